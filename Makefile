@@ -1,0 +1,35 @@
+# News archive search. `make run` sets everything up and serves; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= $(or $(ARCHIVE_HOST),127.0.0.1)
+PORT ?= $(or $(ARCHIVE_PORT),5000)
+INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
+PYTEST_ARGS ?=
+
+.PHONY: run install index index-if-missing test clean
+
+run: install index-if-missing
+	$(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+index: install
+	$(PY) -m search index
+
+index-if-missing: install
+	@if [ -e "$(INDEX_DIR)/current" ]; then echo "Index present in $(INDEX_DIR) (make index rebuilds it)."; \
+	else $(PY) -m search index; fi
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find $(INDEX_DIR) -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,78 @@
+"""The Article record: what every parser produces and what the indexer stores."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Article:
+    """One news article, parsed and enriched, ready to be indexed."""
+
+    id: str
+    title: str
+    published: datetime  # timezone-aware, in the publication's own time zone
+    body: str
+    source: str = "Unknown"
+    section: str = ""
+    captions: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    companies: list[str] = field(default_factory=list)
+    byline: str = ""
+    url: str = ""
+    license: str = ""  # terms the article is shown under, e.g. "CC BY 2.5" for Wikinews
+    path: str = ""  # corpus file it came from, relative to the corpus folder
+    line: int = 0  # line within that file (JSON Lines), 0 for whole-file formats
+
+    def __post_init__(self) -> None:
+        if self.published.tzinfo is None or self.published.utcoffset() is None:
+            raise ValueError("published must be timezone-aware")
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Return the body split into its paragraphs."""
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+@dataclass
+class ArticleDraft:
+    """What a parser read from one file or record, before dates, sources and companies are resolved."""
+
+    title: str = ""
+    published: object = None  # raw: a string as written, or a date
+    paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    section: str = ""
+    source: str = ""
+    url: str = ""
+    byline: str = ""
+    license: str = ""
+    companies: list[str] = field(default_factory=list)
+    key: str = ""  # the article's own id in its source, if it has one
+    line: int = 0
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """Return a lowercase ASCII slug of ``text`` (letters, digits and dashes)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _SLUG_DROP.sub("-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def make_article_id(key: str, readable: str = "") -> str:
+    """Return a stable, URL-safe id: a slug for people plus a hash of ``key`` for uniqueness.
+
+    ``key`` is whatever identifies the article in its source (its own id, its URL, or its
+    corpus path), so re-indexing the same corpus gives the same ids and links keep working.
+    """
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+    slug = slugify(readable or key, 60)
+    return f"{slug}-{digest}" if slug else digest

@@ -1,0 +1,101 @@
+"""The command line: ``python -m search index`` and ``python -m search query``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import config
+from .companies import GazetteerError
+from .corpus_config import CorpusConfigError
+from .errors import ArchiveError
+from .index_store import BuildBusy
+from .indexer import build_index, update_index
+from .records import parse_mapping
+from .request import SORTS, SearchRequest
+from .searcher import Archive
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m search", description="Index and search the news archive.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build the index from the corpus folder")
+    index.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
+    index.add_argument("--index", type=Path, default=None, help="index folder (default: $ARCHIVE_INDEX_DIR or index)")
+    index.add_argument("--incremental", action="store_true", help="add new and changed files, remove deleted ones")
+    index.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field mapping for JSON exports, e.g. text=body,published_date=published")
+    index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar (default: when on a terminal)")
+    index.add_argument("--max-problems", type=int, default=50, help="problems to list at the end (default 50)")
+
+    query = commands.add_parser("query", help="search the index and print the hits")
+    query.add_argument("text", nargs="*", help="the query, in the search box's syntax")
+    query.add_argument("--index", type=Path, default=None)
+    query.add_argument("--company", action="append", default=[])
+    query.add_argument("--source", action="append", default=[])
+    query.add_argument("--section", action="append", default=[])
+    query.add_argument("--year")
+    query.add_argument("--month")
+    query.add_argument("--from", dest="date_from")
+    query.add_argument("--to", dest="date_to")
+    query.add_argument("--sort", choices=SORTS)
+    query.add_argument("--page")
+    query.add_argument("--per-page")
+    query.add_argument("--json", action="store_true", help="print the same JSON as /api/search")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "index":
+            return _index(args)
+        return _query(args)
+    except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ValueError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+
+
+def _index(args) -> int:
+    corpus = args.corpus or config.get_path("CORPUS_DIR")
+    index_root = args.index or config.get_path("INDEX_DIR")
+    if not corpus.is_dir():
+        print(f"error: corpus folder {corpus} does not exist", file=sys.stderr)
+        return 2
+    mapping = parse_mapping(args.map)
+    build = update_index if args.incremental else build_index
+    report = build(corpus, index_root, mapping=mapping, progress=args.progress)
+    for line in report.lines(max_problems=args.max_problems):
+        print(line)
+    print(f"Serving from {report.index_path}")
+    return 0
+
+
+def _query(args) -> int:
+    archive = Archive(args.index or config.get_path("INDEX_DIR"))
+    params = {
+        "q": [" ".join(args.text)],
+        "company": args.company,
+        "source": args.source,
+        "section": args.section,
+        "year": [args.year] if args.year else [],
+        "month": [args.month] if args.month else [],
+        "from": [args.date_from] if args.date_from else [],
+        "to": [args.date_to] if args.date_to else [],
+        "sort": [args.sort] if args.sort else [],
+        "page": [args.page] if args.page else [],
+        "per_page": [args.per_page] if args.per_page else [],
+    }
+    results = archive.search(SearchRequest.from_params(params))
+    if args.json:
+        print(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{results.total} articles ({results.took_ms:.1f} ms)")
+    if results.suggestion:
+        print(f"Did you mean: {results.suggestion}")
+    for number, hit in enumerate(results.hits, start=results.first):
+        print(f"{number:>4}. {hit.title}  [{hit.source}, {hit.published:%Y-%m-%d}]  /article/{hit.id}")
+    for name, values in results.facets.items():
+        if values:
+            shown = ", ".join(f"{v.label or v.value} ({v.count})" for v in values[:8])
+            print(f"  {name}: {shown}")
+    return 0

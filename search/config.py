@@ -1,0 +1,58 @@
+"""Settings: every one has a default that works on a fresh clone and an ARCHIVE_ environment variable.
+
+This table is the single list of settings; the README documents each one (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "ARCHIVE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # without the prefix
+    default: str
+    help: str
+
+
+SETTINGS = (
+    Setting("INDEX_DIR", "index", "Folder of index builds (relative paths are from the project root)."),
+    Setting("CORPUS_DIR", "corpus", "Folder of article files that `make index` reads."),
+    Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
+    Setting("PORT", "5000", "Port `make run` listens on."),
+    Setting("SITE_NAME", "News Archive", "Name shown in the page title and header."),
+    Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
+    Setting("FACET_LIMIT", "12", "Values shown per facet (selected values are always shown)."),
+)
+
+
+def get(name: str, environ: dict | None = None) -> str:
+    """Return the value of setting ``name`` from the environment, or its default."""
+    environ = os.environ if environ is None else environ
+    for setting in SETTINGS:
+        if setting.name == name:
+            return environ.get(PREFIX + name, setting.default)
+    raise KeyError(name)
+
+
+def get_path(name: str, environ: dict | None = None) -> Path:
+    """Return a folder setting as an absolute path (relative ones are from the project root)."""
+    path = Path(get(name, environ)).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def get_int(name: str, environ: dict | None = None, low: int = 1, high: int = 10_000) -> int:
+    """Return a whole-number setting, refusing values outside [low, high] with a clear message."""
+    text = get(name, environ)
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name} must be a whole number, not {text!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{PREFIX}{name} must be between {low} and {high}, not {value}")
+    return value

@@ -1,0 +1,70 @@
+"""Publication dates: parse the many ways newsrooms write them into timezone-aware datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as dateutil_parser
+
+# "Published: Jul 05, 2021 05:08 PM Updated: Jul 06, 2021 ..." -> the part after "Published:".
+_LABEL = re.compile(r"^\s*(published|updated|posted|date)\s*:?\s*", re.IGNORECASE)
+_LATER_LABEL = re.compile(r"\s+(updated|modified)\s*:.*$", re.IGNORECASE)
+# Reuters-21578 has stamps like "26-FEB-1987 15:02:20.00" and some with junk after them ("...59.13RM").
+_TRAILING_JUNK = re.compile(r"(\d{2}:\d{2}:\d{2})(\.\d+)?(?!UTC$|GMT$)[A-Za-z]{2,}$")
+
+EARLIEST_YEAR = 1800
+LATEST_YEAR = 2200
+
+
+class DateError(ValueError):
+    """A publication date that cannot be read."""
+
+
+def get_zone(name: str) -> tzinfo:
+    """Return the time zone called ``name`` ("UTC", "Asia/Shanghai", "+08:00")."""
+    if not name or name.upper() == "UTC":
+        return timezone.utc
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", name)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise DateError(f"unknown time zone {name!r}") from exc
+
+
+def parse_published(value: object, default_zone: tzinfo = timezone.utc) -> datetime:
+    """Return ``value`` (a string, date or datetime) as a timezone-aware datetime.
+
+    A value without a time zone is taken to be in ``default_zone``, the publication's own
+    zone, so "Jul 05, 2021 05:08 PM" on a Beijing paper means 17:08 in Beijing.
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    elif isinstance(value, str):
+        parsed = _parse_text(value)
+    else:
+        raise DateError(f"expected a date, got {type(value).__name__}")
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise DateError(f"date {value!r} is out of range")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=default_zone)
+    return parsed
+
+
+def _parse_text(text: str) -> datetime:
+    cleaned = _LATER_LABEL.sub("", _LABEL.sub("", text.strip()))
+    cleaned = _TRAILING_JUNK.sub(r"\1", cleaned)
+    if not cleaned:
+        raise DateError("empty date")
+    if not re.search(r"\d", cleaned):
+        raise DateError(f"no date in {text!r}")
+    try:
+        return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1))
+    except (ValueError, OverflowError) as exc:
+        raise DateError(f"cannot read date {text!r}") from exc

@@ -1,0 +1,31 @@
+"""The errors the library raises for the web layer and the command line to show."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """An error with a message for the user and the HTTP status that fits it."""
+
+    status = 500
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(ArchiveError):
+    """A query or parameter the archive cannot answer as given."""
+
+    status = 400
+
+
+class NotFound(ArchiveError):
+    """No such article."""
+
+    status = 404
+
+
+class IndexMissing(ArchiveError):
+    """No index has been built yet."""
+
+    status = 503

@@ -1,0 +1,192 @@
+"""Facet counts and filters over the whole match set, with numpy arrays built once per index.
+
+Whoosh's own ``groupedby=`` scores every match and rebuilds its document-to-value maps on every
+query (see WHOOSH-NOTES.md). Instead, each facet's (document, value) pairs are read once from the
+index's postings when a searcher opens, and every query then counts with ``numpy.bincount`` over
+the documents that match. Counts are disjunctive: a facet's counts ignore that facet's own
+selection, so ticking ByteDance still shows how many hits TikTok would add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .request import SearchRequest
+from .schema import FACET_FIELD, FACETS
+
+
+@dataclass
+class FacetValue:
+    """One line of a facet: a value, how many matching articles have it, and whether it is selected."""
+
+    value: str
+    count: int
+    selected: bool = False
+    label: str = ""  # what to show, where it differs from the value ("July 2021" for "2021-07")
+
+
+class FacetColumn:
+    """The (document, value) pairs of one multi-valued facet field."""
+
+    def __init__(self, values: list[str], postings: list[np.ndarray], doc_count: int):
+        self.values = values
+        self.index = {value: i for i, value in enumerate(values)}
+        self.postings = postings
+        self.doc_ids = np.concatenate(postings) if postings else np.zeros(0, dtype=np.int64)
+        self.value_ids = (
+            np.concatenate([np.full(len(p), i, dtype=np.int64) for i, p in enumerate(postings)])
+            if postings
+            else np.zeros(0, dtype=np.int64)
+        )
+        self.doc_count = doc_count
+
+    @classmethod
+    def from_reader(cls, reader, fieldname: str) -> "FacetColumn":
+        values, postings = [], []
+        if fieldname in reader.schema:
+            for btext in reader.lexicon(fieldname):
+                values.append(btext.decode("utf-8"))
+                postings.append(np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64))
+        return cls(values, postings, reader.doc_count_all())
+
+    def mask_for(self, selected: tuple[str, ...]) -> np.ndarray | None:
+        """Return the documents having any of ``selected`` (OR within a facet), or None for no filter."""
+        if not selected:
+            return None
+        mask = np.zeros(self.doc_count, dtype=bool)
+        for value in selected:
+            i = self.index.get(value)
+            if i is not None:
+                mask[self.postings[i]] = True
+        return mask
+
+    def count(self, matching: np.ndarray) -> np.ndarray:
+        """Return, per value, how many of the ``matching`` documents have it."""
+        if not len(self.doc_ids):
+            return np.zeros(len(self.values), dtype=np.int64)
+        hit = matching[self.doc_ids]
+        return np.bincount(self.value_ids[hit], minlength=len(self.values))
+
+
+class FacetIndex:
+    """Everything needed to filter and count facets for one open index."""
+
+    def __init__(self, reader):
+        self.doc_count = reader.doc_count_all()
+        self.live = np.zeros(self.doc_count, dtype=bool)
+        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.columns = {facet: FacetColumn.from_reader(reader, FACET_FIELD[facet]) for facet in FACETS}
+        self.year = _column(reader, "year", self.doc_count)
+        self.month = _column(reader, "month", self.doc_count)  # YYYYMM
+        self.day = _column(reader, "day", self.doc_count)  # YYYYMMDD
+
+    def matching(self, docnums) -> np.ndarray:
+        """Return a mask of the given document numbers (the query's matches)."""
+        mask = np.zeros(self.doc_count, dtype=bool)
+        ids = np.fromiter(docnums, dtype=np.int64)
+        if len(ids):
+            mask[ids] = True
+        return mask & self.live
+
+    def filter_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
+        """Return one mask per active filter group: company, source, section, date."""
+        masks: dict[str, np.ndarray] = {}
+        for facet, selected in (("company", request.companies), ("source", request.sources), ("section", request.sections)):
+            mask = self.columns[facet].mask_for(selected)
+            if mask is not None:
+                masks[facet] = mask
+        date_mask = self.date_mask(request, with_period=True)
+        if date_mask is not None:
+            masks["date"] = date_mask
+        return masks
+
+    def date_mask(self, request: SearchRequest, with_period: bool) -> np.ndarray | None:
+        """Return the date filter: the from/to range, plus the year/month chosen if ``with_period``."""
+        mask = None
+
+        def both(extra: np.ndarray) -> np.ndarray:
+            return extra if mask is None else mask & extra
+
+        if request.date_from:
+            mask = both(self.day >= _day(request.date_from))
+        if request.date_to:
+            mask = both(self.day <= _day(request.date_to))
+        if with_period and request.year:
+            if request.month:
+                mask = both(self.month == request.year * 100 + request.month)
+            else:
+                mask = both(self.year == request.year)
+        return mask
+
+    def counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray], limit: int) -> dict[str, list[FacetValue]]:
+        """Return the facet values for ``matches``; each facet ignores its own selection."""
+        def without(group: str) -> np.ndarray:
+            result = matches
+            for name, mask in masks.items():
+                if name != group:
+                    result = result & mask
+            return result
+
+        facets: dict[str, list[FacetValue]] = {}
+        selected_by_facet = {"company": request.companies, "source": request.sources, "section": request.sections}
+        for facet, column in self.columns.items():
+            counts = column.count(without(facet))
+            selected = selected_by_facet[facet]
+            order = np.lexsort((np.arange(len(counts)), -counts))
+            values = [
+                FacetValue(column.values[i], int(counts[i]), column.values[i] in selected)
+                for i in order[:limit]
+                if counts[i] > 0
+            ]
+            shown = {v.value for v in values}
+            for value in selected:  # a selected value stays visible even when its count drops to 0
+                if value not in shown:
+                    i = column.index.get(value)
+                    values.append(FacetValue(value, int(counts[i]) if i is not None else 0, True))
+            facets[facet] = values
+        facets["date"] = self._date_counts(request, matches, masks)
+        return facets
+
+    def _date_counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray]) -> list[FacetValue]:
+        base = matches
+        for name, mask in masks.items():
+            if name != "date":
+                base = base & mask
+        range_mask = self.date_mask(request, with_period=False)
+        if range_mask is not None:
+            base = base & range_mask
+        years, year_counts = np.unique(self.year[base], return_counts=True)
+        values = [
+            FacetValue(str(int(y)), int(c), request.year == int(y))
+            for y, c in sorted(zip(years, year_counts), reverse=True)
+        ]
+        if request.year:
+            in_year = base & (self.year == request.year)
+            months, month_counts = np.unique(self.month[in_year], return_counts=True)
+            for m, c in zip(months, month_counts):
+                key = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
+                values.append(FacetValue(key, int(c), request.month_key == key, label=_month_label(int(m))))
+            if not any(v.value == str(request.year) for v in values):
+                values.insert(0, FacetValue(str(request.year), 0, True))
+        return values
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _month_label(yyyymm: int) -> str:
+    return f"{_MONTHS[yyyymm % 100 - 1]} {yyyymm // 100}"
+
+
+def _day(value) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _column(reader, fieldname: str, doc_count: int) -> np.ndarray:
+    """Read a sortable numeric field's column for every document (0 where missing)."""
+    if not reader.has_column(fieldname):
+        return np.zeros(doc_count, dtype=np.int64)
+    return np.fromiter(reader.column_reader(fieldname), dtype=np.int64, count=doc_count)

@@ -1,0 +1,169 @@
+"""Where built indexes live, and how a new one replaces the old one atomically.
+
+    index/
+      current -> build-20261128T140501-8f3a      symlink: the index being served
+      build-20261128T140501-8f3a/                a finished build: Whoosh files + manifest.json
+      .tmp-20261128T141010-4242/                 a build in progress (removed if it fails)
+      .build.lock                                held (flock) while a build runs
+
+A build is written into a temporary folder and published by renaming it and then replacing the
+``current`` symlink with ``rename(2)``, which is atomic: a reader sees the old index or the new
+one, never half of one. A build that fails or is killed leaves ``current`` untouched. The lock is
+an ``flock``, which the kernel releases when the process dies, so a killed build leaves no stale lock.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+CURRENT = "current"
+BUILD_PREFIX = "build-"
+TMP_PREFIX = ".tmp-"
+LOCK_NAME = ".build.lock"
+MANIFEST_NAME = "manifest.json"
+KEEP_BUILDS = 2  # the current build and the one before, for readers still holding it open
+
+
+class BuildBusy(RuntimeError):
+    """Another index build holds the lock."""
+
+
+class IndexStore:
+    """The folder of index builds (``ARCHIVE_INDEX_DIR``)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / CURRENT
+
+    def current(self) -> Path | None:
+        """Return the folder of the index being served, or None if none was built yet."""
+        link = self.current_link
+        if not link.is_symlink() and not link.is_dir():
+            return None
+        target = link.resolve()
+        return target if target.is_dir() else None
+
+    def generation(self) -> str:
+        """Return a name that changes whenever a new build is published ("" if none)."""
+        try:
+            return os.readlink(self.current_link)
+        except OSError:
+            return ""
+
+    def manifest(self, build: Path | None = None) -> dict:
+        """Return the manifest of a build (default: the current one), or {} if it has none."""
+        build = build or self.current()
+        if build is None:
+            return {}
+        try:
+            return json.loads((build / MANIFEST_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    @contextmanager
+    def lock(self):
+        """Hold the build lock; raise BuildBusy at once if another build holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / LOCK_NAME, "a+")
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    raise BuildBusy(f"another index build is running in {self.root}") from exc
+                raise
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            yield
+        finally:
+            handle.close()  # closing releases the flock
+
+    def remove_stale_builds(self) -> list[Path]:
+        """Delete temporary folders left by builds that died (call with the lock held)."""
+        removed = []
+        for path in self.root.glob(TMP_PREFIX + "*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        return removed
+
+    def new_build_dir(self) -> Path:
+        """Create and return an empty temporary folder for a build."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"{TMP_PREFIX}{_stamp()}-{os.getpid()}"
+        path.mkdir()
+        return path
+
+    def copy_current(self) -> Path:
+        """Return a temporary copy of the current build to update (hard links where possible).
+
+        Whoosh never rewrites a file it has written (new segments and tables of contents get new
+        names), so linking instead of copying is safe and costs no disk.
+        """
+        current = self.current()
+        if current is None:
+            raise FileNotFoundError("no index to update")
+        target = self.new_build_dir()
+        for item in current.iterdir():
+            if item.name.endswith("_WRITELOCK") or item.name == MANIFEST_NAME:
+                continue
+            try:
+                os.link(item, target / item.name)
+            except OSError:
+                shutil.copy2(item, target / item.name)
+        return target
+
+    def publish(self, build_dir: Path, manifest: dict) -> Path:
+        """Make ``build_dir`` the current index and return its final path."""
+        (build_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        _fsync_dir(build_dir)
+        final = self.root / f"{BUILD_PREFIX}{_stamp()}-{os.getpid()}"
+        os.rename(build_dir, final)
+        temporary_link = self.root / f"{TMP_PREFIX}link-{os.getpid()}"
+        if temporary_link.is_symlink():
+            temporary_link.unlink()
+        os.symlink(final.name, temporary_link)
+        os.rename(temporary_link, self.current_link)  # atomic replacement of the symlink
+        _fsync_dir(self.root)
+        self._prune()
+        return final
+
+    def discard(self, build_dir: Path) -> None:
+        """Remove an unfinished build."""
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+    def _prune(self) -> None:
+        current = self.current()
+        older = [b for b in self.root.glob(BUILD_PREFIX + "*") if b != current]
+        older.sort(key=lambda p: p.name, reverse=True)  # names start with the build time
+        for build in older[KEEP_BUILDS - 1 :]:
+            shutil.rmtree(build, ignore_errors=True)
+
+
+def _stamp() -> str:
+    now = time.time()
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,249 @@
+"""Build the Whoosh index from a corpus folder: in full, or incrementally by file checksum.
+
+Both ways write into a temporary folder and publish it atomically (see ``index_store``), so a
+failed, interrupted or disk-full build leaves the previous index serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from .corpus import (
+    GAZETTEER_NAME,
+    CorpusReader,
+    FileResult,
+    Problem,
+    ReadSummary,
+    file_checksum,
+    list_corpus_files,
+)
+from .corpus_config import CONFIG_NAME
+from .index_store import IndexStore
+from .schema import SCHEMA_VERSION, article_to_document, build_schema
+
+INDEX_NAME = "MAIN"
+WRITER_MEMORY_MB = 256
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the command line and the manifest."""
+
+    mode: str  # "full" or "incremental"
+    summary: ReadSummary
+    seconds: float = 0.0
+    index_path: Path | None = None
+    documents: int = 0
+    files_added: int = 0
+    files_changed: int = 0
+    files_removed: int = 0
+    files_unchanged: int = 0
+    note: str = ""
+    duplicates: list[str] = field(default_factory=list)
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.summary.articles / self.seconds if self.seconds else 0.0
+
+    def lines(self, max_problems: int = 50) -> list[str]:
+        """Return the human summary printed at the end of a build."""
+        s = self.summary
+        out = []
+        if self.note:
+            out.append(self.note)
+        if self.mode == "incremental":
+            out.append(
+                f"Files: {self.files_added} added, {self.files_changed} changed, "
+                f"{self.files_removed} removed, {self.files_unchanged} unchanged."
+            )
+        out.append(
+            f"Indexed {s.articles} articles from {s.files} files in {self.seconds:.1f} s "
+            f"({self.articles_per_second:.0f} articles/s); the index holds {self.documents} articles."
+        )
+        if s.skipped:
+            reasons = ", ".join(f"{kind}: {count}" for kind, count in s.skipped.most_common())
+            out.append(f"Skipped {s.skipped_count} ({reasons}).")
+        else:
+            out.append("Skipped 0.")
+        if s.warnings:
+            reasons = ", ".join(f"{kind}: {count}" for kind, count in s.warnings.most_common())
+            out.append(f"Warnings {sum(s.warnings.values())} ({reasons}).")
+        for problem in s.problems[:max_problems]:
+            out.append(f"  {problem}")
+        if len(s.problems) > max_problems:
+            out.append(f"  ... and {len(s.problems) - max_problems} more")
+        return out
+
+
+def settings_checksum(corpus_dir: Path) -> str:
+    """Return a checksum of what shapes every article: the gazetteer, corpus.toml, the schema."""
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
+    for name in (GAZETTEER_NAME, CONFIG_NAME):
+        path = Path(corpus_dir) / name
+        digest.update(name.encode())
+        digest.update(file_checksum(path).encode() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+def build_index(
+    corpus_dir: Path,
+    index_root: Path,
+    mapping: dict[str, str] | None = None,
+    progress: bool | None = None,
+) -> BuildReport:
+    """Rebuild the whole index from ``corpus_dir`` and publish it."""
+    store = IndexStore(index_root)
+    started = time.perf_counter()
+    with store.lock():
+        store.remove_stale_builds()
+        reader = CorpusReader(corpus_dir, mapping=mapping)
+        files = list(list_corpus_files(Path(corpus_dir)))
+        report = BuildReport(mode="full", summary=ReadSummary())
+        build_dir = store.new_build_dir()
+        try:
+            ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            try:
+                manifest_files = _index_files(reader, files, writer, report, {}, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+            report.documents = ix.doc_count()
+            ix.close()
+            report.seconds = time.perf_counter() - started
+            report.index_path = store.publish(build_dir, _manifest(report, manifest_files, corpus_dir, mapping))
+        except BaseException:
+            store.discard(build_dir)
+            raise
+    return report
+
+
+def update_index(
+    corpus_dir: Path,
+    index_root: Path,
+    mapping: dict[str, str] | None = None,
+    progress: bool | None = None,
+) -> BuildReport:
+    """Add new and changed files, remove deleted ones, and publish; rebuild if that is needed."""
+    store = IndexStore(index_root)
+    previous = store.manifest()
+    if not previous:
+        report = build_index(corpus_dir, index_root, mapping, progress)
+        report.note = "No index yet: built it in full."
+        return report
+    if previous.get("settings") != settings_checksum(corpus_dir) or previous.get("mapping") != (mapping or {}):
+        report = build_index(corpus_dir, index_root, mapping, progress)
+        report.note = "The gazetteer, corpus.toml, field mapping or schema changed: rebuilt in full."
+        return report
+
+    started = time.perf_counter()
+    with store.lock():
+        store.remove_stale_builds()
+        old_files: dict[str, dict] = previous.get("files", {})
+        files = list(list_corpus_files(Path(corpus_dir)))
+        current_paths = {relative for _, relative in files}
+        report = BuildReport(mode="incremental", summary=ReadSummary())
+        to_read = []
+        kept: dict[str, dict] = {}
+        for path, relative in files:
+            checksum = file_checksum(path)
+            if relative not in old_files:
+                report.files_added += 1
+                to_read.append((path, relative))
+            elif old_files[relative]["checksum"] != checksum:
+                report.files_changed += 1
+                to_read.append((path, relative))
+            else:
+                report.files_unchanged += 1
+                kept[relative] = old_files[relative]
+        removed = [relative for relative in old_files if relative not in current_paths]
+        report.files_removed = len(removed)
+
+        build_dir = store.copy_current()
+        try:
+            ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            try:
+                for relative in removed + [relative for _, relative in to_read if relative in old_files]:
+                    writer.delete_by_term("path", relative)
+                known_ids = {i: relative for relative, entry in kept.items() for i in entry.get("ids", [])}
+                reader = CorpusReader(corpus_dir, mapping=mapping)
+                new_files = _index_files(reader, to_read, writer, report, known_ids, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=True)
+            report.documents = ix.doc_count()
+            ix.close()
+            report.seconds = time.perf_counter() - started
+            manifest = _manifest(report, {**kept, **new_files}, corpus_dir, mapping)
+            report.index_path = store.publish(build_dir, manifest)
+        except BaseException:
+            store.discard(build_dir)
+            raise
+    return report
+
+
+def _index_files(
+    reader: CorpusReader,
+    files: list[tuple[Path, str]],
+    writer: SegmentWriter,
+    report: BuildReport,
+    known_ids: dict[str, str],
+    progress: bool | None,
+) -> dict[str, dict]:
+    """Parse ``files`` and add their articles to ``writer``; return their manifest entries."""
+    entries: dict[str, dict] = {}
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=len(files), unit="file", disable=not show, file=sys.stderr, dynamic_ncols=True)
+    started = time.perf_counter()
+    try:
+        for path, relative in files:
+            result: FileResult = reader.read_file(path, relative)
+            ids = []
+            for article in result.articles:
+                if article.id in known_ids:
+                    result.problems.append(
+                        Problem(relative, article.line, f"duplicate id: {article.id} (also in {known_ids[article.id]})")
+                    )
+                    continue
+                known_ids[article.id] = relative
+                writer.add_document(**article_to_document(article))
+                ids.append(article.id)
+            indexed = set(ids)
+            result.articles = [a for a in result.articles if a.id in indexed]
+            report.summary.add(result)
+            entries[relative] = {"checksum": result.checksum, "ids": ids}
+            bar.update(1)
+            elapsed = time.perf_counter() - started
+            if elapsed > 0:
+                bar.set_postfix(articles=report.summary.articles, per_s=f"{report.summary.articles / elapsed:.0f}")
+    finally:
+        bar.close()
+    return entries
+
+
+def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, mapping: dict | None) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "mode": report.mode,
+        "corpus": str(Path(corpus_dir).resolve()),
+        "settings": settings_checksum(corpus_dir),
+        "mapping": mapping or {},
+        "documents": report.documents,
+        "seconds": round(report.seconds, 3),
+        "skipped": dict(report.summary.skipped),
+        "problems": [str(p) for p in report.summary.problems[:1000]],
+        "files": files,
+    }

@@ -1,0 +1,124 @@
+"""The query language of the search box, turned into Whoosh queries.
+
+    bytedance tiktok          all the words (AND)
+    "video sharing"           a phrase; "interest rates"~3 allows 3 words between
+    tiktok OR douyin          either word
+    -trump  NOT trump         without the word
+    title:bytedance           in a field: title (headline), caption, body, company, source, section, credit
+    tik*  te?t                wildcards, limited in how many words they may expand to
+    tiktk~1                   fuzzy: within one edit
+
+Text that is not valid syntax is searched as plain words rather than rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+
+from whoosh import qparser, query as wq
+
+from .errors import BadRequest
+from .schema import FIELD_BOOSTS, TEXT_FIELDS
+
+# Field names people may type, and the index field each one searches.
+FIELD_NAMES = {
+    "title": "title", "headline": "title",
+    "caption": "captions", "captions": "captions",
+    "body": "body", "text": "body",
+    "company": "company", "source": "source", "section": "section", "credit": "credit",
+}
+WILDCARD_LIMIT = 1_000  # words one wildcard or fuzzy term may expand to
+WILDCARD_MIN_PREFIX = 2  # letters before the first * or ?
+MAX_CLAUSES = 64
+
+
+@dataclass
+class ParsedQuery:
+    """A user's query, parsed."""
+
+    text: str
+    query: wq.Query
+    plain_words: bool = False  # True when the syntax could not be used and words were searched instead
+
+    @property
+    def is_everything(self) -> bool:
+        return isinstance(self.query, wq.Every)
+
+
+class QueryParser:
+    """Parse search-box text against one index's schema."""
+
+    def __init__(self, schema, wildcard_limit: int = WILDCARD_LIMIT):
+        self.schema = schema
+        self.wildcard_limit = wildcard_limit
+        self._parser = self._build(schema, syntax_plugins=True)
+        self._plain = self._build(schema, syntax_plugins=False)
+
+    @staticmethod
+    def _build(schema, syntax_plugins: bool) -> qparser.QueryParser:
+        parser = qparser.MultifieldParser(
+            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
+        )
+        parser.remove_plugin_class(qparser.FieldsPlugin)
+        parser.remove_plugin_class(qparser.BoostPlugin)
+        parser.remove_plugin_class(qparser.RangePlugin)
+        if not syntax_plugins:
+            for plugin in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.GroupPlugin,
+                           qparser.OperatorsPlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
+                parser.remove_plugin_class(plugin)
+            return parser
+        names = "|".join(sorted(FIELD_NAMES, key=len, reverse=True))
+        parser.add_plugin(qparser.FieldsPlugin(expr=rf"(?<![\w:])(?P<text>{names}):(?=\S)"))
+        parser.add_plugin(qparser.FieldAliasPlugin({v: [k] for k, v in FIELD_NAMES.items() if k != v}))
+        # "-word" excludes, but only at the start of a word: "e-commerce" stays one word.
+        parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
+        parser.add_plugin(qparser.FuzzyTermPlugin())
+        return parser
+
+    def parse(self, text: str, reader=None) -> ParsedQuery:
+        """Parse ``text``; check wildcard cost against ``reader`` if given. Empty text matches everything."""
+        text = text.strip()
+        if not text or text == "*":
+            return ParsedQuery(text, wq.Every())
+        try:
+            parsed = self._parser.parse(text)
+            plain = False
+        except Exception:  # noqa: BLE001 - Whoosh raises many kinds on odd syntax; fall back to words
+            parsed, plain = None, True
+        if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
+            parsed, plain = self._plain.parse(_words_only(text)), True
+        parsed = parsed.normalize()
+        self._check_cost(parsed, reader)
+        return ParsedQuery(text, parsed, plain_words=plain)
+
+    def _check_cost(self, parsed: wq.Query, reader) -> None:
+        clauses = 0
+        for node in _walk(parsed):
+            clauses += 1
+            if isinstance(node, (wq.Wildcard, wq.Prefix)):
+                prefix = re.split(r"[*?\[]", node.text, maxsplit=1)[0]
+                if len(prefix) < WILDCARD_MIN_PREFIX:
+                    raise BadRequest(
+                        f"'{node.text}': a wildcard needs at least {WILDCARD_MIN_PREFIX} letters before * or ?"
+                    )
+            if isinstance(node, wq.MultiTerm) and reader is not None:
+                expanded = sum(1 for _ in islice(node._btexts(reader), self.wildcard_limit + 1))
+                if expanded > self.wildcard_limit:
+                    raise BadRequest(
+                        f"'{node.text}' matches more than {self.wildcard_limit:,} different words; "
+                        "add letters to narrow it"
+                    )
+        if clauses > MAX_CLAUSES * len(TEXT_FIELDS) * 2:
+            raise BadRequest(f"the query has too many terms; use at most {MAX_CLAUSES}")
+
+
+def _walk(q: wq.Query):
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def _words_only(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text))

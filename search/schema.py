@@ -1,0 +1,114 @@
+"""The one Whoosh schema, and the mapping between Articles and index documents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .article import Article
+
+SCHEMA_VERSION = 1
+VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies, captions)
+
+# Full-text fields and how much a match in each counts (BM25F field weights at query time).
+TEXT_FIELDS = ("title", "captions", "body")
+FIELD_BOOSTS = {"title": 3.0, "captions": 1.5, "body": 1.0}
+# Facets: the exact value is the facet key; the same values are also searchable as words.
+FACETS = ("company", "source", "section")
+FACET_FIELD = {name: f"{name}_facet" for name in FACETS}
+
+
+def text_analyzer():
+    """Words, lowercased, English stop words removed, Snowball-stemmed ("companies" -> "compani")."""
+    return LanguageAnalyzer("en")
+
+
+def word_analyzer():
+    """Words, lowercased, not stemmed: for names (companies, sources) and spelling suggestions."""
+    return RegexTokenizer() | LowercaseFilter()
+
+
+def facet_analyzer():
+    """One token per line, exactly as written: "Financial Times" stays one facet value."""
+    return RegexTokenizer(r"[^\n]+")
+
+
+def build_schema() -> Schema:
+    """Return the schema every index is built with."""
+    return Schema(
+        id=ID(stored=True, unique=True),
+        path=ID(stored=True),
+        title=TEXT(analyzer=text_analyzer(), stored=True),
+        body=TEXT(analyzer=text_analyzer(), stored=True),
+        captions=TEXT(analyzer=text_analyzer(), stored=True),
+        credit=TEXT(analyzer=word_analyzer(), stored=True),
+        company=TEXT(analyzer=word_analyzer()),
+        source=TEXT(analyzer=word_analyzer()),
+        section=TEXT(analyzer=word_analyzer()),
+        spell=TEXT(analyzer=word_analyzer(), phrase=False),
+        company_facet=KEYWORD(analyzer=facet_analyzer(), stored=True),
+        source_facet=KEYWORD(analyzer=facet_analyzer(), stored=True),
+        section_facet=KEYWORD(analyzer=facet_analyzer(), stored=True),
+        published=DATETIME(sortable=True),
+        published_local=STORED(),
+        year=NUMERIC(int, bits=32, sortable=True, signed=False),
+        month=NUMERIC(int, bits=32, sortable=True, signed=False),  # 202107 for July 2021
+        day=NUMERIC(int, bits=32, sortable=True, signed=False),  # 20210705
+        byline=STORED(),
+        url=STORED(),
+        license=STORED(),
+        line=STORED(),
+    )
+
+
+def article_to_document(article: Article) -> dict:
+    """Return the fields Whoosh indexes and stores for ``article``."""
+    local = article.published
+    join = VALUE_SEPARATOR.join
+    return {
+        "id": article.id,
+        "path": article.path,
+        "title": article.title,
+        "body": article.body,
+        "captions": join(article.captions),
+        "credit": join(article.credits),
+        "company": join(article.companies),
+        "source": article.source,
+        "section": article.section,
+        "spell": join([article.title, article.body, *article.captions]),
+        "company_facet": join(article.companies),
+        "source_facet": article.source,
+        "section_facet": article.section,
+        "published": local.astimezone(timezone.utc).replace(tzinfo=None),
+        "published_local": local.isoformat(),
+        "year": local.year,
+        "month": local.year * 100 + local.month,
+        "day": local.year * 10000 + local.month * 100 + local.day,
+        "byline": article.byline,
+        "url": article.url,
+        "license": article.license,
+        "line": article.line,
+    }
+
+
+def document_to_article(stored: dict) -> Article:
+    """Rebuild an Article from a document's stored fields."""
+    split = lambda value: [v for v in (value or "").split(VALUE_SEPARATOR) if v]  # noqa: E731
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        published=datetime.fromisoformat(stored["published_local"]),
+        body=stored.get("body", ""),
+        source=stored.get("source_facet", ""),
+        section=stored.get("section_facet", ""),
+        captions=split(stored.get("captions")),
+        credits=split(stored.get("credit")),
+        companies=split(stored.get("company_facet")),
+        byline=stored.get("byline", ""),
+        url=stored.get("url", ""),
+        license=stored.get("license", ""),
+        path=stored.get("path", ""),
+        line=stored.get("line", 0),
+    )

@@ -1,0 +1,307 @@
+"""Answer searches from the current index: hits, exact totals, facets, snippets, suggestions.
+
+An ``Archive`` keeps the index open between requests and notices when a new build has been
+published (the ``current`` link changed), so a rebuilt index is served without a restart.
+Each request does two passes: facet counts and the exact total over the unscored match set
+(numpy, see ``facets``), then a scored top-N search restricted to the filtered documents.
+"""
+
+from __future__ import annotations
+
+import threading
+from itertools import islice
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from .article import Article
+from .errors import IndexMissing, NotFound
+from .facets import FacetIndex, FacetValue
+from .highlight import mark_all, plain_snippet, sanitize, snippet
+from .index_store import IndexStore
+from .indexer import INDEX_NAME
+from .query import ParsedQuery, QueryParser
+from .request import SearchRequest
+from .schema import TEXT_FIELDS, document_to_article
+from .suggest import suggest_query
+
+FACET_LIMIT = 12
+MATCHED_IN = {"title": "headline", "captions": "caption", "body": "body",
+              "company": "company", "source": "source", "section": "section", "credit": "credit"}
+SORT_FIELD = "published"
+
+
+@dataclass
+class Hit:
+    """One search result, ready to show."""
+
+    id: str
+    title: str
+    title_html: str  # escaped, with matches marked
+    url: str
+    published: datetime
+    section: str
+    source: str
+    companies: list[str]
+    credits: list[str]
+    snippet: str  # escaped, with matches marked
+    matched_in: list[str]
+    score: float | None
+    byline: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published.isoformat(),
+            "section": self.section,
+            "source": self.source,
+            "companies": self.companies,
+            "credits": self.credits,
+            "snippet": self.snippet,
+            "matched_in": self.matched_in,
+            "score": self.score,
+        }
+
+
+@dataclass
+class SearchResults:
+    """The answer to a SearchRequest."""
+
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str = ""
+    took_ms: float = 0.0
+    notice: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.request.page - 1) * self.request.per_page + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1 if self.hits else 0
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "hits": [hit.to_json() for hit in self.hits],
+            "facets": {
+                name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+                for name, values in self.facets.items()
+            },
+            "suggestion": self.suggestion or None,
+            "notice": self.notice or None,
+            "took_ms": round(self.took_ms, 2),
+        }
+
+
+@dataclass
+class ArticleView:
+    """A whole article, with the query's words marked where it was reached from a search."""
+
+    article: Article
+    title_html: str
+    paragraphs_html: list[str]
+    captions_html: list[str] = field(default_factory=list)
+
+
+class _OpenIndex:
+    """One published build, opened: its index, per-thread searchers, facet arrays and parser."""
+
+    def __init__(self, path: Path, generation: str):
+        self.path = path
+        self.generation = generation
+        self.index = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        self.schema = self.index.schema
+        self.parser = QueryParser(self.schema)
+        self._local = threading.local()
+        with self.index.searcher() as searcher:
+            self.facets = FacetIndex(searcher.reader())
+            self.doc_count = searcher.doc_count()
+
+    def searcher(self):
+        """Return this thread's searcher (Whoosh searchers are not shared between threads)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.index.searcher()
+        return searcher
+
+
+class Archive:
+    """The search side of the archive: open it once, ask it many times, from many threads."""
+
+    def __init__(self, index_root: Path, facet_limit: int = FACET_LIMIT):
+        self.store = IndexStore(index_root)
+        self.facet_limit = facet_limit
+        self._open: _OpenIndex | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> _OpenIndex:
+        generation = self.store.generation()
+        opened = self._open
+        if opened is not None and opened.generation == generation:
+            return opened
+        with self._lock:
+            if self._open is None or self._open.generation != generation:
+                path = self.store.current()
+                if path is None:
+                    raise IndexMissing("No index has been built yet. Run `make index` (or `python -m search index`).")
+                self._open = _OpenIndex(path, generation)
+            return self._open
+
+    def is_ready(self) -> bool:
+        return self.store.current() is not None
+
+    def stats(self) -> dict:
+        """Return what /healthz reports: documents, build time and the build's name."""
+        opened = self._current()
+        manifest = self.store.manifest(opened.path)
+        return {
+            "documents": opened.doc_count,
+            "built_at": manifest.get("built_at"),
+            "build": opened.path.name,
+            "build_seconds": manifest.get("seconds"),
+            "skipped": sum(manifest.get("skipped", {}).values()),
+        }
+
+    def parse(self, text: str) -> ParsedQuery:
+        opened = self._current()
+        return opened.parser.parse(text, opened.searcher().reader())
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Run ``request`` and return one page of hits with totals, facets and a suggestion."""
+        started = time.perf_counter()
+        opened = self._current()
+        searcher = opened.searcher()
+        parsed = opened.parser.parse(request.q, searcher.reader())
+        facet_index = opened.facets
+
+        if parsed.is_everything:
+            matches = facet_index.live.copy()
+        else:
+            matches = facet_index.matching(searcher.docs_for_query(parsed.query))
+        masks = facet_index.filter_masks(request)
+        selected = matches
+        for mask in masks.values():
+            selected = selected & mask
+        total = int(selected.sum())
+        facets = facet_index.counts(request, matches, masks, self.facet_limit)
+
+        hits: list[Hit] = []
+        if total and (request.page - 1) * request.per_page < total:
+            hits = self._page(opened, parsed, request, selected if masks else None)
+        suggestion = ""
+        if request.q and not parsed.is_everything:
+            suggestion = suggest_query(request.q, searcher, total)
+        notice = "Your query's syntax could not be used, so its words were searched for." if parsed.plain_words else ""
+        return SearchResults(
+            request=request,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            took_ms=(time.perf_counter() - started) * 1000,
+            notice=notice,
+        )
+
+    def _page(self, opened: _OpenIndex, parsed: ParsedQuery, request: SearchRequest, selected) -> list[Hit]:
+        searcher = opened.searcher()
+        limit = request.page * request.per_page
+        docset = set(selected.nonzero()[0].tolist()) if selected is not None else None
+        sort = request.sort if not (parsed.is_everything and request.sort == "relevance") else "newest"
+        if sort == "relevance":
+            results = searcher.search(parsed.query, limit=limit, filter=docset, terms=True)
+        else:
+            results = searcher.search(
+                parsed.query, limit=limit, filter=docset, terms=True,
+                sortedby=SORT_FIELD, reverse=(sort == "newest"),
+            )
+        start = (request.page - 1) * request.per_page
+        return [self._hit(opened, hit, sort == "relevance") for hit in results[start:limit]]
+
+    def _hit(self, opened: _OpenIndex, hit, scored: bool) -> Hit:
+        stored = hit.fields()
+        article = document_to_article(stored)
+        terms: dict[str, set[str]] = {}
+        if hit.results.has_matched_terms():
+            for fieldname, btext in hit.matched_terms():
+                terms.setdefault(fieldname, set()).add(opened.schema[fieldname].from_bytes(btext))
+        analyzers = {name: opened.schema[name].analyzer for name in TEXT_FIELDS}
+        text = snippet(article.body, terms.get("body", set()), analyzers["body"])
+        caption_text = snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
+        if not text:
+            text = caption_text or plain_snippet(article.body or " ".join(article.captions))
+        title_html = mark_all(article.title, terms.get("title", set()), analyzers["title"])
+        matched_in = [label for name, label in MATCHED_IN.items() if name in terms]
+        return Hit(
+            id=article.id,
+            title=article.title,
+            title_html=title_html,
+            url=article.url,
+            published=article.published,
+            section=article.section,
+            source=article.source,
+            companies=article.companies,
+            credits=article.credits,
+            snippet=text,
+            matched_in=matched_in,
+            score=round(float(hit.score), 4) if scored and hit.score is not None else None,
+            byline=article.byline,
+        )
+
+    def article(self, article_id: str, q: str = "") -> ArticleView:
+        """Return one whole article, with the words of query ``q`` marked if given."""
+        opened = self._current()
+        searcher = opened.searcher()
+        stored = searcher.document(id=article_id)
+        if stored is None:
+            raise NotFound(f"No article with id {article_id!r}.")
+        article = document_to_article(stored)
+        words: dict[str, set[str]] = {}
+        if q:
+            parsed = opened.parser.parse(q, searcher.reader())
+            words = query_words(parsed.query, searcher.reader())
+        analyzer = {name: opened.schema[name].analyzer for name in TEXT_FIELDS}
+        return ArticleView(
+            article=article,
+            title_html=mark_all(article.title, words.get("title", set()), analyzer["title"]),
+            paragraphs_html=[mark_all(p, words.get("body", set()), analyzer["body"]) for p in article.paragraphs],
+            captions_html=[mark_all(c, words.get("captions", set()), analyzer["captions"]) for c in article.captions],
+        )
+
+
+def query_words(q: wq.Query, reader) -> dict[str, set[str]]:
+    """Return, per text field, the analysed words a query looks for (wildcards expanded)."""
+    words: dict[str, set[str]] = {}
+    for leaf in q.leaves():
+        fieldname = leaf.field()
+        if fieldname not in TEXT_FIELDS or isinstance(leaf, wq.Not):
+            continue
+        if isinstance(leaf, wq.MultiTerm):
+            found = {reader.schema[fieldname].from_bytes(b) for b in islice(leaf._btexts(reader), 1000)}
+        elif isinstance(leaf, wq.Phrase):
+            found = set(leaf.words)
+        elif isinstance(leaf, wq.Term):
+            found = {leaf.text}
+        else:
+            continue
+        words.setdefault(fieldname, set()).update(found)
+    return words
+
+
+__all__ = ["Archive", "ArticleView", "Hit", "SearchResults", "sanitize"]

@@ -1,0 +1,54 @@
+"""'Did you mean': spelling suggestions for words the archive does not contain.
+
+Suggestions come from the unstemmed ``spell`` field (every word of headlines, bodies and
+captions), not from the stemmed search fields, so they are real words ("tiktok", not "tiktk" or
+a stem like "compani"), and Whoosh's multi-field corrector, which suggests from the wrong
+field, is not used (see WHOOSH-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.lang.stopwords import stoplists
+
+SPELL_FIELD = "spell"
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+STOP_WORDS = stoplists["en"]
+# A word to check: not a field name, not inside a wildcard, at least three letters.
+_WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~])")
+
+
+def suggest_query(text: str, searcher, total: int) -> str:
+    """Return ``text`` with unknown words replaced by the closest known ones, or "" if none is unknown."""
+    reader = searcher.reader()
+    if SPELL_FIELD not in reader.schema:
+        return ""
+    corrector = None
+    changed = False
+    pieces: list[str] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        word = match.group(1)
+        lower = word.lower()
+        if word in OPERATORS or lower in STOP_WORDS or _inside_quotes_field(text, match.start()):
+            continue
+        if reader.doc_frequency(SPELL_FIELD, lower) > 0:
+            continue
+        corrector = corrector or searcher.corrector(SPELL_FIELD)
+        candidates = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
+        if candidates and candidates[0] != lower:
+            pieces.append(text[position : match.start()])
+            pieces.append(candidates[0])
+            position = match.end()
+            changed = True
+    if not changed:
+        return ""
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _inside_quotes_field(text: str, index: int) -> bool:
+    """True when the word follows a field prefix such as source:"..." (names are not corrected)."""
+    before = text[:index]
+    return bool(re.search(r"\w+:\"[^\"]*$", before))

@@ -1,0 +1,43 @@
+"""The web front end: a Flask app factory. Search logic lives in the ``search`` package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from search import config
+from search.request import SearchRequest
+from search.searcher import Archive
+
+from . import errors, security, views
+from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
+from .links import search_url
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app; settings come from ARCHIVE_* variables, overridden by ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(config.get_path("INDEX_DIR")),
+        SITE_NAME=config.get("SITE_NAME"),
+        PER_PAGE=config.get_int("PER_PAGE", high=100),
+        FACET_LIMIT=config.get_int("FACET_LIMIT", high=1000),
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+    app.extensions["archive"] = Archive(Path(app.config["INDEX_DIR"]), facet_limit=app.config["FACET_LIMIT"])
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        search_url=search_url,
+        new_request=SearchRequest,
+        htmx_file=HTMX_FILE,
+        htmx_integrity=HTMX_INTEGRITY,
+    )
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.register_blueprint(views.bp)
+    errors.init_app(app)
+    security.init_app(app)
+    return app

@@ -1,0 +1,103 @@
+"""URLs for every state of a search page: facet toggles, date drill-down, removal chips, pages.
+
+All state lives in the query string, so every link works without JavaScript, can be bookmarked,
+and htmx only has to fetch the same URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask import url_for
+
+from search.facets import FacetValue
+from search.request import MAX_RESULT_DEPTH, SearchRequest
+from search.searcher import SearchResults
+
+FACET_TITLES = {"company": "Company", "source": "Source", "section": "Section", "date": "Date"}
+
+
+@dataclass
+class FacetLink:
+    facet: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+    input_id: str
+
+
+@dataclass
+class Chip:
+    """An active filter, shown with a link that removes it."""
+
+    label: str
+    remove_url: str
+
+
+def search_url(request: SearchRequest, endpoint: str = "views.search", **changes) -> str:
+    query = request.query_string(**changes)
+    base = url_for(endpoint)
+    return f"{base}?{query}" if query else base
+
+
+def facet_links(results: SearchResults) -> dict[str, list[FacetLink]]:
+    """Return each facet's values with the URL that toggles them."""
+    request = results.request
+    links: dict[str, list[FacetLink]] = {}
+    for facet in ("company", "source", "section"):
+        links[facet] = [
+            FacetLink(
+                facet, v.value, v.value, v.count, v.selected,
+                search_url(request.toggled(facet, v.value)),
+                f"f-{facet}-{index}",
+            )
+            for index, v in enumerate(results.facets.get(facet, []))
+        ]
+    links["date"] = [_date_link(request, v, index) for index, v in enumerate(results.facets.get("date", []))]
+    return links
+
+
+def _date_link(request: SearchRequest, value: FacetValue, index: int) -> FacetLink:
+    if "-" in value.value:  # a month, "2021-07"
+        year, month = (int(part) for part in value.value.split("-"))
+        changes = {"year": year, "month": None} if value.selected else {"year": year, "month": month}
+    else:
+        year = int(value.value)
+        changes = {"year": None, "month": None} if value.selected else {"year": year, "month": None}
+    url = search_url(replace(request, page=1, **changes))
+    return FacetLink("date", value.value, value.label or value.value, value.count, value.selected, url, f"f-date-{index}")
+
+
+def chips(request: SearchRequest) -> list[Chip]:
+    """Return the active filters, each with a link that removes just that filter."""
+    result = []
+    for facet, attribute in (("company", "companies"), ("source", "sources"), ("section", "sections")):
+        for value in getattr(request, attribute):
+            result.append(Chip(f"{FACET_TITLES[facet]}: {value}", search_url(request.toggled(facet, value))))
+    if request.year and request.month:
+        result.append(Chip(f"Month: {request.month_key}", search_url(replace(request, month=None, page=1))))
+    elif request.year:
+        result.append(Chip(f"Year: {request.year}", search_url(replace(request, year=None, page=1))))
+    if request.date_from:
+        result.append(Chip(f"From: {request.date_from}", search_url(replace(request, date_from=None, page=1))))
+    if request.date_to:
+        result.append(Chip(f"To: {request.date_to}", search_url(replace(request, date_to=None, page=1))))
+    return result
+
+
+def page_links(results: SearchResults, window: int = 2) -> list[tuple[str, str | None, bool]]:
+    """Return (label, url, current) for a pager: first, a window around the current page, last."""
+    request = results.request
+    current = request.page
+    last = min(results.pages, MAX_RESULT_DEPTH // request.per_page)
+    pages = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
+    links: list[tuple[str, str | None, bool]] = []
+    previous = 0
+    for page in pages:
+        if page - previous > 1:
+            links.append(("…", None, False))
+        links.append((str(page), search_url(request, page=page), page == current))
+        previous = page
+    return links
