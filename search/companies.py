@@ -38,6 +38,9 @@ _GENERIC = {
     "Oil", "Financial", "Securities", "Management", "Services", "Systems", "Resources", "Mining",
 }
 
+# Words that may follow a company's name without changing which company it is.
+_CORPORATE_TAIL = {"Holding", "Holdings", "Group", "Co", "Company", "Corporation", "International"}
+
 
 @dataclass
 class Company:
@@ -109,6 +112,7 @@ class CompanyExtractor:
             if not existing or existing[0] == EXCLUDE or kind == STRONG:
                 patterns[pattern] = (kind, name)
 
+        bare_tickers: dict[str, set[str]] = {}
         for company in companies:
             for phrase in company.exclude:
                 add(phrase, EXCLUDE, company.name)
@@ -119,7 +123,15 @@ class CompanyExtractor:
                 add(pattern, WEAK, company.name)
             for ticker in company.tickers:
                 for pattern in ticker_patterns(ticker):
-                    add(pattern, STRONG, company.name)
+                    if pattern.startswith("<"):
+                        bare_tickers.setdefault(pattern, set()).add(company.name)
+                    else:
+                        add(pattern, STRONG, company.name)
+        # A bare Reuters-style mark ("<BT>") names no exchange, so two companies may share it
+        # (BT on the LSE, Bankers Trust on the NYSE): such a mark is ambiguous and not used.
+        for pattern, names in bare_tickers.items():
+            if len(names) == 1 and pattern not in patterns:
+                add(pattern, STRONG, next(iter(names)))
         for pattern, (kind, name) in patterns.items():
             self._automaton.add_word(pattern, (len(pattern), kind, name))
         if patterns:
@@ -137,8 +149,20 @@ class CompanyExtractor:
         name = " ".join(name.split())
         if name in self._lookup:
             return self._lookup[name]
-        base = _strip_legal_suffixes(name)
-        return self._lookup.get(base, base or name)
+        base = _strip_legal_suffixes(name) or name
+        # "Alibaba Group Holding Ltd" -> "Alibaba Group Holding" -> "Alibaba Group" -> "Alibaba"
+        candidate = base
+        while True:
+            if candidate in self._lookup:
+                return self._lookup[candidate]
+            words = candidate.split()
+            if len(words) < 2 or words[-1] not in _CORPORATE_TAIL:
+                break
+            candidate = " ".join(words[:-1])
+        words = base.split()
+        while len(words) > 1 and words[-1] in ("Holding", "Holdings"):
+            words.pop()
+        return " ".join(words)
 
     def extract(self, *texts: str) -> list[str]:
         """Return the companies named in ``texts``, in order of first mention, without repeats."""

@@ -242,7 +242,7 @@ class CorpusReader:
         found = self.extractor.extract(draft.title, body, *draft.captions)
         companies = list(dict.fromkeys(named + found))
         return Article(
-            id=make_article_id(key, draft.title),
+            id=make_article_id(key, draft.key or draft.title),
             title=draft.title,
             published=published,
             body=body,

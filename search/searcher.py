@@ -9,6 +9,7 @@ Each request does two passes: facet counts and the exact total over the unscored
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from itertools import islice
 import time
 from dataclasses import dataclass, field
@@ -121,7 +122,11 @@ class ArticleView:
 
 
 class _OpenIndex:
-    """One published build, opened: its index, per-thread searchers, facet arrays and parser."""
+    """One published build, opened: its index, per-thread searchers, facet arrays and parser.
+
+    Requests hold it while they run (``acquire``/``release``); once a newer build replaces it,
+    it is closed as soon as the last request using it is done.
+    """
 
     def __init__(self, path: Path, generation: str):
         self.path = path
@@ -130,6 +135,10 @@ class _OpenIndex:
         self.schema = self.index.schema
         self.parser = QueryParser(self.schema)
         self._local = threading.local()
+        self._searchers: list = []
+        self._lock = threading.Lock()
+        self._users = 0
+        self._retired = False
         with self.index.searcher() as searcher:
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
@@ -139,7 +148,35 @@ class _OpenIndex:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self.index.searcher()
+            with self._lock:
+                self._searchers.append(searcher)
         return searcher
+
+    def acquire(self) -> None:
+        with self._lock:
+            self._users += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            close = self._retired and self._users == 0
+        if close:
+            self.close()
+
+    def retire(self) -> None:
+        """Mark as replaced by a newer build; close now if no request is using it."""
+        with self._lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            searchers, self._searchers = self._searchers, []
+        for searcher in searchers:
+            searcher.close()
+        self.index.close()
 
 
 class Archive:
@@ -151,25 +188,46 @@ class Archive:
         self._open: _OpenIndex | None = None
         self._lock = threading.Lock()
 
-    def _current(self) -> _OpenIndex:
-        generation = self.store.generation()
-        opened = self._open
-        if opened is not None and opened.generation == generation:
-            return opened
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the open index (a later call opens it again)."""
         with self._lock:
-            if self._open is None or self._open.generation != generation:
+            opened, self._open = self._open, None
+        if opened is not None:
+            opened.retire()
+
+    @contextmanager
+    def _using(self):
+        """Hold the current build for the length of one request."""
+        generation = self.store.generation()
+        with self._lock:
+            opened = self._open
+            if opened is None or opened.generation != generation:
                 path = self.store.current()
                 if path is None:
                     raise IndexMissing("No index has been built yet. Run `make index` (or `python -m search index`).")
-                self._open = _OpenIndex(path, generation)
-            return self._open
+                fresh = _OpenIndex(path, generation)
+                if opened is not None:
+                    opened.retire()
+                self._open = opened = fresh
+            opened.acquire()
+        try:
+            yield opened
+        finally:
+            opened.release()
 
     def is_ready(self) -> bool:
         return self.store.current() is not None
 
     def stats(self) -> dict:
         """Return what /healthz reports: documents, build time and the build's name."""
-        opened = self._current()
+        with self._using() as opened:
+            pass
         manifest = self.store.manifest(opened.path)
         return {
             "documents": opened.doc_count,
@@ -179,14 +237,13 @@ class Archive:
             "skipped": sum(manifest.get("skipped", {}).values()),
         }
 
-    def parse(self, text: str) -> ParsedQuery:
-        opened = self._current()
-        return opened.parser.parse(text, opened.searcher().reader())
-
     def search(self, request: SearchRequest) -> SearchResults:
         """Run ``request`` and return one page of hits with totals, facets and a suggestion."""
         started = time.perf_counter()
-        opened = self._current()
+        with self._using() as opened:
+            return self._search(opened, request, started)
+
+    def _search(self, opened: _OpenIndex, request: SearchRequest, started: float) -> SearchResults:
         searcher = opened.searcher()
         parsed = opened.parser.parse(request.q, searcher.reader())
         facet_index = opened.facets
@@ -266,7 +323,10 @@ class Archive:
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """Return one whole article, with the words of query ``q`` marked if given."""
-        opened = self._current()
+        with self._using() as opened:
+            return self._article(opened, article_id, q)
+
+    def _article(self, opened: _OpenIndex, article_id: str, q: str) -> ArticleView:
         searcher = opened.searcher()
         stored = searcher.document(id=article_id)
         if stored is None:

@@ -1,0 +1,40 @@
+"""Publication dates in the formats real newsrooms use."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from search.dates import DateError, get_zone, parse_published
+
+BEIJING = get_zone("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Published: Jul 05, 2021 05:08 PM", "2021-07-05T17:08:00+08:00"),
+        ("Published: Mar 24, 2022 06:46 PM Updated: Mar 25, 2022 01:00 AM", "2022-03-24T18:46:00+08:00"),
+        ("2019-01-04", "2019-01-04T00:00:00+08:00"),
+        ("Updated: 2022-03-07 17:49", "2022-03-07T17:49:00+08:00"),
+        ("15:45, 23-Mar-2022", "2022-03-23T15:45:00+08:00"),
+        ("26-FEB-1987 00:02:59.13RM", "1987-02-26T00:02:59+08:00"),
+        ("2022-08-05T00:27:34.000Z", "2022-08-05T00:27:34+00:00"),
+    ],
+)
+def test_formats(text, expected):
+    assert parse_published(text, BEIJING) == datetime.fromisoformat(expected)
+
+
+def test_default_zone_is_utc():
+    assert parse_published("2020-01-01").tzinfo == timezone.utc
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "31/31/2020", "99999-01-01", "1066-10-14"])
+def test_bad_dates_are_refused(text):
+    with pytest.raises(DateError):
+        parse_published(text)
+
+
+def test_unknown_zone_is_refused():
+    with pytest.raises(DateError, match="unknown time zone"):
+        get_zone("Mars/Olympus")

@@ -1,0 +1,135 @@
+"""Building the index: atomic publication, failures that leave the old index serving, incremental updates."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from search import indexer
+from search.index_store import BuildBusy, IndexStore
+from search.indexer import build_index, update_index
+from search.request import SearchRequest
+from search.searcher import Archive
+
+
+def add_article(corpus: Path, name: str, title: str, body: str, published: str = "2022-02-02") -> Path:
+    path = corpus / "extra" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"id": name, "title": title, "published": published, "body": body}) + "\n", encoding="utf-8")
+    return path
+
+
+def total(archive: Archive, q: str = "") -> int:
+    return archive.search(SearchRequest(q=q)).total
+
+
+def test_full_build_indexes_the_whole_bundled_corpus(bundled_index, bundled_articles):
+    store = IndexStore(bundled_index)
+    manifest = store.manifest()
+    assert manifest["documents"] == len(bundled_articles) == 294
+    assert manifest["skipped"] == {}
+    assert set(manifest["files"]) == {
+        "global-times/2021-07-05-bytedance-denies-report-of-selling-ai-technology.txt",
+        "wikinews/wikinews-2019-2021.jsonl",
+    }
+    assert store.current().name.startswith("build-")
+
+
+def test_failed_build_leaves_the_previous_index_serving(corpus_copy, tmp_path, monkeypatch, request):
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    archive = Archive(root)
+    request.addfinalizer(archive.close)
+    before, generation = total(archive), IndexStore(root).generation()
+
+    add_article(corpus_copy, "new.jsonl", "Zorblax makers merge", "Two zorblax makers merged.")
+    calls = {"n": 0}
+    real = indexer.article_to_document
+
+    def failing(article):
+        calls["n"] += 1
+        if calls["n"] == 30:
+            raise OSError(28, "No space left on device")
+        return real(article)
+
+    monkeypatch.setattr(indexer, "article_to_document", failing)
+    with pytest.raises(OSError, match="No space left"):
+        build_index(corpus_copy, root, progress=False)
+
+    assert IndexStore(root).generation() == generation
+    assert total(archive) == before
+    assert total(archive, "zorblax") == 0
+    assert not list(root.glob(".tmp-*")), "the failed build's folder is removed"
+
+    monkeypatch.setattr(indexer, "article_to_document", real)
+    build_index(corpus_copy, root, progress=False)
+    assert total(archive) == before + 1  # the app notices the new build without a restart
+    assert total(archive, "zorblax") == 1
+
+
+def test_stale_build_folders_from_killed_builds_are_removed(corpus_copy, tmp_path):
+    root = tmp_path / "index"
+    stale = root / ".tmp-20200101T000000000-999"
+    stale.mkdir(parents=True)
+    (stale / "half-written.seg").write_bytes(b"\0" * 100)
+    build_index(corpus_copy, root, progress=False)
+    assert not stale.exists()
+
+
+def test_a_second_build_is_refused_while_one_runs(corpus_copy, tmp_path):
+    store = IndexStore(tmp_path / "index")
+    with store.lock():
+        with pytest.raises(BuildBusy):
+            build_index(corpus_copy, tmp_path / "index", progress=False)
+    build_index(corpus_copy, tmp_path / "index", progress=False)  # the lock is free again
+
+
+def test_only_two_builds_are_kept(corpus_copy, tmp_path):
+    root = tmp_path / "index"
+    for _ in range(3):
+        build_index(corpus_copy, root, progress=False)
+    assert len(list(root.glob("build-*"))) == 2
+
+
+def test_incremental_add_change_delete(corpus_copy, tmp_path, request):
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    archive = Archive(root)
+    request.addfinalizer(archive.close)
+    base = total(archive)
+
+    first = add_article(corpus_copy, "one.jsonl", "Wumpusine crossing rules", "New wumpusine crossing rules.")
+    add_article(corpus_copy, "two.jsonl", "Snarfwidget census", "A snarfwidget census.")
+    report = update_index(corpus_copy, root, progress=False)
+    assert (report.mode, report.files_added, report.files_changed, report.files_removed) == ("incremental", 2, 0, 0)
+    assert report.summary.articles == 2  # only the new files were read
+    assert total(archive) == base + 2
+
+    first.write_text(json.dumps({"id": "one.jsonl", "title": "Quibbleton crossing rules", "published": "2022-02-02",
+                                 "body": "New quibbleton rules."}) + "\n", encoding="utf-8")
+    report = update_index(corpus_copy, root, progress=False)
+    assert (report.files_added, report.files_changed, report.files_removed) == (0, 1, 0)
+    assert total(archive, "wumpusine") == 0 and total(archive, "quibbleton") == 1
+
+    (corpus_copy / "extra" / "two.jsonl").unlink()
+    report = update_index(corpus_copy, root, progress=False)
+    assert report.files_removed == 1
+    assert total(archive, "snarfwidget") == 0
+    assert total(archive) == base + 1
+    assert report.documents == base + 1
+
+
+def test_incremental_rebuilds_in_full_when_the_gazetteer_changes(corpus_copy, tmp_path):
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    with open(corpus_copy / "companies.csv", "a", encoding="utf-8") as handle:
+        handle.write("Magnitogorsk Iron and Steel Works,,,,\n")
+    report = update_index(corpus_copy, root, progress=False)
+    assert report.mode == "full" and "rebuilt in full" in report.note
+
+
+def test_index_folder_layout(bundled_index):
+    names = sorted(p.name for p in bundled_index.iterdir())
+    assert "current" in names and os.path.islink(bundled_index / "current")
+    assert (bundled_index / "current" / "manifest.json").exists()
