@@ -220,17 +220,23 @@ def _index_files(
                 known_ids[article.id] = relative
                 writer.add_document(**article_to_document(article))
                 ids.append(article.id)
+                if show and len(ids) % 500 == 0:
+                    _show_rate(bar, report.summary.articles + len(ids), started)
             indexed = set(ids)
             result.articles = [a for a in result.articles if a.id in indexed]
             report.summary.add(result)
             entries[relative] = {"checksum": result.checksum, "ids": ids}
             bar.update(1)
-            elapsed = time.perf_counter() - started
-            if elapsed > 0:
-                bar.set_postfix(articles=report.summary.articles, per_s=f"{report.summary.articles / elapsed:.0f}")
+            _show_rate(bar, report.summary.articles, started)
     finally:
         bar.close()
     return entries
+
+
+def _show_rate(bar: tqdm, articles: int, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    if elapsed > 0:
+        bar.set_postfix(articles=articles, per_s=f"{articles / elapsed:.0f}")
 
 
 def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, mapping: dict | None) -> dict:
