@@ -40,9 +40,13 @@ def search():
         "suggestion_url": links.search_url(SearchRequest(q=results.suggestion)) if results.suggestion else "",
         "facet_titles": links.FACET_TITLES,
     }
-    template = "_partials/_results.html" if is_fragment_request() else "search.html"
+    fragment = is_fragment_request()
+    template = "_partials/_results.html" if fragment else "search.html"
     response = current_app.make_response(render_template(template, **context))
     response.vary.add("HX-Request")
+    if fragment:
+        # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
+        response.headers["HX-Push-Url"] = links.search_url(search_request_)
     return response
 
 

@@ -1,0 +1,28 @@
+"""Project hygiene that is easy to break: documented settings, pinned requirements, README commands."""
+
+import re
+
+from search.config import PREFIX, SETTINGS
+
+from .conftest import ROOT
+
+
+def test_every_setting_is_documented_with_its_default():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        row = f"| `{PREFIX}{setting.name}` | `{setting.default}` |"
+        assert row in readme, f"README.md lacks the row {row}"
+    documented = set(re.findall(r"`(ARCHIVE_[A-Z_]+)`", readme))
+    assert documented == {PREFIX + s.name for s in SETTINGS}
+
+
+def test_requirements_are_pinned():
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    requirements = [line for line in lines if line]
+    assert requirements and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.]*", line) for line in requirements), requirements
+
+
+def test_readme_keeps_the_two_commands_and_ci_runs_the_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
