@@ -41,9 +41,28 @@ def snippet(text: str, words: set[str], analyzer, chars: int = SNIPPET_CHARS) ->
     """Return the best passages of ``text`` with ``words`` (analysed terms) marked, or "" if none match."""
     if not text or not words:
         return ""
+    terms = frozenset(words)
+    passage = _matching_paragraphs(text, terms, analyzer)
+    if not passage:
+        return ""
     fragmenter = wh.ContextFragmenter(maxchars=chars, surround=SNIPPET_CONTEXT)
-    marked = wh.highlight(text, frozenset(words), analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS)
+    marked = wh.highlight(passage, terms, analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS)
     return sanitize(marked) if marked else ""
+
+
+def _matching_paragraphs(text: str, terms: frozenset, analyzer) -> str:
+    """Return the first paragraphs that contain a term, enough for the snippet.
+
+    Highlighting re-analyses the text it is given; a long interview need not be analysed past
+    its first matching paragraphs.
+    """
+    found: list[str] = []
+    for paragraph in text.split("\n"):
+        if any(token.text in terms for token in analyzer(paragraph, mode="query", removestops=False)):
+            found.append(paragraph)
+            if len(found) == SNIPPET_FRAGMENTS:
+                break
+    return "\n".join(found)
 
 
 def mark_all(text: str, words: set[str], analyzer) -> str:

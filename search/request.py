@@ -17,7 +17,6 @@ MAX_RESULT_DEPTH = 10_000  # page * per_page: deeper paging is what filters are 
 MAX_QUERY_LENGTH = 1_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
-PARAMETERS = ("q", "company", "source", "section", "year", "month", "from", "to", "sort", "page", "per_page")
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,7 @@ class Archive:
             hits = self._page(opened, parsed, request, selected if masks else None)
         suggestion = ""
         if request.q and not parsed.is_everything:
-            suggestion = suggest_query(request.q, searcher, total)
+            suggestion = suggest_query(request.q, searcher)
         notice = "Your query's syntax could not be used, so its words were searched for." if parsed.plain_words else ""
         return SearchResults(
             request=request,

@@ -19,7 +19,7 @@ STOP_WORDS = stoplists["en"]
 _WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~])")
 
 
-def suggest_query(text: str, searcher, total: int) -> str:
+def suggest_query(text: str, searcher) -> str:
     """Return ``text`` with unknown words replaced by the closest known ones, or "" if none is unknown."""
     reader = searcher.reader()
     if SPELL_FIELD not in reader.schema:

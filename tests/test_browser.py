@@ -96,3 +96,14 @@ def test_page_works_without_javascript(browser, server):
     page.wait_for_load_state()
     assert parse_qs(urlsplit(page.url).query)["company"] == ["TikTok"]
     context.close()
+
+
+def test_a_bad_query_says_what_is_wrong_in_place(page, server):
+    page.goto(server + "/")
+    page.fill("#q", "*ance")
+    expect(page.locator("#result-count")).to_contain_text("a wildcard needs at least 2 letters")
+    assert page.input_value("#q") == "*ance"
+    page.fill("#q", "bytedance")
+    expect(page.locator("#result-count")).to_contain_text("1 article for bytedance")
+    # The failed request is logged by Chromium as a 400; nothing else may be.
+    assert [p for p in page.problems if "400" not in p] == []

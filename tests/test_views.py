@@ -21,7 +21,7 @@ def test_search_page_shows_the_seed_with_facets(client, seed_id):
     assert f"/article/{seed_id}?q=ByteDance" in page[first_hit:]
     assert "<mark>ByteDance</mark>" in page
     for company in ("ByteDance", "TikTok", "BytePlus"):
-        assert re.search(rf'<input class="facet-input" type="checkbox" id="f-company-\d+" name="company" value="{company}"', page)
+        assert re.search(rf'<input class="facet-input" type="checkbox" id="f-company-[a-z0-9-]+" name="company" value="{company}"', page)
     assert '<html lang="en">' in page and "<form" in page
 
 
@@ -224,3 +224,13 @@ def test_hostile_text_in_json_is_data_not_markup(hostile_client):
     for hit in data["hits"]:
         assert set(re.findall(r"</?[a-zA-Z][^>]*>", hit["snippet"])) <= {"<mark>", "</mark>"}
         assert hit["url"] == ""
+
+
+def test_bad_query_keeps_the_search_page_to_fix_it_in(client):
+    response = client.get("/?q=*ance")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="search-form"' in page and 'value="*ance"' in page and "at least 2 letters" in page
+    fragment = client.get("/?q=*ance", headers={"HX-Request": "true"})
+    assert fragment.status_code == 400 and "<html" not in fragment.get_data(as_text=True)
+    assert "HX-Push-Url" not in fragment.headers

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from flask import url_for
 
+from search.article import make_article_id
 from search.facets import FacetValue
 from search.request import MAX_RESULT_DEPTH, SearchRequest
 from search.searcher import SearchResults
@@ -51,12 +52,17 @@ def facet_links(results: SearchResults) -> dict[str, list[FacetLink]]:
             FacetLink(
                 facet, v.value, v.value, v.count, v.selected,
                 search_url(request.toggled(facet, v.value)),
-                f"f-{facet}-{index}",
+                input_id(facet, v.value),
             )
-            for index, v in enumerate(results.facets.get(facet, []))
+            for v in results.facets.get(facet, [])
         ]
     links["date"] = [_date_link(request, v, index) for index, v in enumerate(results.facets.get("date", []))]
     return links
+
+
+def input_id(facet: str, value: str) -> str:
+    """Return a stable element id for a facet value, so focus survives a results swap."""
+    return f"f-{facet}-{make_article_id(value)}"
 
 
 def _date_link(request: SearchRequest, value: FacetValue, index: int) -> FacetLink:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from search.request import SearchRequest
-from search.searcher import Archive
+from search.errors import BadRequest
+from search.request import MAX_QUERY_LENGTH, SearchRequest
+from search.searcher import Archive, SearchResults
 
 from . import links
 
@@ -29,22 +30,30 @@ def is_fragment_request() -> bool:
 
 @bp.get("/")
 def search():
-    search_request_ = search_request()
-    results = archive().search(search_request_)
+    fragment = is_fragment_request()
+    try:
+        search_request_ = search_request()
+        results = archive().search(search_request_)
+        error, status = "", 200
+    except BadRequest as exc:
+        # Keep the page and the user's text, say what is wrong: a 400, but one they can fix in place.
+        search_request_ = SearchRequest(q=request.args.get("q", "")[:MAX_QUERY_LENGTH].replace("\x00", ""))
+        results = SearchResults(request=search_request_, total=0, hits=[], facets={})
+        error, status = exc.message, 400
     context = {
         "results": results,
         "req": search_request_,
+        "error": error,
         "facets": links.facet_links(results),
         "chips": links.chips(search_request_),
         "pages": links.page_links(results),
         "suggestion_url": links.search_url(SearchRequest(q=results.suggestion)) if results.suggestion else "",
         "facet_titles": links.FACET_TITLES,
     }
-    fragment = is_fragment_request()
     template = "_partials/_results.html" if fragment else "search.html"
-    response = current_app.make_response(render_template(template, **context))
+    response = current_app.make_response((render_template(template, **context), status))
     response.vary.add("HX-Request")
-    if fragment:
+    if fragment and not error:
         # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
         response.headers["HX-Push-Url"] = links.search_url(search_request_)
     return response
