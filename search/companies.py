@@ -32,6 +32,8 @@ _LEADING_NOISE = {
     "To", "As", "After", "Before", "While", "When", "Photo", "Photos", "Said", "Says", "Its",
     "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Both", "Unit", "Subsidiary",
 }
+# "US Marine Corp(s)", "Peace Corps": bodies that are not companies.
+_NOT_COMPANY_ENDINGS = {"Marine", "Marines", "Army", "Navy", "Peace", "Signal", "Medical"}
 _GENERIC = {
     "Holding", "Holdings", "Group", "Company", "Companies", "Corp", "Investment", "Investments",
     "Trading", "Industries", "International", "Bank", "Trust", "Capital", "Partners", "Energy",
@@ -215,7 +217,7 @@ class CompanyExtractor:
             while words and words[0] in _LEADING_NOISE:
                 start += len(words[0]) + 1
                 words = words[1:]
-            if not words or all(word in _GENERIC or word == "&" for word in words):
+            if not words or all(word in _GENERIC or word == "&" for word in words) or words[-1] in _NOT_COMPANY_ENDINGS:
                 continue
             if words[0] == "&" or words[-1] == "&":
                 continue

@@ -63,7 +63,7 @@ def test_legal_suffix_names(extractor):
 def test_legal_suffix_noise_is_not_a_company(extractor):
     text = (
         "The Organisation for Economic Co-operation met. In Photo Co. news, the Group said. "
-        "Virginia-based Acme Corp won. John Lydon's Public Image Ltd. played."
+        "Virginia-based Acme Corp won. John Lydon's Public Image Ltd. played. He left the US Marine Corp in 2006."
     )
     assert extractor.extract(text) == ["Acme", "Public Image"]
 

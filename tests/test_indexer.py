@@ -2,11 +2,13 @@
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from search import indexer
+from search.corpus import CorpusReader
 from search.index_store import BuildBusy, IndexStore
 from search.indexer import build_index, update_index
 from search.request import SearchRequest
@@ -18,6 +20,19 @@ def add_article(corpus: Path, name: str, title: str, body: str, published: str =
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"id": name, "title": title, "published": published, "body": body}) + "\n", encoding="utf-8")
     return path
+
+
+def assert_facets_match_the_corpus(archive: Archive, corpus: Path) -> None:
+    """The facet counts of an incrementally updated index equal a brute-force count over the corpus."""
+    articles = [a for result in CorpusReader(corpus).read_all() for a in result.articles]
+    results = archive.search(SearchRequest())
+    assert results.total == len(articles)
+    expected = Counter(c for a in articles for c in a.companies)
+    assert {v.value: v.count for v in results.facets["company"]} == {
+        v.value: expected[v.value] for v in results.facets["company"]
+    }
+    assert {v.value: v.count for v in results.facets["source"]} == dict(Counter(a.source for a in articles))
+    assert {v.value: v.count for v in results.facets["date"]} == dict(Counter(str(a.published.year) for a in articles))
 
 
 def total(archive: Archive, q: str = "") -> int:
@@ -100,11 +115,12 @@ def test_incremental_add_change_delete(corpus_copy, tmp_path, request):
     base = total(archive)
 
     first = add_article(corpus_copy, "one.jsonl", "Wumpusine crossing rules", "New wumpusine crossing rules.")
-    add_article(corpus_copy, "two.jsonl", "Snarfwidget census", "A snarfwidget census.")
+    add_article(corpus_copy, "two.jsonl", "Snarfwidget census", "A snarfwidget census by TikTok.", "2023-03-03")
     report = update_index(corpus_copy, root, progress=False)
     assert (report.mode, report.files_added, report.files_changed, report.files_removed) == ("incremental", 2, 0, 0)
     assert report.summary.articles == 2  # only the new files were read
     assert total(archive) == base + 2
+    assert_facets_match_the_corpus(archive, corpus_copy)
 
     first.write_text(json.dumps({"id": "one.jsonl", "title": "Quibbleton crossing rules", "published": "2022-02-02",
                                  "body": "New quibbleton rules."}) + "\n", encoding="utf-8")
@@ -118,6 +134,7 @@ def test_incremental_add_change_delete(corpus_copy, tmp_path, request):
     assert total(archive, "snarfwidget") == 0
     assert total(archive) == base + 1
     assert report.documents == base + 1
+    assert_facets_match_the_corpus(archive, corpus_copy)
 
 
 def test_incremental_rebuilds_in_full_when_the_gazetteer_changes(corpus_copy, tmp_path):
