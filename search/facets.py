@@ -163,13 +163,18 @@ class FacetIndex:
             for y, c in sorted(zip(years, year_counts), reverse=True)
         ]
         if request.year:
-            in_year = base & (self.year == request.year)
-            months, month_counts = np.unique(self.month[in_year], return_counts=True)
-            for m, c in zip(months, month_counts):
-                key = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
-                values.append(FacetValue(key, int(c), request.month_key == key, label=_month_label(int(m))))
             if not any(v.value == str(request.year) for v in values):
                 values.insert(0, FacetValue(str(request.year), 0, True))
+            in_year = base & (self.year == request.year)
+            months, month_counts = np.unique(self.month[in_year], return_counts=True)
+            month_values = [
+                FacetValue(key, int(c), request.month_key == key, label=_month_label(int(m)))
+                for m, c in zip(months, month_counts)
+                for key in [f"{int(m) // 100:04d}-{int(m) % 100:02d}"]
+            ]
+            # The months of the chosen year come right under it.
+            position = next(i for i, v in enumerate(values) if v.value == str(request.year)) + 1
+            values[position:position] = month_values
         return values
 
 

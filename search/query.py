@@ -32,6 +32,7 @@ FIELD_NAMES = {
 WILDCARD_LIMIT = 1_000  # words one wildcard or fuzzy term may expand to
 WILDCARD_MIN_PREFIX = 2  # letters before the first * or ?
 MAX_CLAUSES = 64
+_NEGATIVE = re.compile(r"(?:^|(?<=\s))-(\S+)")
 
 
 @dataclass
@@ -87,6 +88,10 @@ class QueryParser:
             plain = False
         except Exception:  # noqa: BLE001 - Whoosh raises many kinds on odd syntax; fall back to words
             parsed, plain = None, True
+        if parsed is wq.NullQuery and _NEGATIVE.search(text) and not _NEGATIVE.sub(" ", text).strip():
+            # Only exclusions ("-trump -biden"): everything except them, as "NOT trump" already does.
+            excluded = self._parser.parse(" OR ".join(m.group(1) for m in _NEGATIVE.finditer(text)))
+            parsed = wq.AndNot(wq.Every(), excluded)
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
             parsed, plain = self._plain.parse(_words_only(text)), True
         parsed = parsed.normalize()

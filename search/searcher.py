@@ -221,21 +221,17 @@ class Archive:
         finally:
             opened.release()
 
-    def is_ready(self) -> bool:
-        return self.store.current() is not None
-
     def stats(self) -> dict:
         """Return what /healthz reports: documents, build time and the build's name."""
         with self._using() as opened:
-            pass
-        manifest = self.store.manifest(opened.path)
-        return {
-            "documents": opened.doc_count,
-            "built_at": manifest.get("built_at"),
-            "build": opened.path.name,
-            "build_seconds": manifest.get("seconds"),
-            "skipped": sum(manifest.get("skipped", {}).values()),
-        }
+            manifest = self.store.manifest(opened.path)
+            return {
+                "documents": opened.doc_count,
+                "built_at": manifest.get("built_at"),
+                "build": opened.path.name,
+                "build_seconds": manifest.get("seconds"),
+                "skipped": sum(manifest.get("skipped", {}).values()),
+            }
 
     def search(self, request: SearchRequest) -> SearchResults:
         """Run ``request`` and return one page of hits with totals, facets and a suggestion."""
@@ -299,10 +295,11 @@ class Archive:
             for fieldname, btext in hit.matched_terms():
                 terms.setdefault(fieldname, set()).add(opened.schema[fieldname].from_bytes(btext))
         analyzers = {name: opened.schema[name].analyzer for name in TEXT_FIELDS}
-        text = snippet(article.body, terms.get("body", set()), analyzers["body"])
-        caption_text = snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
-        if not text:
-            text = caption_text or plain_snippet(article.body or " ".join(article.captions))
+        text = (
+            snippet(article.body, terms.get("body", set()), analyzers["body"])
+            or snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
+            or plain_snippet(article.body or " ".join(article.captions))
+        )
         title_html = mark_all(article.title, terms.get("title", set()), analyzers["title"])
         matched_in = [label for name, label in MATCHED_IN.items() if name in terms]
         return Hit(

@@ -83,6 +83,8 @@ def test_words_are_anded(archive, bundled_articles):
     without = {a.id for a in bundled_articles if stem("police") in words_of(a) and stem("election") not in words_of(a)}
     assert all_ids(archive, q="police -election") == without
     assert all_ids(archive, q="police NOT election") == without
+    no_police = {a.id for a in bundled_articles if stem("police") not in words_of(a)}
+    assert all_ids(archive, q="-police") == no_police == all_ids(archive, q="NOT police")
 
 
 def test_phrase(archive, bundled_articles):
