@@ -200,6 +200,10 @@ class CorpusReader:
             try:
                 records = list(iter_json_document(text))
             except RecordError as exc:
+                if _looks_like_json_lines(stripped):  # JSON Lines saved as .json: read it as such
+                    for number, record in iter_json_lines(text):
+                        yield self._record(record, mapping, relative, number)
+                    return
                 yield Problem(relative, 0, str(exc))
                 return
             for number, record in records:
@@ -257,6 +261,11 @@ class CorpusReader:
             path=relative,
             line=draft.line,
         )
+
+
+def _looks_like_json_lines(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)
 
 
 def is_web_url(url: str) -> bool:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 
 from .article import ArticleDraft
-from .captions import split_inline, split_lines, dedupe_captions, dedupe_credits
+from .captions import dedupe_captions, dedupe_credits, split_lines
 from .textclean import paragraphs as split_paragraphs, squash
 
 FIELDS = (
@@ -109,14 +109,11 @@ def record_to_draft(record: object, mapping: dict[str, str] | None = None, line:
     else:
         paragraphs = split_paragraphs(_text(fields.get("body")))
     paragraphs = [p for p in paragraphs if p]
-    # Captions glued into the text ("... Lukashenko Photo: VCG More European leaders ...").
-    split = split_lines(paragraphs) if len(paragraphs) > 1 else split_inline(paragraphs[0]) if paragraphs else None
-    if split is not None:
-        draft.paragraphs = split.body
-        draft.captions = dedupe_captions(given_captions + split.captions)
-        draft.credits = dedupe_credits(given_credits + split.credits)
-    else:
-        draft.captions, draft.credits = dedupe_captions(given_captions), dedupe_credits(given_credits)
+    # Caption lines, and captions glued into the text ("... Lukashenko Photo: VCG More European ...").
+    split = split_lines(paragraphs)
+    draft.paragraphs = split.body
+    draft.captions = dedupe_captions(given_captions + split.captions)
+    draft.credits = dedupe_credits(given_credits + split.credits)
     return draft
 
 

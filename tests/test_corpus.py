@@ -101,3 +101,10 @@ def test_javascript_url_is_never_kept(tmp_path):
     write(tmp_path / "a.jsonl", json.dumps({"title": "T", "published": "2021-01-01", "url": "javascript:alert(1)"}))
     (result,) = CorpusReader(tmp_path).read_all()
     assert result.articles[0].url == ""
+
+
+def test_json_lines_saved_as_json_are_read_as_json_lines(tmp_path):
+    records = [{"title": f"T{i}", "published": "2021-01-01", "body": "x"} for i in range(3)]
+    write(tmp_path / "export.json", "\n".join(json.dumps(r) for r in records) + "\n")
+    (result,) = CorpusReader(tmp_path).read_all()
+    assert [a.title for a in result.articles] == ["T0", "T1", "T2"] and result.problems == []
