@@ -11,8 +11,9 @@ from dateutil import parser as dateutil_parser
 # "Published: Jul 05, 2021 05:08 PM Updated: Jul 06, 2021 ..." -> the part after "Published:".
 _LABEL = re.compile(r"^\s*(published|updated|posted|date)\s*:?\s*", re.IGNORECASE)
 _LATER_LABEL = re.compile(r"\s+(updated|modified)\s*:.*$", re.IGNORECASE)
-# Reuters-21578 has stamps like "26-FEB-1987 15:02:20.00" and some with junk after them ("...59.13RM").
-_TRAILING_JUNK = re.compile(r"(\d{2}:\d{2}:\d{2})(\.\d+)?(?!UTC$|GMT$)[A-Za-z]{2,}$")
+# Reuters-21578 has stamps like "26-FEB-1987 15:02:20.00" and some with junk after them
+# ("...59.13RM", "...09.88T C"); a real zone ("UTC", "Z") is kept.
+_TRAILING_JUNK = re.compile(r"(\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(?!(?:UTC|GMT|Z)$)[A-Za-z][A-Za-z ]*$")
 
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
