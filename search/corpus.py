@@ -57,7 +57,7 @@ class FileResult:
 
     path: str  # relative to the corpus folder, with forward slashes
     checksum: str
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)  # filled by read_file, not by iter_file
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -71,9 +71,10 @@ class ReadSummary:
     warnings: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult, articles: int | None = None) -> None:
+        """Count one file: its problems, and its articles (``articles`` when they were streamed)."""
         self.files += 1
-        self.articles += len(result.articles)
+        self.articles += len(result.articles) if articles is None else articles
         for problem in result.problems:
             self.problems.append(problem)
             (self.skipped if problem.skipped else self.warnings)[problem.kind] += 1
@@ -144,22 +145,32 @@ class CorpusReader:
             yield self.read_file(path, relative)
 
     def read_file(self, path: Path, relative: str) -> FileResult:
-        """Parse one file; every failure becomes a Problem in the result, never an exception."""
+        """Parse one file into a FileResult holding all its articles and problems."""
+        result = FileResult(relative, "")
+        result.articles.extend(self.iter_file(path, relative, result))
+        return result
+
+    def iter_file(self, path: Path, relative: str, result: FileResult) -> Iterator[Article]:
+        """Yield one file's articles as they are parsed, recording its checksum and problems in ``result``.
+
+        Every failure becomes a Problem, never an exception; a large file is never held as Articles.
+        """
         try:
-            checksum = file_checksum(path)
+            result.checksum = file_checksum(path)
             raw = self._read_bytes(path)
         except OSError as exc:
-            return FileResult(relative, "", problems=[Problem(relative, 0, f"unreadable: {exc.strerror or exc}")])
-        result = FileResult(relative, checksum)
+            result.problems.append(Problem(relative, 0, f"unreadable: {exc.strerror or exc}"))
+            return
         text, warning = decode_text(raw)
+        del raw
         if text is None:
             result.problems.append(Problem(relative, 0, warning))
-            return result
+            return
         if warning:
             result.problems.append(Problem(relative, 0, warning, skipped=False))
         if not text.strip():
             result.problems.append(Problem(relative, 0, "empty file"))
-            return result
+            return
         seen_ids: set[str] = set()
         for draft_or_problem in self._drafts(text, relative):
             if isinstance(draft_or_problem, Problem):
@@ -174,8 +185,7 @@ class CorpusReader:
                 result.problems.append(Problem(relative, article.line, f"duplicate id: {article.id}"))
                 continue
             seen_ids.add(article.id)
-            result.articles.append(article)
-        return result
+            yield article
 
     def _read_bytes(self, path: Path) -> bytes:
         if path.stat().st_size > MAX_FILE_BYTES:

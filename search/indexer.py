@@ -209,9 +209,9 @@ def _index_files(
     started = time.perf_counter()
     try:
         for path, relative in files:
-            result: FileResult = reader.read_file(path, relative)
+            result = FileResult(relative, "")
             ids = []
-            for article in result.articles:
+            for article in reader.iter_file(path, relative, result):
                 if article.id in known_ids:
                     result.problems.append(
                         Problem(relative, article.line, f"duplicate id: {article.id} (also in {known_ids[article.id]})")
@@ -222,9 +222,7 @@ def _index_files(
                 ids.append(article.id)
                 if show and len(ids) % 500 == 0:
                     _show_rate(bar, report.summary.articles + len(ids), started)
-            indexed = set(ids)
-            result.articles = [a for a in result.articles if a.id in indexed]
-            report.summary.add(result)
+            report.summary.add(result, articles=len(ids))
             entries[relative] = {"checksum": result.checksum, "ids": ids}
             bar.update(1)
             _show_rate(bar, report.summary.articles, started)
