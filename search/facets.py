@@ -93,8 +93,8 @@ class FacetIndex:
     def filter_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
         """Return one mask per active filter group: company, source, section, date."""
         masks: dict[str, np.ndarray] = {}
-        for facet, selected in (("company", request.companies), ("source", request.sources), ("section", request.sections)):
-            mask = self.columns[facet].mask_for(selected)
+        for facet, column in self.columns.items():
+            mask = column.mask_for(request.selected(facet))
             if mask is not None:
                 masks[facet] = mask
         date_mask = self.date_mask(request, with_period=True)
@@ -122,18 +122,10 @@ class FacetIndex:
 
     def counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray], limit: int) -> dict[str, list[FacetValue]]:
         """Return the facet values for ``matches``; each facet ignores its own selection."""
-        def without(group: str) -> np.ndarray:
-            result = matches
-            for name, mask in masks.items():
-                if name != group:
-                    result = result & mask
-            return result
-
         facets: dict[str, list[FacetValue]] = {}
-        selected_by_facet = {"company": request.companies, "source": request.sources, "section": request.sections}
         for facet, column in self.columns.items():
-            counts = column.count(without(facet))
-            selected = selected_by_facet[facet]
+            counts = column.count(_narrowed(matches, masks, facet))
+            selected = request.selected(facet)
             order = np.lexsort((np.arange(len(counts)), -counts))
             values = [
                 FacetValue(column.values[i], int(counts[i]), column.values[i] in selected)
@@ -150,10 +142,7 @@ class FacetIndex:
         return facets
 
     def _date_counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray]) -> list[FacetValue]:
-        base = matches
-        for name, mask in masks.items():
-            if name != "date":
-                base = base & mask
+        base = _narrowed(matches, masks, "date")
         range_mask = self.date_mask(request, with_period=False)
         if range_mask is not None:
             base = base & range_mask
@@ -180,6 +169,15 @@ class FacetIndex:
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
+
+
+def _narrowed(matches: np.ndarray, masks: dict[str, np.ndarray], except_group: str) -> np.ndarray:
+    """Return ``matches`` with every filter applied but ``except_group``'s own (disjunctive counts)."""
+    result = matches
+    for group, mask in masks.items():
+        if group != except_group:
+            result = result & mask
+    return result
 
 
 def _month_label(yyyymm: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,7 +48,6 @@ class BuildReport:
     files_removed: int = 0
     files_unchanged: int = 0
     note: str = ""
-    duplicates: list[str] = field(default_factory=list)
 
     @property
     def articles_per_second(self) -> float:

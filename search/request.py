@@ -17,6 +17,8 @@ MAX_RESULT_DEPTH = 10_000  # page * per_page: deeper paging is what filters are 
 MAX_QUERY_LENGTH = 1_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
+# The request attribute holding each facet's selection.
+FACET_ATTRIBUTES = {"company": "companies", "source": "sources", "section": "sections"}
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,9 @@ class SearchRequest:
             per_page=per_page,
         )
 
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.companies or self.sources or self.sections or self.year or self.date_from or self.date_to)
+    def selected(self, facet: str) -> tuple[str, ...]:
+        """Return the values chosen in a facet ("company", "source" or "section")."""
+        return getattr(self, FACET_ATTRIBUTES[facet])
 
     @property
     def month_key(self) -> str:
@@ -112,9 +114,8 @@ class SearchRequest:
         pairs: list[tuple[str, str]] = []
         if request.q:
             pairs.append(("q", request.q))
-        pairs += [("company", v) for v in request.companies]
-        pairs += [("source", v) for v in request.sources]
-        pairs += [("section", v) for v in request.sections]
+        for facet in FACET_ATTRIBUTES:
+            pairs += [(facet, value) for value in request.selected(facet)]
         if request.year:
             pairs.append(("year", str(request.year)))
         if request.year and request.month:
@@ -136,10 +137,9 @@ class SearchRequest:
 
     def toggled(self, facet: str, value: str) -> "SearchRequest":
         """Return the request with ``value`` added to or removed from a facet, back on page 1."""
-        attribute = {"company": "companies", "source": "sources", "section": "sections"}[facet]
-        values = getattr(self, attribute)
+        values = self.selected(facet)
         new = tuple(v for v in values if v != value) if value in values else values + (value,)
-        return replace(self, **{attribute: new, "page": 1})
+        return replace(self, **{FACET_ATTRIBUTES[facet]: new, "page": 1})
 
 
 def _check_text(name: str, value: str, limit: int) -> None:

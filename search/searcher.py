@@ -22,7 +22,7 @@ from whoosh import query as wq
 from .article import Article
 from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
-from .highlight import mark_all, plain_snippet, sanitize, snippet
+from .highlight import mark_all, plain_snippet, snippet
 from .index_store import IndexStore
 from .indexer import INDEX_NAME
 from .query import ParsedQuery, QueryParser
@@ -134,6 +134,7 @@ class _OpenIndex:
         self.index = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
         self.schema = self.index.schema
         self.parser = QueryParser(self.schema)
+        self.analyzers = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
         self._local = threading.local()
         self._searchers: list = []
         self._lock = threading.Lock()
@@ -294,7 +295,7 @@ class Archive:
         if hit.results.has_matched_terms():
             for fieldname, btext in hit.matched_terms():
                 terms.setdefault(fieldname, set()).add(opened.schema[fieldname].from_bytes(btext))
-        analyzers = {name: opened.schema[name].analyzer for name in TEXT_FIELDS}
+        analyzers = opened.analyzers
         text = (
             snippet(article.body, terms.get("body", set()), analyzers["body"])
             or snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
@@ -333,7 +334,7 @@ class Archive:
         if q:
             parsed = opened.parser.parse(q, searcher.reader())
             words = query_words(parsed.query, searcher.reader())
-        analyzer = {name: opened.schema[name].analyzer for name in TEXT_FIELDS}
+        analyzer = opened.analyzers
         return ArticleView(
             article=article,
             title_html=mark_all(article.title, words.get("title", set()), analyzer["title"]),
@@ -361,4 +362,4 @@ def query_words(q: wq.Query, reader) -> dict[str, set[str]]:
     return words
 
 
-__all__ = ["Archive", "ArticleView", "Hit", "SearchResults", "sanitize"]
+__all__ = ["Archive", "ArticleView", "Hit", "SearchResults"]

@@ -12,7 +12,7 @@ from flask import url_for
 
 from search.article import make_article_id
 from search.facets import FacetValue
-from search.request import MAX_RESULT_DEPTH, SearchRequest
+from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, SearchRequest
 from search.searcher import SearchResults
 
 FACET_TITLES = {"company": "Company", "source": "Source", "section": "Section", "date": "Date"}
@@ -47,7 +47,7 @@ def facet_links(results: SearchResults) -> dict[str, list[FacetLink]]:
     """Return each facet's values with the URL that toggles them."""
     request = results.request
     links: dict[str, list[FacetLink]] = {}
-    for facet in ("company", "source", "section"):
+    for facet in FACET_ATTRIBUTES:
         links[facet] = [
             FacetLink(
                 facet, v.value, v.value, v.count, v.selected,
@@ -79,8 +79,8 @@ def _date_link(request: SearchRequest, value: FacetValue, index: int) -> FacetLi
 def chips(request: SearchRequest) -> list[Chip]:
     """Return the active filters, each with a link that removes just that filter."""
     result = []
-    for facet, attribute in (("company", "companies"), ("source", "sources"), ("section", "sections")):
-        for value in getattr(request, attribute):
+    for facet in FACET_ATTRIBUTES:
+        for value in request.selected(facet):
             result.append(Chip(f"{FACET_TITLES[facet]}: {value}", search_url(request.toggled(facet, value))))
     if request.year and request.month:
         result.append(Chip(f"Month: {request.month_key}", search_url(replace(request, month=None, page=1))))
