@@ -7,7 +7,7 @@ PORT ?= $(or $(ARCHIVE_PORT),5000)
 INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
 PYTEST_ARGS ?=
 
-.PHONY: run install index index-if-missing test clean
+.PHONY: run install index index-if-missing test js-deps clean
 
 run: install index-if-missing
 	$(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
@@ -26,8 +26,15 @@ index-if-missing: install
 	@if [ -e "$(INDEX_DIR)/current" ]; then echo "Index present in $(INDEX_DIR) (make index rebuilds it)."; \
 	else $(PY) -m search index; fi
 
-test: install
+test: install js-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# axe-core (npm registry, pinned in tests/js/package-lock.json) for the accessibility test.
+js-deps: tests/js/node_modules/.installed
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility test will be skipped (.ci/run installs npm)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

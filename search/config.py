@@ -28,6 +28,14 @@ SETTINGS = (
     Setting("SITE_NAME", "News Archive", "Name shown in the page title and header."),
     Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
     Setting("FACET_LIMIT", "12", "Values shown per facet (selected values are always shown)."),
+    Setting("TRUST_PROXY", "0", "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/"
+            "-Port/-Prefix headers are trusted (0: ignore those headers)."),
+    Setting("EMBED_ALLOWED_ORIGINS", "", "Space-separated origins (https://intranet.example) that may frame the "
+            "search and embed pages and fetch the embed fragment (CORS). Empty: only the app itself."),
+    Setting("EMBED_LINKS", "embed", "Where article links in /embed open: `embed` (inside the frame) or `new-tab`."),
+    Setting("EMBED_STYLESHEET", "", "URL of an extra stylesheet for /embed, to set the --na-* colour variables."),
+    Setting("WORKERS", "2", "gunicorn worker processes for `make serve` (one per core)."),
+    Setting("THREADS", "4", "Threads per gunicorn worker for `make serve`."),
 )
 
 

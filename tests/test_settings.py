@@ -10,7 +10,8 @@ from .conftest import ROOT
 def test_every_setting_is_documented_with_its_default():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
-        row = f"| `{PREFIX}{setting.name}` | `{setting.default}` |"
+        default = setting.default or '""'
+        row = f"| `{PREFIX}{setting.name}` | `{default}` |"
         assert row in readme, f"README.md lacks the row {row}"
     documented = set(re.findall(r"`(ARCHIVE_[A-Z_]+)`", readme))
     assert documented == {PREFIX + s.name for s in SETTINGS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search import config
 from search.request import SearchRequest
@@ -23,10 +24,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         SITE_NAME=config.get("SITE_NAME"),
         PER_PAGE=config.get_int("PER_PAGE", high=100),
         FACET_LIMIT=config.get_int("FACET_LIMIT", high=1000),
+        TRUST_PROXY=config.get_int("TRUST_PROXY", low=0, high=10),
+        EMBED_ALLOWED_ORIGINS=config.get("EMBED_ALLOWED_ORIGINS"),
+        EMBED_LINKS=config.get("EMBED_LINKS"),
+        EMBED_STYLESHEET=config.get("EMBED_STYLESHEET"),
         JSON_SORT_KEYS=False,
     )
     if test_config:
         app.config.update(test_config)
+    app.config["EMBED_ALLOWED_ORIGINS"] = security.parse_origins(app.config["EMBED_ALLOWED_ORIGINS"])
+    if app.config["EMBED_LINKS"] not in ("embed", "new-tab"):
+        raise ValueError(f"ARCHIVE_EMBED_LINKS must be 'embed' or 'new-tab', not {app.config['EMBED_LINKS']!r}")
+    proxies = app.config["TRUST_PROXY"]
+    if proxies:
+        # Only behind a proxy that sets these headers: otherwise anyone could choose the URLs the app emits.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=proxies, x_prefix=proxies)
     app.json.sort_keys = False
     app.extensions["archive"] = Archive(Path(app.config["INDEX_DIR"]), facet_limit=app.config["FACET_LIMIT"])
     app.jinja_env.globals.update(

@@ -1,37 +1,92 @@
-"""Security headers on every response, static files and errors included."""
+"""Security headers on every response (static files and errors included), framing policy and CORS.
+
+By default no other site may frame a page. ``ARCHIVE_EMBED_ALLOWED_ORIGINS`` opens the search and
+embed pages, and only those, to the listed intranet origins (``frame-ancestors``), and lets those
+origins fetch the embed fragment and the JSON API (CORS).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from urllib.parse import urlsplit
 
-# No inline scripts or styles at all: htmx is loaded from /static, its inline indicator style is
-# switched off (see base.html), and no hx-on / eval is used.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'self'",
-])
+from flask import Flask, current_app, request
+
+# Pages an allowed origin may frame, and endpoints it may fetch from its own scripts.
+FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article"})
+CORS_ENDPOINTS = frozenset({"views.embed_fragment", "views.api_search"})
+# The headers htmx sends with a request; a cross-origin hx-get needs them allowed by the preflight.
+HTMX_REQUEST_HEADERS = "HX-Request, HX-Current-URL, HX-Target, HX-Trigger, HX-Trigger-Name, HX-Boosted, HX-Prompt"
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
+def parse_origins(text: str | list | tuple) -> tuple[str, ...]:
+    """Return the origins of a space-separated list, refusing anything that is not scheme://host[:port]."""
+    origins = text.split() if isinstance(text, str) else list(text)
+    result = []
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                or parts.query or parts.fragment or parts.username:
+            raise ValueError(f"ARCHIVE_EMBED_ALLOWED_ORIGINS: {origin!r} is not an origin like https://intranet.example")
+        result.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return tuple(result)
+
+
+def content_security_policy(frame_ancestors: tuple[str, ...], extra_styles: tuple[str, ...] = ()) -> str:
+    # No inline scripts or styles at all: htmx is loaded from /static, its inline indicator style is
+    # switched off (see base.html), and no hx-on / eval is used.
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        " ".join(["style-src 'self'", *extra_styles]),
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        " ".join(["frame-ancestors 'self'", *frame_ancestors]),
+    ])
+
+
+def stylesheet_origin(url: str) -> tuple[str, ...]:
+    """Return the origin to allow in style-src for the configured embed stylesheet ('' when same-site)."""
+    parts = urlsplit(url)
+    return (f"{parts.scheme}://{parts.netloc}",) if parts.scheme in ("http", "https") and parts.netloc else ()
+
+
 def add_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    config = current_app.config
+    allowed = config["EMBED_ALLOWED_ORIGINS"]
+    frameable = request.endpoint in FRAMEABLE_ENDPOINTS
+    extra_styles = stylesheet_origin(config["EMBED_STYLESHEET"]) if request.endpoint in FRAMEABLE_ENDPOINTS else ()
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(allowed if frameable else (), extra_styles))
+    if not (frameable and allowed):
+        # Older browsers read only this; with allowed origins, frame-ancestors (which overrides it) decides.
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint in CORS_ENDPOINTS:
+        add_cors_headers(response, allowed)
     if request.endpoint == "static" and request.args.get("v"):
         response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
     elif request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-cache")
     return response
+
+
+def add_cors_headers(response, allowed: tuple[str, ...]) -> None:
+    """Let an allowed origin read the response (and send htmx's headers); others get no CORS headers."""
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin", "")
+    if origin.lower() in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET"
+            response.headers["Access-Control-Allow-Headers"] = HTMX_REQUEST_HEADERS
+            response.headers["Access-Control-Max-Age"] = "600"
 
 
 def init_app(app: Flask) -> None:
