@@ -22,7 +22,7 @@ def test_search_page_shows_the_seed_with_facets(client, seed_id):
     assert "<mark>ByteDance</mark>" in page
     for company in ("ByteDance", "TikTok", "BytePlus"):
         assert re.search(rf'<input class="facet-input" type="checkbox" id="f-company-[a-z0-9-]+" name="company" value="{company}"', page)
-    assert '<html lang="en">' in page and "<form" in page
+    assert '<html lang="en" data-theme="auto">' in page and "<form" in page
 
 
 def test_htmx_request_gets_only_the_results_fragment(client):

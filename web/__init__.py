@@ -13,7 +13,7 @@ from search.searcher import Archive
 
 from . import errors, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
-from .links import search_url
+from .links import article_url, search_url
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(
         static_url=static_url,
         search_url=search_url,
+        article_url=article_url,
         new_request=SearchRequest,
         htmx_file=HTMX_FILE,
         htmx_integrity=HTMX_INTEGRITY,

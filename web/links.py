@@ -1,14 +1,17 @@
 """URLs for every state of a search page: facet toggles, date drill-down, removal chips, pages.
 
 All state lives in the query string, so every link works without JavaScript, can be bookmarked,
-and htmx only has to fetch the same URL.
+and htmx only has to fetch the same URL. The same templates serve three surfaces (the page, the
+chrome-less /embed and the fragment a host page pulls in with htmx); a ``LinkMode`` says which, so
+links stay on the surface they came from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
-from flask import url_for
+from flask import g, url_for
 
 from search.article import make_article_id
 from search.facets import FacetValue
@@ -37,10 +40,40 @@ class Chip:
     remove_url: str
 
 
-def search_url(request: SearchRequest, endpoint: str = "views.search", **changes) -> str:
-    query = request.query_string(**changes)
-    base = url_for(endpoint)
+@dataclass(frozen=True)
+class LinkMode:
+    """Where the links of the page being rendered lead, and how htmx swaps what they fetch."""
+
+    search_endpoint: str = "views.search"
+    article_endpoint: str = "views.article"
+    keep: tuple[tuple[str, str], ...] = ()  # parameters every link carries, e.g. (("theme", "dark"),)
+    external: bool = False  # absolute URLs, for a fragment shown on another site
+    article_new_tab: bool = False
+    target: str = "#results-region"  # htmx target of results links
+    swap: str = "innerHTML"
+    push_url: str = "true"
+
+
+PAGE = LinkMode()
+
+
+def link_mode() -> LinkMode:
+    return g.get("link_mode", PAGE)
+
+
+def search_url(request: SearchRequest, **changes) -> str:
+    """Return the URL of ``request`` (with ``changes``) on the surface being rendered."""
+    mode = link_mode()
+    query = "&".join(part for part in (request.query_string(**changes), urlencode(mode.keep)) if part)
+    base = url_for(mode.search_endpoint, _external=mode.external)
     return f"{base}?{query}" if query else base
+
+
+def article_url(article_id: str, q: str = "") -> str:
+    """Return the URL of an article page on the surface being rendered (a new-tab link is the full page)."""
+    mode = link_mode()
+    keep = {} if mode.article_new_tab else dict(mode.keep)
+    return url_for(mode.article_endpoint, article_id=article_id, q=q or None, _external=mode.external, **keep)
 
 
 def facet_links(results: SearchResults) -> dict[str, list[FacetLink]]:

@@ -1,16 +1,23 @@
-"""The pages and the JSON API. Views turn query strings into SearchRequests and results into templates."""
+"""The pages and the JSON API. Views turn query strings into SearchRequests and results into templates.
+
+One search is shown on three surfaces: the full page (``/``), the same page without site chrome
+for an iframe (``/embed``), and a fragment that a host page on an allowed origin pulls in with
+htmx (``/embed/fragment``). They differ only in their template and ``LinkMode``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from search.errors import BadRequest
 from search.request import MAX_QUERY_LENGTH, SearchRequest
 from search.searcher import Archive, SearchResults
 
 from . import links
+from .links import LinkMode
 
 bp = Blueprint("views", __name__)
+THEMES = ("auto", "light", "dark")
 
 
 def archive() -> Archive:
@@ -28,18 +35,21 @@ def is_fragment_request() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
-@bp.get("/")
-def search():
+def render_search(page_template: str, fragment_template: str = "_partials/_results.html", error: str = ""):
+    """Run the search in the query string and render it (a 400 page that keeps the user's text on bad input)."""
     fragment = is_fragment_request()
     try:
+        if error:
+            raise BadRequest(error)
         search_request_ = search_request()
         results = archive().search(search_request_)
-        error, status = "", 200
+        status = 200
     except BadRequest as exc:
         # Keep the page and the user's text, say what is wrong: a 400, but one they can fix in place.
         search_request_ = SearchRequest(q=request.args.get("q", "")[:MAX_QUERY_LENGTH].replace("\x00", ""))
         results = SearchResults(request=search_request_, total=0, hits=[], facets={})
         error, status = exc.message, 400
+    mode = links.link_mode()
     context = {
         "results": results,
         "req": search_request_,
@@ -49,23 +59,79 @@ def search():
         "pages": links.page_links(results),
         "suggestion_url": links.search_url(SearchRequest(q=results.suggestion)) if results.suggestion else "",
         "facet_titles": links.FACET_TITLES,
+        "mode": mode,
+        "form_url": url_for(mode.search_endpoint, _external=mode.external),
     }
-    template = "_partials/_results.html" if fragment else "search.html"
+    template = fragment_template if fragment else page_template
     response = current_app.make_response((render_template(template, **context), status))
     response.vary.add("HX-Request")
-    if fragment and not error:
+    if fragment and not error and mode.push_url == "true":
         # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
         response.headers["HX-Push-Url"] = links.search_url(search_request_)
     return response
 
 
-@bp.get("/article/<article_id>")
-def article(article_id: str):
+@bp.get("/")
+def search():
+    return render_search("search.html")
+
+
+def embed_mode() -> tuple[LinkMode, str]:
+    """Return the link mode of /embed and a message if the ``theme`` parameter is wrong."""
+    theme = request.args.get("theme", "auto")
+    error = ""
+    if theme not in THEMES:
+        error, theme = f"'theme' must be one of {', '.join(THEMES)}, not {theme[:40]!r}", "auto"
+    g.theme = theme
+    new_tab = current_app.config["EMBED_LINKS"] == "new-tab"
+    mode = LinkMode(
+        search_endpoint="views.embed",
+        article_endpoint="views.article" if new_tab else "views.embed_article",
+        keep=(("theme", theme),) if theme != "auto" else (),
+        article_new_tab=new_tab,
+    )
+    return mode, error
+
+
+@bp.get("/embed")
+def embed():
+    """The search page without site chrome, for an iframe; themable, and works without JavaScript."""
+    g.link_mode, error = embed_mode()
+    return render_search("embed.html", error=error)
+
+
+@bp.get("/embed/article/<article_id>")
+def embed_article(article_id: str):
+    g.link_mode, error = embed_mode()
+    if error:
+        raise BadRequest(error)
+    return render_article(article_id, "embed_article.html")
+
+
+@bp.route("/embed/fragment", methods=["GET", "OPTIONS"])
+def embed_fragment():
+    """Search box and results as one HTML fragment for a host page that uses htmx (CORS: allowed origins)."""
+    g.link_mode = LinkMode(
+        search_endpoint="views.embed_fragment", article_endpoint="views.article", external=True,
+        article_new_tab=True, target="closest .na-fragment", swap="outerHTML", push_url="false",
+    )
+    if request.method == "OPTIONS":  # a CORS preflight; security.add_cors_headers answers it
+        return current_app.make_response(("", 204))
+    response = render_search("_partials/_fragment.html", fragment_template="_partials/_fragment.html")
+    return response
+
+
+def render_article(article_id: str, template: str):
     q = request.args.get("q", "")
     search_request_ = SearchRequest.from_params({"q": [q]})
     view = archive().article(article_id, search_request_.q)
     back_url = links.search_url(search_request_) if q else ""
-    return render_template("article.html", view=view, article=view.article, q=q, back_url=back_url)
+    return render_template(template, view=view, article=view.article, q=q, back_url=back_url, mode=links.link_mode())
+
+
+@bp.get("/article/<article_id>")
+def article(article_id: str):
+    return render_article(article_id, "article.html")
 
 
 @bp.get("/api/search")
