@@ -1,8 +1,18 @@
-"""The search page in a real headless Chromium, against the app on a real HTTP server on loopback."""
+"""The search page in a real headless Chromium, against the app on a real HTTP server on loopback.
 
+Two more servers play intranet pages on other origins (other ports): one whose origin is in
+ARCHIVE_EMBED_ALLOWED_ORIGINS and one that is not, each serving a page that frames /embed and a
+page that pulls in /embed/fragment with htmx.
+"""
+
+import html
+import json
+import os
+import re
 import shutil
 import threading
-from urllib.parse import parse_qs, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -17,16 +27,60 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def server(bundled_index):
-    app = create_app({"INDEX_DIR": str(bundled_index)})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOT_DIR = os.environ.get("ARCHIVE_SCREENSHOT_DIR")  # `make screenshots` sets it to docs/
+
+
+def serve(wsgi_app):
+    """Serve a WSGI app on a free loopback port in a thread; return (url, stop)."""
+    httpd = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-    httpd.server_close()
+
+    def stop():
+        httpd.shutdown()
+        thread.join(5)
+        httpd.server_close()
+
+    return f"http://127.0.0.1:{httpd.server_port}", stop
+
+
+def intranet_page(environ, start_response):
+    """A host page on another origin: ``/iframe?src=URL`` frames URL, ``/htmx?app=URL`` pulls in its fragment."""
+    params = parse_qs(environ.get("QUERY_STRING", ""))
+    if environ["PATH_INFO"] not in ("/iframe", "/htmx"):
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+    if environ["PATH_INFO"] == "/iframe":
+        body = f'<iframe src="{html.escape(params["src"][0])}" title="News archive" width="900" height="600"></iframe>'
+    else:
+        app = html.escape(params["app"][0])
+        config = html.escape(json.dumps({"selfRequestsOnly": False}))
+        body = (f'<meta name="htmx-config" content="{config}">'
+                f'<script src="{app}/static/vendor/htmx-2.0.11.min.js"></script>'
+                f'<h1>Intranet</h1><div hx-get="{app}/embed/fragment?q=ByteDance" hx-trigger="load" hx-swap="outerHTML">'
+                'Loading…</div>')
+    page = f"<!doctype html><html lang=en><head><title>Intranet</title><link rel=icon href='data:,'></head><body>{body}</body></html>"
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    return [page.encode()]
+
+
+@pytest.fixture(scope="module")
+def intranet():
+    """Two intranet origins: (allowed, other)."""
+    allowed, stop_allowed = serve(intranet_page)
+    other, stop_other = serve(intranet_page)
+    yield allowed, other
+    stop_allowed()
+    stop_other()
+
+
+@pytest.fixture(scope="module")
+def server(bundled_index, intranet):
+    app = create_app({"INDEX_DIR": str(bundled_index), "EMBED_ALLOWED_ORIGINS": intranet[0]})
+    url, stop = serve(app)
+    yield url
+    stop()
     app.extensions["archive"].close()
 
 
@@ -44,11 +98,19 @@ def browser():
 def page(browser):
     context = browser.new_context()
     page = context.new_page()
+    watch(page)
+    yield page
+    context.close()
+
+
+def watch(page):
+    """Record console errors, uncaught exceptions and CSP violations (in any frame) in ``page.problems``."""
     page.problems = []
     page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
     page.on("pageerror", lambda error: page.problems.append(str(error)))
-    yield page
-    context.close()
+    # Init scripts run through the DevTools protocol, so the page's CSP does not block this listener.
+    page.add_init_script("""document.addEventListener('securitypolicyviolation', e =>
+        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));""")
 
 
 def test_typing_bytedance_shows_the_seed_with_its_company_facets(page, server):
@@ -107,3 +169,133 @@ def test_a_bad_query_says_what_is_wrong_in_place(page, server):
     expect(page.locator("#result-count")).to_contain_text("1 article for bytedance")
     # The failed request is logged by Chromium as a 400; nothing else may be.
     assert [p for p in page.problems if "400" not in p] == []
+
+
+def test_embed_in_an_iframe_on_an_allowed_origin(page, server, intranet):
+    allowed, _ = intranet
+    page.goto(f"{allowed}/iframe?src=" + quote(server + "/embed?q=ByteDance&theme=dark"))
+    frame = page.frame_locator("iframe")
+    expect(frame.locator(".hit-title").first).to_contain_text("denies report of selling AI technology")
+    assert frame.locator(".site-header").count() == 0
+    frame.locator("#q").fill("TikTok")
+    expect(frame.locator("#result-count")).to_contain_text("for TikTok")
+    frame.locator(".hit-title a").first.click()
+    expect(frame.locator("article h1")).to_be_visible()
+    inner = page.frames[1]
+    assert urlsplit(inner.url).path.startswith("/embed/article/")
+    assert parse_qs(urlsplit(inner.url).query)["theme"] == ["dark"]
+    assert urlsplit(page.url).path == "/iframe"  # the host page stayed where it was
+    assert page.problems == []
+
+
+def test_embed_is_refused_in_an_iframe_on_another_origin(page, server, intranet):
+    _, other = intranet
+    with page.expect_console_message(lambda message: "frame-ancestors" in message.text):
+        page.goto(f"{other}/iframe?src=" + quote(server + "/embed?q=ByteDance"))
+    frame = page.frames[1]
+    assert frame.url.startswith("chrome-error://") or frame.url == "about:blank"
+    assert page.frame_locator("iframe").locator(".hit").count() == 0
+    assert [p for p in page.problems if "frame-ancestors" not in p] == []
+
+
+def test_fragment_on_an_allowed_host_page_that_uses_htmx(page, server, intranet):
+    allowed, _ = intranet
+    page.goto(f"{allowed}/htmx?app=" + quote(server))
+    fragment = page.locator(".na-fragment")
+    expect(fragment.locator(".hit-title").first).to_contain_text("denies report of selling AI technology")
+    before = fragment.locator("#result-count").inner_text()
+    fragment.locator("#na-q").fill("police")
+    expect(page.locator(".na-fragment #result-count")).to_contain_text("for police")
+    count = page.locator(".na-fragment #result-count").inner_text()
+    page.locator(".na-fragment #facet-company input").first.check()
+    expect(page.locator(".na-fragment #result-count")).not_to_have_text(count)
+    assert count != before
+    assert urlsplit(page.url).path == "/htmx"  # the host page's address is left alone
+    assert page.locator("h1").inner_text() == "Intranet"
+    assert page.problems == []
+
+
+def test_fragment_is_refused_to_a_host_page_on_another_origin(page, server, intranet):
+    _, other = intranet
+    with page.expect_console_message(lambda message: "CORS" in message.text or "Access-Control" in message.text):
+        page.goto(f"{other}/htmx?app=" + quote(server))
+    assert page.locator(".na-fragment").count() == 0
+
+
+def test_keyboard_only_search_and_filter(page, server):
+    page.goto(server + "/")
+    assert page.evaluate("document.activeElement.id") == "q"  # the search box has focus on arrival
+    page.keyboard.type("police")
+    page.keyboard.press("Enter")
+    expect(page.locator("#result-count")).to_contain_text("for police")
+    before = page.inner_text("#result-count")
+    for _ in range(40):  # Tab from the search box to the first company checkbox
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "company":
+            break
+    focused = page.evaluate("[document.activeElement.id, document.activeElement.value]")
+    assert focused[0].startswith("f-company-"), focused
+    page.keyboard.press("Space")
+    expect(page.locator("#result-count")).not_to_have_text(before)
+    assert parse_qs(urlsplit(page.url).query)["company"] == [focused[1]]
+    # Focus survives the swap (stable ids), so the reader can go on with the keyboard.
+    assert page.evaluate("document.activeElement.id") == focused[0]
+    page.keyboard.press("Space")
+    expect(page.locator("#result-count")).to_contain_text(re.match(r"[\d,]+ articles? for police", before).group(0))
+    assert page.problems == []
+
+
+def test_result_count_is_announced_to_screen_readers(page, server):
+    page.goto(server + "/")
+    status = page.locator("#result-count")
+    assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    page.fill("#q", "ByteDance")
+    expect(status).to_contain_text("1 article for ByteDance")
+    # The live region itself is updated in place, not replaced by a new element before it is read.
+    labels = page.locator("#facet-company input").evaluate_all(
+        "inputs => inputs.map(i => i.type === 'checkbox' && i.labels.length === 1 && i.labels[0].textContent.trim())")
+    assert labels and all(labels)
+
+
+AXE_PAGES = ["/", "/?q=police", "/?q=police&company=Twitter&year=2020", "/?q=*x", "/embed?q=ByteDance&theme=dark",
+             "/embed?q=ByteDance&theme=light"]
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make js-deps needs npm)")
+def test_axe_finds_no_serious_or_critical_violations(page, server, seed_id):
+    # axe is served to the page by the test at a same-origin URL, so the page's CSP lets it run.
+    page.route(server + "/__axe.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+    checked = 0
+    for url in [*AXE_PAGES, f"/article/{seed_id}?q=ByteDance", f"/embed/article/{seed_id}?theme=dark"]:
+        page.goto(server + url)
+        page.add_script_tag(url=server + "/__axe.js")
+        passes, violations = page.evaluate("""async () => { const r = await axe.run(document);
+            return [r.passes.length, r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))]; }""")
+        assert passes > 10, f"{url}: axe checked almost nothing ({passes} rules passed)"
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{url}: {serious}"
+        checked += 1
+    assert checked == len(AXE_PAGES) + 2
+    assert [p for p in page.problems if "status of 400" not in p] == []  # "/?q=*x" is a 400 on purpose
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_embed_screenshot(browser, server, intranet, tmp_path, theme):
+    """The README's picture of the embed page, taken from an allowed intranet page framing it."""
+    context = browser.new_context(viewport={"width": 960, "height": 660})
+    page = context.new_page()
+    watch(page)
+    allowed, _ = intranet
+    page.goto(f"{allowed}/iframe?src=" + quote(server + f"/embed?q=TikTok&theme={theme}"))
+    frame = page.frame_locator("iframe")
+    expect(frame.locator(".hit-title").first).to_be_visible()
+    problems = list(page.problems)  # before the screenshot: Playwright's own capture styles trip the CSP
+    target = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"embed-{theme}.png"
+    page.locator("iframe").screenshot(path=str(path))
+    context.close()
+    assert problems == []
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

@@ -52,6 +52,7 @@ class LinkMode:
     target: str = "#results-region"  # htmx target of results links
     swap: str = "innerHTML"
     push_url: str = "true"
+    autofocus: bool = True  # not in a frame: a widget must not take the focus from the page around it
 
 
 PAGE = LinkMode()

@@ -15,7 +15,11 @@ from flask import Flask, current_app, request
 FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article"})
 CORS_ENDPOINTS = frozenset({"views.embed_fragment", "views.api_search"})
 # The headers htmx sends with a request; a cross-origin hx-get needs them allowed by the preflight.
-HTMX_REQUEST_HEADERS = "HX-Request, HX-Current-URL, HX-Target, HX-Trigger, HX-Trigger-Name, HX-Boosted, HX-Prompt"
+HTMX_REQUEST_HEADERS = ("HX-Request, HX-Current-URL, HX-Target, HX-Trigger, HX-Trigger-Name, HX-Boosted, HX-Prompt, "
+                        "HX-History-Restore-Request")
+# The response headers htmx reads; unless exposed, Chromium logs "Refused to get unsafe header" for each.
+HTMX_RESPONSE_HEADERS = ("HX-Location, HX-Push, HX-Push-Url, HX-Redirect, HX-Refresh, HX-Replace-Url, HX-Reswap, HX-Retarget, "
+                         "HX-Reselect, HX-Trigger, HX-Trigger-After-Settle, HX-Trigger-After-Swap")
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
@@ -83,6 +87,7 @@ def add_cors_headers(response, allowed: tuple[str, ...]) -> None:
     origin = request.headers.get("Origin", "")
     if origin.lower() in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = HTMX_RESPONSE_HEADERS
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET"
             response.headers["Access-Control-Allow-Headers"] = HTMX_REQUEST_HEADERS

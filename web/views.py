@@ -89,6 +89,7 @@ def embed_mode() -> tuple[LinkMode, str]:
         article_endpoint="views.article" if new_tab else "views.embed_article",
         keep=(("theme", theme),) if theme != "auto" else (),
         article_new_tab=new_tab,
+        autofocus=False,
     )
     return mode, error
 
