@@ -7,10 +7,14 @@ PORT ?= $(or $(ARCHIVE_PORT),5000)
 INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
 PYTEST_ARGS ?=
 
-.PHONY: run install index index-if-missing test js-deps clean
+.PHONY: run serve install index index-if-missing test js-deps clean
 
 run: install index-if-missing
 	$(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn with ARCHIVE_WORKERS processes of ARCHIVE_THREADS threads (gunicorn.conf.py).
+serve: install index-if-missing
+	$(PY) -m gunicorn -c gunicorn.conf.py "web:create_app()"
 
 install: $(VENV)/.installed
 

@@ -64,13 +64,17 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture()
-def corpus_copy(tmp_path) -> Path:
-    """A writable, smaller copy of the bundled corpus: the seed, the first 40 Wikinews articles,
-    the gazetteer and corpus.toml (real data, but quick to index again and again)."""
-    target = tmp_path / "corpus"
+def copy_small_corpus(target: Path) -> Path:
+    """Copy the seed, the first 40 Wikinews articles, the gazetteer and corpus.toml to ``target``."""
     shutil.copytree(CORPUS, target, ignore=shutil.ignore_patterns("*.jsonl"))
     for source in CORPUS.rglob("*.jsonl"):
         lines = source.read_text(encoding="utf-8").splitlines(keepends=True)[:SMALL_CORPUS_RECORDS]
         (target / source.relative_to(CORPUS)).write_text("".join(lines), encoding="utf-8")
     return target
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path) -> Path:
+    """A writable, smaller copy of the bundled corpus: the seed, the first 40 Wikinews articles,
+    the gazetteer and corpus.toml (real data, but quick to index again and again)."""
+    return copy_small_corpus(tmp_path / "corpus")
