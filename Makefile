@@ -7,14 +7,17 @@ PORT ?= $(or $(ARCHIVE_PORT),5000)
 INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
 PYTEST_ARGS ?=
 
-.PHONY: run serve install index index-if-missing test js-deps clean
+.PHONY: run serve install index index-if-missing test js-deps screenshots clean
+
+# `make run PORT=8000` and `ARCHIVE_PORT=8000 make run` both work: the variables are passed on.
+SETTINGS_ENV = ARCHIVE_HOST=$(HOST) ARCHIVE_PORT=$(PORT) ARCHIVE_INDEX_DIR=$(INDEX_DIR)
 
 run: install index-if-missing
-	$(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
+	$(SETTINGS_ENV) $(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn with ARCHIVE_WORKERS processes of ARCHIVE_THREADS threads (gunicorn.conf.py).
 serve: install index-if-missing
-	$(PY) -m gunicorn -c gunicorn.conf.py "web:create_app()"
+	$(SETTINGS_ENV) $(PY) -m gunicorn -c gunicorn.conf.py "web:create_app()"
 
 install: $(VENV)/.installed
 
@@ -24,14 +27,18 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 index: install
-	$(PY) -m search index
+	$(SETTINGS_ENV) $(PY) -m search index
 
 index-if-missing: install
 	@if [ -e "$(INDEX_DIR)/current" ]; then echo "Index present in $(INDEX_DIR) (make index rebuilds it)."; \
-	else $(PY) -m search index; fi
+	else $(SETTINGS_ENV) $(PY) -m search index; fi
 
 test: install js-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures of /embed, taken by the browser tests.
+screenshots: install js-deps
+	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py -k screenshot
 
 # axe-core (npm registry, pinned in tests/js/package-lock.json) for the accessibility test.
 js-deps: tests/js/node_modules/.installed
