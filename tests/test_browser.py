@@ -262,7 +262,7 @@ AXE_PAGES = ["/", "/?q=police", "/?q=police&company=Twitter&year=2020", "/?q=*x"
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make js-deps needs npm)")
-def test_axe_finds_no_serious_or_critical_violations(page, server, seed_id):
+def test_axe_finds_no_violations(page, server, seed_id):
     # axe is served to the page by the test at a same-origin URL, so the page's CSP lets it run.
     page.route(server + "/__axe.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
     checked = 0
@@ -273,8 +273,8 @@ def test_axe_finds_no_serious_or_critical_violations(page, server, seed_id):
             return [r.passes.length, r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                                             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))]; }""")
         assert passes > 10, f"{url}: axe checked almost nothing ({passes} rules passed)"
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-        assert serious == [], f"{url}: {serious}"
+        # The issue asks for no serious or critical findings; the pages have none of any impact, so keep it so.
+        assert violations == [], f"{url}: {violations}"
         checked += 1
     assert checked == len(AXE_PAGES) + 2
     assert [p for p in page.problems if "status of 400" not in p] == []  # "/?q=*x" is a 400 on purpose
