@@ -9,12 +9,14 @@ Each request does two passes: facet counts and the exact total over the unscored
 from __future__ import annotations
 
 import threading
+from html import escape
 from contextlib import contextmanager
 from itertools import islice
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -234,13 +236,19 @@ class Archive:
                 "skipped": sum(manifest.get("skipped", {}).values()),
             }
 
-    def search(self, request: SearchRequest) -> SearchResults:
-        """Run ``request`` and return one page of hits with totals, facets and a suggestion."""
+    def search(self, request: SearchRequest, facets: bool = True, snippets: bool = True,
+               suggest: bool = True) -> SearchResults:
+        """Run ``request`` and return one page of hits with totals, facets and a suggestion.
+
+        ``facets``, ``snippets`` and ``suggest`` switch off parts a caller does not show (the
+        benchmark measures the search with and without them).
+        """
         started = time.perf_counter()
         with self._using() as opened:
-            return self._search(opened, request, started)
+            return self._search(opened, request, started, facets, snippets, suggest)
 
-    def _search(self, opened: _OpenIndex, request: SearchRequest, started: float) -> SearchResults:
+    def _search(self, opened: _OpenIndex, request: SearchRequest, started: float, with_facets: bool = True,
+                with_snippets: bool = True, with_suggestion: bool = True) -> SearchResults:
         searcher = opened.searcher()
         parsed = opened.parser.parse(request.q, searcher.reader())
         facet_index = opened.facets
@@ -254,13 +262,13 @@ class Archive:
         for mask in masks.values():
             selected = selected & mask
         total = int(selected.sum())
-        facets = facet_index.counts(request, matches, masks, self.facet_limit)
+        facets = facet_index.counts(request, matches, masks, self.facet_limit) if with_facets else {}
 
         hits: list[Hit] = []
         if total and (request.page - 1) * request.per_page < total:
-            hits = self._page(opened, parsed, request, selected if masks else None)
+            hits = self._page(opened, parsed, request, selected if masks else None, with_snippets)
         suggestion = ""
-        if request.q and not parsed.is_everything:
+        if with_suggestion and request.q and not parsed.is_everything:
             suggestion = suggest_query(request.q, searcher)
         notice = "Your query's syntax could not be used, so its words were searched for." if parsed.plain_words else ""
         return SearchResults(
@@ -273,7 +281,8 @@ class Archive:
             notice=notice,
         )
 
-    def _page(self, opened: _OpenIndex, parsed: ParsedQuery, request: SearchRequest, selected) -> list[Hit]:
+    def _page(self, opened: _OpenIndex, parsed: ParsedQuery, request: SearchRequest, selected,
+              with_snippets: bool = True) -> list[Hit]:
         searcher = opened.searcher()
         limit = request.page * request.per_page
         docset = set(selected.nonzero()[0].tolist()) if selected is not None else None
@@ -286,9 +295,9 @@ class Archive:
                 sortedby=SORT_FIELD, reverse=(sort == "newest"),
             )
         start = (request.page - 1) * request.per_page
-        return [self._hit(opened, hit, sort == "relevance") for hit in results[start:limit]]
+        return [self._hit(opened, hit, sort == "relevance", with_snippets) for hit in results[start:limit]]
 
-    def _hit(self, opened: _OpenIndex, hit, scored: bool) -> Hit:
+    def _hit(self, opened: _OpenIndex, hit, scored: bool, with_snippets: bool = True) -> Hit:
         stored = hit.fields()
         article = document_to_article(stored)
         terms: dict[str, set[str]] = {}
@@ -296,12 +305,15 @@ class Archive:
             for fieldname, btext in hit.matched_terms():
                 terms.setdefault(fieldname, set()).add(opened.schema[fieldname].from_bytes(btext))
         analyzers = opened.analyzers
-        text = (
-            snippet(article.body, terms.get("body", set()), analyzers["body"])
-            or snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
-            or plain_snippet(article.body or " ".join(article.captions))
-        )
-        title_html = mark_all(article.title, terms.get("title", set()), analyzers["title"])
+        if with_snippets:
+            text = (
+                snippet(article.body, terms.get("body", set()), analyzers["body"])
+                or snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
+                or plain_snippet(article.body or " ".join(article.captions))
+            )
+            title_html = mark_all(article.title, terms.get("title", set()), analyzers["title"])
+        else:
+            text, title_html = "", escape(article.title, quote=False)
         matched_in = [label for name, label in MATCHED_IN.items() if name in terms]
         return Hit(
             id=article.id,
