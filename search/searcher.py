@@ -9,14 +9,13 @@ Each request does two passes: facet counts and the exact total over the unscored
 from __future__ import annotations
 
 import threading
-from html import escape
-from contextlib import contextmanager
-from itertools import islice
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
+from itertools import islice
 from pathlib import Path
-
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
