@@ -15,7 +15,7 @@ class Article:
 
     id: str
     title: str
-    published: datetime  # timezone-aware, in the publication's own time zone
+    published: datetime | None  # timezone-aware, in the publication's own time zone; None: undated
     body: str
     source: str = "Unknown"
     section: str = ""
@@ -29,7 +29,7 @@ class Article:
     line: int = 0  # line within that file (JSON Lines), 0 for whole-file formats
 
     def __post_init__(self) -> None:
-        if self.published.tzinfo is None or self.published.utcoffset() is None:
+        if self.published is not None and (self.published.tzinfo is None or self.published.utcoffset() is None):
             raise ValueError("published must be timezone-aware")
 
     @property

@@ -1,4 +1,4 @@
-"""The command line: ``python -m search index`` and ``python -m search query``."""
+"""The command line: ``python -m search import``, ``index`` and ``query``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from . import config
 from .companies import GazetteerError
 from .corpus_config import CorpusConfigError
 from .errors import ArchiveError
+from .importer import ImportProblem, import_files
 from .index_store import BuildBusy
 from .indexer import build_index, update_index
 from .records import parse_mapping
@@ -29,6 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field mapping for JSON exports, e.g. text=body,published_date=published")
     index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar (default: when on a terminal)")
     index.add_argument("--max-problems", type=int, default=50, help="problems to list at the end (default 50)")
+
+    imports = commands.add_parser(
+        "import", help="add an outside collection (JSON Lines export, folder of pages) to a corpus folder",
+        description="Link (or copy) FILES into CORPUS/NAME/ and record their source, time zone and field names "
+                    "in CORPUS/corpus.toml; then `index --corpus CORPUS` reads them.")
+    imports.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imports.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
+    imports.add_argument("--name", required=True, help="folder name inside the corpus, e.g. reuters")
+    imports.add_argument("--source", required=True, help="publication the articles come from, e.g. Reuters")
+    imports.add_argument("--timezone", default="UTC", help="zone the source writes its dates in (default UTC)")
+    imports.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field names of the export, e.g. newid=id,topics=section")
+    imports.add_argument("--copy", action="store_true", help="copy the files instead of linking to them")
 
     query = commands.add_parser("query", help="search the index and print the hits")
     query.add_argument("text", nargs="*", help="the query, in the search box's syntax")
@@ -49,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "index":
             return _index(args)
+        if args.command == "import":
+            return _import(args)
         return _query(args)
-    except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ValueError) as exc:
+    except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ImportProblem, ValueError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
 
@@ -67,6 +82,16 @@ def _index(args) -> int:
     for line in report.lines(max_problems=args.max_problems):
         print(line)
     print(f"Serving from {report.index_path}")
+    return 0
+
+
+def _import(args) -> int:
+    report = import_files(
+        args.files, args.corpus or config.get_path("CORPUS_DIR"), args.name, args.source,
+        timezone=args.timezone, mapping=parse_mapping(args.map), copy=args.copy,
+    )
+    for line in report.lines():
+        print(line)
     return 0
 
 
@@ -93,7 +118,8 @@ def _query(args) -> int:
     if results.suggestion:
         print(f"Did you mean: {results.suggestion}")
     for number, hit in enumerate(results.hits, start=results.first):
-        print(f"{number:>4}. {hit.title}  [{hit.source}, {hit.published:%Y-%m-%d}]  /article/{hit.id}")
+        date = f"{hit.published:%Y-%m-%d}" if hit.published else "undated"
+        print(f"{number:>4}. {hit.title}  [{hit.source}, {date}]  /article/{hit.id}")
     for name, values in results.facets.items():
         if values:
             shown = ", ".join(f"{v.label or v.value} ({v.count})" for v in values[:8])

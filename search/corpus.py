@@ -238,13 +238,13 @@ class CorpusReader:
         """Resolve a draft's source, date, id and companies into a finished Article."""
         if not draft.title:
             raise RecordError("no title")
-        if draft.published in (None, ""):
-            raise RecordError("no date")
         source = self.config.resolve_source(draft.source, draft.url, relative)
-        try:
-            published = parse_published(draft.published, source.zone)
-        except DateError as exc:
-            raise DateError(f"bad date: {exc}") from exc
+        published = None  # an article that gives no date is kept, undated (outside any date filter)
+        if draft.published not in (None, ""):
+            try:
+                published = parse_published(draft.published, source.zone)
+            except DateError as exc:
+                raise DateError(f"bad date: {exc}") from exc
         if draft.key:
             key = f"{source.name}:{draft.key}"
         elif draft.url:

@@ -67,7 +67,7 @@ def article_to_document(article: Article) -> dict:
     """Return the fields Whoosh indexes and stores for ``article``."""
     local = article.published
     join = VALUE_SEPARATOR.join
-    return {
+    document = {
         "id": article.id,
         "path": article.path,
         "title": article.title,
@@ -81,16 +81,20 @@ def article_to_document(article: Article) -> dict:
         "company_facet": join(article.companies),
         "source_facet": article.source,
         "section_facet": article.section,
-        "published": local.astimezone(timezone.utc).replace(tzinfo=None),
-        "published_local": local.isoformat(),
-        "year": local.year,
-        "month": local.year * 100 + local.month,
-        "day": local.year * 10000 + local.month * 100 + local.day,
+        "published_local": local.isoformat() if local else "",
         "byline": article.byline,
         "url": article.url,
         "license": article.license,
         "line": article.line,
     }
+    if local is not None:  # an undated article has no date fields: no date filter or facet matches it
+        document.update(
+            published=local.astimezone(timezone.utc).replace(tzinfo=None),
+            year=local.year,
+            month=local.year * 100 + local.month,
+            day=local.year * 10000 + local.month * 100 + local.day,
+        )
+    return document
 
 
 def document_to_article(stored: dict) -> Article:
@@ -99,7 +103,7 @@ def document_to_article(stored: dict) -> Article:
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),
-        published=datetime.fromisoformat(stored["published_local"]),
+        published=datetime.fromisoformat(stored["published_local"]) if stored.get("published_local") else None,
         body=stored.get("body", ""),
         source=stored.get("source_facet", ""),
         section=stored.get("section_facet", ""),

@@ -45,7 +45,7 @@ class Hit:
     title: str
     title_html: str  # escaped, with matches marked
     url: str
-    published: datetime
+    published: datetime | None
     section: str
     source: str
     companies: list[str]
@@ -60,7 +60,7 @@ class Hit:
             "id": self.id,
             "title": self.title,
             "url": self.url,
-            "published": self.published.isoformat(),
+            "published": self.published.isoformat() if self.published else None,
             "section": self.section,
             "source": self.source,
             "companies": self.companies,

@@ -12,17 +12,25 @@ def run(*args, env=None):
 
 
 def test_index_then_query(corpus_copy, tmp_path):
-    (corpus_copy / "bad.jsonl").write_text('{"title": "no date"}\n{oops\n', encoding="utf-8")
+    (corpus_copy / "bad.jsonl").write_text(
+        '{"title": "An undated notice", "body": "The quokka census."}\n{oops\n{"body": "untitled"}\n', encoding="utf-8")
     index = tmp_path / "index"
     built = run("index", "--corpus", str(corpus_copy), "--index", str(index))
     assert built.returncode == 0, built.stderr
-    assert "Indexed 41 articles from 3 files" in built.stdout
-    assert "Skipped 2 (" in built.stdout and "bad.jsonl:1: no date" in built.stdout and "bad.jsonl:2: invalid JSON" in built.stdout
+    assert "Indexed 42 articles from 3 files" in built.stdout
+    assert "Skipped 2 (" in built.stdout and "bad.jsonl:3: no title" in built.stdout and "bad.jsonl:2: invalid JSON" in built.stdout
     assert built.stderr == ""  # no progress bar when not on a terminal
 
     found = run("query", "ByteDance", "--index", str(index), "--json")
     data = json.loads(found.stdout)
     assert data["total"] == 1 and data["hits"][0]["title"] == "ByteDance denies report of selling AI technology"
+
+    # An article without a date is kept: found by its words, shown as undated, outside every date filter.
+    undated = run("query", "quokka", "--index", str(index))
+    assert "An undated notice  [Unknown, undated]" in undated.stdout
+    assert run("query", "quokka", "--year", "2021", "--index", str(index)).stdout.startswith("0 articles")
+    newest = run("query", "--sort", "newest", "--per-page", "100", "--index", str(index)).stdout
+    assert newest.startswith("42 articles") and "An undated notice" in newest
 
     listed = run("query", "--index", str(index), "--company", "TikTok")
     assert listed.returncode == 0 and "1 articles" in listed.stdout and "ByteDance denies report" in listed.stdout
