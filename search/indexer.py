@@ -26,12 +26,17 @@ from .corpus import (
     file_checksum,
     list_corpus_files,
 )
+from . import config
 from .corpus_config import CONFIG_NAME
 from .index_store import IndexStore
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
+from .spelling import Vocabulary, words_of
 
 INDEX_NAME = "MAIN"
 WRITER_MEMORY_MB = 256
+# A full build hands batches of documents to this many writer processes, each writing its own
+# segment (Whoosh's multisegment MpWriter): parsing in this process overlaps with indexing there.
+BATCH_SIZE = 500
 
 
 @dataclass
@@ -98,8 +103,10 @@ def build_index(
     index_root: Path,
     mapping: dict[str, str] | None = None,
     progress: bool | None = None,
+    procs: int | None = None,
 ) -> BuildReport:
-    """Rebuild the whole index from ``corpus_dir`` and publish it."""
+    """Rebuild the whole index from ``corpus_dir`` and publish it (``procs`` writer processes)."""
+    procs = config.get_int("INDEX_PROCS", high=64) if procs is None else procs
     store = IndexStore(index_root)
     started = time.perf_counter()
     with store.lock():
@@ -110,13 +117,19 @@ def build_index(
         build_dir = store.new_build_dir()
         try:
             ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            if procs > 1:
+                writer = ix.writer(procs=procs, multisegment=True, batchsize=BATCH_SIZE,
+                                   limitmb=max(32, WRITER_MEMORY_MB // procs))
+            else:
+                writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            vocabulary = Vocabulary()
             try:
-                manifest_files = _index_files(reader, files, writer, report, {}, progress)
+                manifest_files = _index_files(reader, files, writer, report, {}, progress, vocabulary)
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(optimize=True)
+            writer.commit()
+            vocabulary.save(build_dir)
             report.documents = ix.doc_count()
             ix.close()
             report.seconds = time.perf_counter() - started
@@ -171,17 +184,23 @@ def update_index(
         build_dir = store.copy_current()
         try:
             ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
+            vocabulary = Vocabulary.load(build_dir)
             writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
             try:
-                for relative in removed + [relative for _, relative in to_read if relative in old_files]:
-                    writer.delete_by_term("path", relative)
+                with ix.searcher() as searcher:
+                    for relative in removed + [relative for _, relative in to_read if relative in old_files]:
+                        for stored in searcher.documents(path=relative):
+                            vocabulary.remove(words_of(stored.get("title", ""), stored.get("body", ""),
+                                                       stored.get("captions", "")))
+                        writer.delete_by_term("path", relative)
                 known_ids = {i: relative for relative, entry in kept.items() for i in entry.get("ids", [])}
                 reader = CorpusReader(corpus_dir, mapping=mapping)
-                new_files = _index_files(reader, to_read, writer, report, known_ids, progress)
+                new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit(merge=True)
+            vocabulary.save(build_dir)
             report.documents = ix.doc_count()
             ix.close()
             report.seconds = time.perf_counter() - started
@@ -200,6 +219,7 @@ def _index_files(
     report: BuildReport,
     known_ids: dict[str, str],
     progress: bool | None,
+    vocabulary: Vocabulary,
 ) -> dict[str, dict]:
     """Parse ``files`` and add their articles to ``writer``; return their manifest entries."""
     entries: dict[str, dict] = {}
@@ -218,6 +238,7 @@ def _index_files(
                     continue
                 known_ids[article.id] = relative
                 writer.add_document(**article_to_document(article))
+                vocabulary.add(words_of(article.title, article.body, *article.captions))
                 ids.append(article.id)
                 if show and len(ids) % 500 == 0:
                     _show_rate(bar, report.summary.articles + len(ids), started)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from .analysis import facet_analyzer, text_analyzer, word_analyzer
 from .article import Article
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field
 VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies, captions)
 
 # Full-text fields and how much a match in each counts (BM25F field weights at query time).
@@ -18,21 +18,6 @@ FIELD_BOOSTS = {"title": 3.0, "captions": 1.5, "body": 1.0}
 # Facets: the exact value is the facet key; the same values are also searchable as words.
 FACETS = ("company", "source", "section")
 FACET_FIELD = {name: f"{name}_facet" for name in FACETS}
-
-
-def text_analyzer():
-    """Words, lowercased, English stop words removed, Snowball-stemmed ("companies" -> "compani")."""
-    return LanguageAnalyzer("en")
-
-
-def word_analyzer():
-    """Words, lowercased, not stemmed: for names (companies, sources) and spelling suggestions."""
-    return RegexTokenizer() | LowercaseFilter()
-
-
-def facet_analyzer():
-    """One token per line, exactly as written: "Financial Times" stays one facet value."""
-    return RegexTokenizer(r"[^\n]+")
 
 
 def build_schema() -> Schema:
@@ -47,7 +32,6 @@ def build_schema() -> Schema:
         company=TEXT(analyzer=word_analyzer()),
         source=TEXT(analyzer=word_analyzer()),
         section=TEXT(analyzer=word_analyzer()),
-        spell=TEXT(analyzer=word_analyzer(), phrase=False),
         company_facet=KEYWORD(analyzer=facet_analyzer(), stored=True),
         source_facet=KEYWORD(analyzer=facet_analyzer(), stored=True),
         section_facet=KEYWORD(analyzer=facet_analyzer(), stored=True),
@@ -77,7 +61,6 @@ def article_to_document(article: Article) -> dict:
         "company": join(article.companies),
         "source": article.source,
         "section": article.section,
-        "spell": join([article.title, article.body, *article.captions]),
         "company_facet": join(article.companies),
         "source_facet": article.source,
         "section_facet": article.section,

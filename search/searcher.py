@@ -29,6 +29,7 @@ from .indexer import INDEX_NAME
 from .query import ParsedQuery, QueryParser
 from .request import SearchRequest
 from .schema import TEXT_FIELDS, document_to_article
+from .spelling import Vocabulary
 from .suggest import suggest_query
 
 FACET_LIMIT = 12
@@ -141,6 +142,7 @@ class _OpenIndex:
         self._lock = threading.Lock()
         self._users = 0
         self._retired = False
+        self.vocabulary = Vocabulary.load(path)
         with self.index.searcher() as searcher:
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
@@ -268,7 +270,7 @@ class Archive:
             hits = self._page(opened, parsed, request, selected if masks else None, with_snippets)
         suggestion = ""
         if with_suggestion and request.q and not parsed.is_everything:
-            suggestion = suggest_query(request.q, searcher)
+            suggestion = suggest_query(request.q, opened.vocabulary)
         notice = "Your query's syntax could not be used, so its words were searched for." if parsed.plain_words else ""
         return SearchResults(
             request=request,

@@ -1,9 +1,9 @@
 """'Did you mean': spelling suggestions for words the archive does not contain.
 
-Suggestions come from the unstemmed ``spell`` field (every word of headlines, bodies and
-captions), not from the stemmed search fields, so they are real words ("tiktok", not "tiktk" or
-a stem like "compani"), and Whoosh's multi-field corrector, which suggests from the wrong
-field, is not used (see WHOOSH-NOTES.md).
+Suggestions come from the build's vocabulary (``spelling.py``: every word of headlines, bodies
+and captions, unstemmed), not from the stemmed search fields, so they are real words ("tiktok",
+not "tiktk" or a stem like "compani"), and Whoosh's multi-field corrector, which suggests from the
+wrong field, is not used (see WHOOSH-NOTES.md).
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ import re
 
 from whoosh.lang.stopwords import stoplists
 
-SPELL_FIELD = "spell"
+from .spelling import Vocabulary
+
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 STOP_WORDS = stoplists["en"]
 # A word to check: not a field name, not inside a wildcard, at least three letters.
 _WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~])")
 
 
-def suggest_query(text: str, searcher) -> str:
+def suggest_query(text: str, vocabulary: Vocabulary) -> str:
     """Return ``text`` with unknown words replaced by the closest known ones, or "" if none is unknown."""
-    reader = searcher.reader()
-    if SPELL_FIELD not in reader.schema:
+    if not vocabulary.counts:
         return ""
-    corrector = None
     changed = False
     pieces: list[str] = []
     position = 0
@@ -33,13 +32,12 @@ def suggest_query(text: str, searcher) -> str:
         lower = word.lower()
         if word in OPERATORS or lower in STOP_WORDS or _inside_quotes_field(text, match.start()):
             continue
-        if reader.doc_frequency(SPELL_FIELD, lower) > 0:
+        if lower in vocabulary:
             continue
-        corrector = corrector or searcher.corrector(SPELL_FIELD)
-        candidates = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
-        if candidates and candidates[0] != lower:
+        candidate = vocabulary.correct(lower, maxdist=2)
+        if candidate and candidate != lower:
             pieces.append(text[position : match.start()])
-            pieces.append(candidates[0])
+            pieces.append(candidate)
             position = match.end()
             changed = True
     if not changed:

@@ -124,9 +124,16 @@ def test_incremental_add_change_delete(corpus_copy, tmp_path, request):
 
     first.write_text(json.dumps({"id": "one.jsonl", "title": "Quibbleton crossing rules", "published": "2022-02-02",
                                  "body": "New quibbleton rules."}) + "\n", encoding="utf-8")
+    before = (root / "current").resolve()
     report = update_index(corpus_copy, root, progress=False)
     assert (report.files_added, report.files_changed, report.files_removed) == (0, 1, 0)
     assert total(archive, "wumpusine") == 0 and total(archive, "quibbleton") == 1
+    # The vocabulary for 'did you mean' follows: the changed article's old words go, its new ones come,
+    # and the previous build's file (hard-linked into the update) is left as it was.
+    assert archive.search(SearchRequest(q="quibbletom")).suggestion == "quibbleton"
+    assert archive.search(SearchRequest(q="wumpusinee")).suggestion != "wumpusine"
+    assert "wumpusine\t1" in (before / "vocabulary.tsv").read_text()
+    assert "wumpusine" not in (root / "current" / "vocabulary.tsv").read_text()
 
     (corpus_copy / "extra" / "two.jsonl").unlink()
     report = update_index(corpus_copy, root, progress=False)

@@ -8,7 +8,7 @@ import pytest
 from search.errors import BadRequest
 from search.query import QueryParser
 from search.request import SearchRequest
-from search.schema import text_analyzer
+from search.analysis import text_analyzer
 
 ANALYZER = text_analyzer()
 

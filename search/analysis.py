@@ -1,0 +1,44 @@
+"""Text analysis: how article text and queries become index terms.
+
+English text is tokenised, lowercased, stripped of stop words and stemmed with the Snowball
+English (Porter2) algorithm. The stemmer is PyStemmer, the Snowball project's C implementation,
+instead of Whoosh's pure-Python one: the same stems (a test compares them on the bundled corpus)
+at a fraction of the cost, which matters because stemming runs on every word at index time.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import Stemmer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.lang.stopwords import stoplists
+
+STOP_WORDS = stoplists["en"]
+_local = threading.local()  # a PyStemmer object must not be shared between threads
+
+
+def stem_english(word: str) -> str:
+    """Return the Snowball English stem of a lowercased word ("companies" -> "compani")."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def text_analyzer():
+    """Words, lowercased, English stop words removed, Snowball-stemmed."""
+    # The tokenizer pattern is the one of Whoosh's LanguageAnalyzer, which this replaced.
+    return (RegexTokenizer(expression=r"[\w\*]+(\.?[\w\*]+)*") | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=2)
+            | StemFilter(stemfn=stem_english, ignore=None, cachesize=50_000))
+
+
+def word_analyzer():
+    """Words, lowercased, not stemmed: for names (companies, sources) and spelling suggestions."""
+    return RegexTokenizer() | LowercaseFilter()
+
+
+def facet_analyzer():
+    """One token per line, exactly as written: "Financial Times" stays one facet value."""
+    return RegexTokenizer(r"[^\n]+")
