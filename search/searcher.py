@@ -17,6 +17,7 @@ from html import escape
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
@@ -29,6 +30,7 @@ from .indexer import INDEX_NAME
 from .query import ParsedQuery, QueryParser
 from .request import SearchRequest
 from .schema import TEXT_FIELDS, document_to_article
+from .scoring import Evaluated, TermScorer
 from .spelling import Vocabulary
 from .suggest import suggest_query
 
@@ -144,6 +146,7 @@ class _OpenIndex:
         self._retired = False
         self.vocabulary = Vocabulary.load(path)
         with self.index.searcher() as searcher:
+            self.scorer = TermScorer(searcher, TEXT_FIELDS)
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
 
@@ -254,10 +257,17 @@ class Archive:
         parsed = opened.parser.parse(request.q, searcher.reader())
         facet_index = opened.facets
 
+        evaluated = None
         if parsed.is_everything:
             matches = facet_index.live.copy()
         else:
-            matches = facet_index.matching(searcher.docs_for_query(parsed.query))
+            evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())
+            if evaluated is not None:  # words only: counted and scored with numpy (scoring.py)
+                matches = np.zeros(facet_index.doc_count, dtype=bool)
+                matches[evaluated.ids] = True
+                matches &= facet_index.live
+            else:
+                matches = facet_index.matching(searcher.docs_for_query(parsed.query))
         masks = facet_index.filter_masks(request)
         selected = matches
         for mask in masks.values():
@@ -267,7 +277,7 @@ class Archive:
 
         hits: list[Hit] = []
         if total and (request.page - 1) * request.per_page < total:
-            hits = self._page(opened, parsed, request, selected if masks else None, with_snippets)
+            hits = self._page(opened, parsed, evaluated, request, selected, bool(masks), with_snippets)
         suggestion = ""
         if with_suggestion and request.q and not parsed.is_everything:
             suggestion = suggest_query(request.q, opened.vocabulary)
@@ -282,29 +292,45 @@ class Archive:
             notice=notice,
         )
 
-    def _page(self, opened: _OpenIndex, parsed: ParsedQuery, request: SearchRequest, selected,
-              with_snippets: bool = True) -> list[Hit]:
+    def _page(self, opened: _OpenIndex, parsed: ParsedQuery, evaluated: Evaluated | None, request: SearchRequest,
+              selected: np.ndarray, filtered: bool, with_snippets: bool = True) -> list[Hit]:
+        """Return the hits of the requested page: by score, or by date, among the ``selected`` documents."""
         searcher = opened.searcher()
         limit = request.page * request.per_page
-        docset = set(selected.nonzero()[0].tolist()) if selected is not None else None
-        sort = request.sort if not (parsed.is_everything and request.sort == "relevance") else "newest"
-        if sort == "relevance":
-            results = searcher.search(parsed.query, limit=limit, filter=docset, terms=True)
-        else:
-            results = searcher.search(
-                parsed.query, limit=limit, filter=docset, terms=True,
-                sortedby=SORT_FIELD, reverse=(sort == "newest"),
-            )
         start = (request.page - 1) * request.per_page
-        return [self._hit(opened, hit, sort == "relevance", with_snippets) for hit in results[start:limit]]
+        sort = request.sort if not (parsed.is_everything and request.sort == "relevance") else "newest"
+        if sort != "relevance":
+            docnums = opened.facets.by_date(selected, newest=(sort == "newest"))[start:limit]
+            words = query_words(parsed.query, searcher.reader()) if not parsed.is_everything else {}
+            return [self._hit(opened, int(d), None, words, with_snippets) for d in docnums]
+        if evaluated is not None:
+            keep = selected[evaluated.ids]
+            ids, scores = evaluated.ids[keep], evaluated.scores[keep]
+            order = np.lexsort((ids, -scores))[start:limit]  # best first; ties in index order, as Whoosh
+            hits = []
+            for position in order:
+                docnum = int(ids[position])
+                terms: dict[str, set[str]] = {}
+                for field, text, postings in evaluated.leaves:
+                    at = np.searchsorted(postings, docnum)
+                    if at < len(postings) and postings[at] == docnum:
+                        terms.setdefault(field, set()).add(text)
+                hits.append(self._hit(opened, docnum, float(scores[position]), terms, with_snippets))
+            return hits
+        docset = set(selected.nonzero()[0].tolist()) if filtered else None
+        results = searcher.search(parsed.query, limit=limit, filter=docset, terms=True)
+        hits = []
+        for hit in results[start:limit]:
+            terms = {}
+            if hit.results.has_matched_terms():
+                for fieldname, btext in hit.matched_terms():
+                    terms.setdefault(fieldname, set()).add(opened.schema[fieldname].from_bytes(btext))
+            hits.append(self._hit(opened, hit.docnum, hit.score, terms, with_snippets))
+        return hits
 
-    def _hit(self, opened: _OpenIndex, hit, scored: bool, with_snippets: bool = True) -> Hit:
-        stored = hit.fields()
-        article = document_to_article(stored)
-        terms: dict[str, set[str]] = {}
-        if hit.results.has_matched_terms():
-            for fieldname, btext in hit.matched_terms():
-                terms.setdefault(fieldname, set()).add(opened.schema[fieldname].from_bytes(btext))
+    def _hit(self, opened: _OpenIndex, docnum: int, score: float | None, terms: dict[str, set[str]],
+             with_snippets: bool = True) -> Hit:
+        article = document_to_article(opened.searcher().stored_fields(docnum))
         analyzers = opened.analyzers
         if with_snippets:
             text = (
@@ -328,7 +354,7 @@ class Archive:
             credits=article.credits,
             snippet=text,
             matched_in=matched_in,
-            score=round(float(hit.score), 4) if scored and hit.score is not None else None,
+            score=round(score, 4) if score is not None else None,
             byline=article.byline,
         )
 
