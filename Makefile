@@ -6,6 +6,7 @@ HOST ?= $(or $(ARCHIVE_HOST),127.0.0.1)
 PORT ?= $(or $(ARCHIVE_PORT),5000)
 INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run serve install index index-if-missing test js-deps screenshots clean
 
@@ -33,8 +34,21 @@ index-if-missing: install
 	@if [ -e "$(INDEX_DIR)/current" ]; then echo "Index present in $(INDEX_DIR) (make index rebuilds it)."; \
 	else $(SETTINGS_ENV) $(PY) -m search index; fi
 
-test: install js-deps
+test: install bench-install js-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The benchmark (README "Benchmarks"): the product against SQLite FTS5, tantivy and Datasette over
+# the same articles. `make bench BENCH_ARGS="--scale 10 --engines product,fts5,tantivy"`.
+.PHONY: bench bench-install
+bench: install bench-install
+	$(PY) -m bench $(BENCH_ARGS)
+
+# The peers (requirements-bench.txt) go into the same venv; the tests run the harness on a tiny corpus.
+bench-install: $(VENV)/.bench-installed
+
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-bench.txt
+	touch $@
 
 # The README's pictures of /embed, taken by the browser tests.
 screenshots: install js-deps

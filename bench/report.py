@@ -1,0 +1,201 @@
+"""The printed tables, the ratios, result agreement, and the summary JSON."""
+
+from __future__ import annotations
+
+import platform
+import statistics
+
+from .engines import DatasetteEngine, Fts5Engine, ProductHTTP, ProductInProcess, TantivyEngine
+
+NOTES = {cls.name: cls.notes for cls in (ProductInProcess, ProductHTTP, Fts5Engine, TantivyEngine, DatasetteEngine)}
+# The headline mode of each engine: faceted + snippets where the engine can do both in one answer.
+HEADLINE = {"product": "snippets", "product-http": "html", "fts5": "snippets", "tantivy": "snippets",
+            "datasette": "facets"}
+# A query set where every engine must find the same articles: plain words, no punctuation inside tokens.
+AGREEMENT_KINDS = ("common", "rare", "and", "phrase", "company", "source+year")
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _r(value: float | None, digits: int = 2):
+    return None if value is None else round(value, digits)
+
+
+def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, memory, engines, skipped, reused,
+           queries, load):
+    by = {(t.engine, t.mode): t for t in timings}
+    lines: list[str] = []
+    out = lines.append
+    title = f"News archive search benchmark: {docs:,} articles"
+    if synthetic:
+        title += f" (SYNTHETIC: {args.scale} copies of the real corpus, ids renewed, dates moved by whole years)"
+    out(title)
+    out("=" * len(title))
+    out(f"corpus: {corpus}")
+    out(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}; "
+        f"{len(queries)} queries x {args.reps} repetition(s) after one warm-up pass; times in ms")
+    out(f"load average (1 min) before / after the queries: {load[0]:.2f} / {load[1]:.2f} "
+        "(the benchmark keeps about one core busy; a load well above 1 means something else ran too)")
+    for engine, why in skipped.items():
+        out(f"skipped: {engine} ({why})")
+    out("")
+
+    # --- index builds ---
+    out("Index build" + ("  (reused from the previous run: figures are that run's)" if reused else ""))
+    out(f"{'engine':<10} {'docs':>8} {'build s':>8} {'docs/s':>8} {'wall s':>7} {'CPU s':>7} {'size MB':>8} "
+        f"{'RSS MB':>7} {'tree MB':>7}  note")
+    for name, build in builds.items():
+        out(f"{name:<10} {build.docs:>8,} {build.seconds:>8.1f} {build.docs_per_s:>8.0f} {build.wall_seconds:>7.1f} "
+            f"{build.cpu_seconds:>7.1f} {build.size_mb:>8.1f} {build.peak_rss_mb:>7.0f} {build.peak_tree_mb:>7.0f}  "
+            f"{build.note}")
+    out("(RSS MB: peak of the largest single process (wait4); tree MB: peak of all the builder's processes at once, "
+        "sum of PSS sampled every 0.1 s; CPU s: all its processes)")
+    if parse_seconds:
+        out(f"(reading the corpus with the product's CorpusReader alone, for the peers: {parse_seconds:.1f} s, "
+            f"{docs / parse_seconds:.0f} docs/s; the product's build includes it, the peers' builds do not)")
+    if "datasette" in engines:
+        out("datasette  serves the fts5 database as it is (no index of its own)")
+    out("")
+
+    # --- latency ---
+    out("Search latency per query (ms)")
+    out(f"{'engine':<13} {'mode':<9} {'p50':>8} {'p95':>8} {'mean':>8}  what is measured")
+    for t in timings:
+        note = NOTES.get(t.engine, {}).get(t.mode, "")
+        headline = " *" if HEADLINE.get(t.engine) == t.mode else ""
+        out(f"{t.engine:<13} {t.mode:<9} {t.p50:>8.2f} {t.p95:>8.2f} {t.mean:>8.2f}  {note}{headline}")
+    out("* headline mode of the engine (faceted + snippets where it can do both; Datasette: its faceted table JSON, "
+        "which has no snippets and no relevance order)")
+    out("")
+
+    # --- memory ---
+    out("Memory")
+    product_build = builds["product"]
+    out(f"  indexer (python -m search index) peak RSS: {product_build.peak_rss_mb:.0f} MB in its largest process, "
+        f"{product_build.peak_tree_mb:.0f} MB for all its processes at once")
+    http = memory.get("product-http", {})
+    if http:
+        out(f"  gunicorn workers after the run: {http['workers']} workers, VmRSS "
+            f"{', '.join(f'{m:.0f}' for m in http['rss_mb'])} MB (peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
+    if "datasette" in memory:
+        out(f"  datasette after the run: VmRSS {memory['datasette']['rss_mb']:.0f} MB "
+            f"(peak {memory['datasette']['peak_mb']:.0f} MB)")
+    for name in ("fts5", "tantivy"):
+        if name in builds:
+            out(f"  {name} build peak RSS: {builds[name].peak_rss_mb:.0f} MB")
+
+    out("")
+
+    # --- ratios ---
+    ratios: dict[str, float] = {}
+
+    def ratio(key: str, mine: tuple[str, str], theirs: tuple[str, str]) -> None:
+        if mine in by and theirs in by and by[theirs].p50 > 0:
+            ratios[key] = by[mine].p50 / by[theirs].p50
+
+    for peer in ("fts5", "tantivy"):
+        for mode in ("top10", "facets", "snippets"):
+            ratio(f"product/{peer} {mode}", ("product", mode), (peer, mode))
+    ratio("product-http html/datasette facets", ("product-http", "html"), ("datasette", "facets"))
+    ratio("product-http json/datasette facets", ("product-http", "json"), ("datasette", "facets"))
+    ratio("product-http html/datasette snippets", ("product-http", "html"), ("datasette", "snippets"))
+    if ratios:
+        out("Ratios of medians, product / peer (above 1: the product is slower)")
+        for key, value in ratios.items():
+            out(f"  {key:<40} {value:8.1f}x")
+        out("")
+
+    # --- agreement of totals ---
+    agreement: dict[str, float] = {}
+    mismatches: dict[str, list] = {}
+    product_totals = by[("product", "top10")].totals
+    api_totals = by.get(("product-http", "json"))
+    if api_totals and api_totals.totals != product_totals:
+        out("WARNING: /api/search totals differ from the in-process totals")
+    for peer in ("fts5", "tantivy", "datasette"):
+        if (peer, "top10") not in by:
+            continue
+        theirs = by[(peer, "top10")].totals
+        same = [label for label in product_totals if theirs.get(label) == product_totals[label]]
+        agreement[peer] = len(same) / len(product_totals)
+        mismatches[peer] = [(label, product_totals[label], theirs.get(label))
+                            for label in product_totals if theirs.get(label) != product_totals[label]]
+    if agreement:
+        out("Exact totals equal to the product's (differences come from tokenising and stemming: Whoosh's English "
+            "analyzer with stop words vs Porter/unicode61 vs tantivy's en_stem)")
+        for peer, share in agreement.items():
+            worst = sorted(mismatches[peer], key=lambda m: -abs((m[2] or 0) - m[1]))[:4]
+            shown = "; ".join(f"{label}: {mine} vs {theirs}" for label, mine, theirs in worst)
+            out(f"  {peer:<10} {share:6.1%} of {len(product_totals)} queries" + (f"  (largest: {shown})" if shown else ""))
+        out("")
+
+    slow = by.get(("product", "snippets"))
+    if slow:
+        per_query = sorted(((statistics.median(v), label) for label, v in slow.per_query.items()), reverse=True)
+        out("Slowest queries, product in process, mode snippets (median ms): "
+            + "; ".join(f"{label} {ms:.1f}" for ms, label in per_query[:6]))
+
+    def p(engine: str, mode: str, which: str):
+        t = by.get((engine, mode))
+        return None if t is None else _r(t.p50 if which == "p50" else t.p95)
+
+    workers = http.get("rss_mb") or []
+    summary = {
+        "docs": docs,
+        "synthetic": synthetic,
+        "scale": args.scale,
+        "queries": len(queries),
+        "reps": args.reps,
+        "engines": engines,
+        "index_docs_per_s": _r(product_build.docs_per_s, 1),
+        "index_seconds": _r(product_build.seconds, 2),
+        "index_mb": _r(product_build.size_mb, 1),
+        "rss_mb": _r(product_build.peak_rss_mb, 1),
+        "index_tree_mb": _r(product_build.peak_tree_mb, 1),
+        "worker_rss_mb": max(workers) if workers else None,
+        "http_p50_ms": p("product-http", "html", "p50"),
+        "http_p95_ms": p("product-http", "html", "p95"),
+        "http_json_p50_ms": p("product-http", "json", "p50"),
+        "http_json_p95_ms": p("product-http", "json", "p95"),
+        "inproc_p50_ms": {t.mode: _r(t.p50) for t in timings if t.engine == "product"},
+        "inproc_p95_ms": {t.mode: _r(t.p95) for t in timings if t.engine == "product"},
+        "fts5_p50_ms": p("fts5", "snippets", "p50"),
+        "fts5_p95_ms": p("fts5", "snippets", "p95"),
+        "tantivy_p50_ms": p("tantivy", "snippets", "p50"),
+        "tantivy_p95_ms": p("tantivy", "snippets", "p95"),
+        "datasette_p50_ms": p("datasette", "facets", "p50"),
+        "datasette_p95_ms": p("datasette", "facets", "p95"),
+        "datasette_snippets_p50_ms": p("datasette", "snippets", "p50"),
+        "fts5_index_docs_per_s": _r(builds["fts5"].docs_per_s, 1) if "fts5" in builds else None,
+        "tantivy_index_docs_per_s": _r(builds["tantivy"].docs_per_s, 1) if "tantivy" in builds else None,
+        "fts5_index_mb": _r(builds["fts5"].size_mb, 1) if "fts5" in builds else None,
+        "tantivy_index_mb": _r(builds["tantivy"].size_mb, 1) if "tantivy" in builds else None,
+        "agreement": {k: _r(v, 3) for k, v in agreement.items()},
+        "ratios": {k: _r(v) for k, v in ratios.items()},
+        "reused_indexes": reused,
+        "load_avg": [round(x, 2) for x in load],
+    }
+    details = {
+        "summary": summary,
+        "builds": {k: {**vars(v), "docs_per_s": v.docs_per_s} for k, v in builds.items()},
+        "parse_seconds": parse_seconds,
+        "memory": memory,
+        "timings": [
+            {"engine": t.engine, "mode": t.mode, "p50_ms": t.p50, "p95_ms": t.p95, "mean_ms": t.mean,
+             "per_query_median_ms": {k: statistics.median(v) for k, v in t.per_query.items()},
+             "totals": t.totals}
+            for t in timings
+        ],
+        "mismatches": mismatches,
+        "queries": [{"label": q.label, "kind": q.kind, "product": q.product_params(), "fts5": q.fts5_match(),
+                     "tantivy": q.tantivy_text()} for q in queries],
+    }
+    return "\n".join(lines), summary, details
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 0

@@ -1,0 +1,406 @@
+"""``python -m bench``: build every engine's index over the same articles, time the fixed query set
+in each mode, print the tables, and end with one JSON line of the headline figures."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import corpus as bench_corpus
+from .engines import (
+    DatasetteEngine,
+    Engine,
+    Fts5Engine,
+    ProductHTTP,
+    ProductInProcess,
+    TantivyEngine,
+)
+from .queries import QUERIES, BenchQuery
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINES = ("product", "fts5", "tantivy", "datasette")
+PEER_PACKAGES = {"tantivy": "tantivy", "datasette": "datasette"}
+DEFAULT_REPS = 3
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Index the same articles with the product, SQLite FTS5, tantivy and Datasette, "
+                    "then time a fixed query set in each mode.")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench",
+                        help="work folder for corpora, indexes and logs (default build/bench)")
+    parser.add_argument("--shared", type=Path, default=None,
+                        help="shared data folder holding corpora/ (default $ARCHIVE_SHARED_DIR or ../shared)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="index this corpus folder instead of importing Reuters, BBC News and Wikinews")
+    parser.add_argument("--scale", type=int, default=1, metavar="N",
+                        help="synthetic scale-up: N copies of the corpus, ids renewed, dates moved by whole years")
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help=f"comma-separated subset of {','.join(ENGINES)} (the product is always run)")
+    parser.add_argument("--reps", type=int, default=None, help=f"timed repetitions per query (default {DEFAULT_REPS})")
+    parser.add_argument("--quick", action="store_true", help="one repetition: for tests and a first look")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the corpus and indexes of the previous run in --work (build figures are that run's)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one pass of the product's in-process 'full' mode (cProfile, top functions)")
+    args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown:
+        parser.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
+    args.engines = ["product", *[e for e in ENGINES[1:] if e in engines]]
+    if args.scale < 1:
+        parser.error("--scale must be at least 1")
+    if args.reps is None:
+        args.reps = 1 if args.quick else DEFAULT_REPS
+    if args.reps < 1:
+        parser.error("--reps must be at least 1")
+    args.work = args.work.resolve()
+    return args
+
+
+# --- building -----------------------------------------------------------------------------------
+
+@dataclass
+class Build:
+    engine: str
+    docs: int
+    seconds: float  # as the builder reports it (the product: its "Indexed ... in X s" line)
+    wall_seconds: float  # the child process, start to exit
+    cpu_seconds: float
+    peak_rss_mb: float  # the largest single process
+    peak_tree_mb: float  # all its processes at once (sampled)
+    size_mb: float
+    note: str = ""
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+
+def tree_pids(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc/<pid>/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo += [int(p) for p in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                pass
+    return found
+
+
+def tree_memory_mb(pid: int) -> float:
+    """Memory of a process tree now: the sum of each process's PSS (shared pages split between the
+    processes that share them, so forked workers are not counted twice); VmRSS where PSS is unreadable."""
+    total_kb = 0
+    for each in tree_pids(pid):
+        try:
+            text = Path(f"/proc/{each}/smaps_rollup").read_text()
+            total_kb += next(int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            try:
+                text = Path(f"/proc/{each}/status").read_text()
+                total_kb += next((int(line.split()[1]) for line in text.splitlines() if line.startswith("VmRSS:")), 0)
+            except OSError:
+                pass
+    return total_kb / 1024
+
+
+@dataclass
+class ChildRun:
+    output: str
+    wall_seconds: float
+    cpu_seconds: float  # the child and the processes it waited for
+    peak_rss_mb: float  # the largest single process of the tree (wait4's ru_maxrss)
+    peak_tree_mb: float  # the whole tree at once, sampled every 0.1 s (sum of PSS)
+
+
+def run_child(command: list[str], log_path: Path) -> ChildRun:
+    """Run a child process; return its output, times and peak memory (wait4 rusage, plus a sampler)."""
+    peak_tree = [0.0]
+    with open(log_path, "wb") as log_file:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak_tree[0] = max(peak_tree[0], tree_memory_mb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            done.set()
+            sampler.join()
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
+    return ChildRun(output, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,  # kB on Linux
+                    max(peak_tree[0], usage.ru_maxrss / 1024))
+
+
+def folder_mb(path: Path) -> float:
+    path = path.resolve()
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+INDEXED_LINE = re.compile(r"Indexed (\d+) articles from (\d+) files in ([\d.]+) s .*the index holds (\d+) articles")
+
+
+def build_product(corpus: Path, index_root: Path, logs: Path) -> Build:
+    if index_root.exists():
+        shutil.rmtree(index_root)
+    command = [sys.executable, "-m", "search", "index", "--corpus", str(corpus), "--index", str(index_root),
+               "--no-progress"]
+    log(f"product: {' '.join(command[1:])}")
+    child = run_child(command, logs / "product-index.log")
+    output = child.output
+    match = INDEXED_LINE.search(output)
+    if not match:
+        raise RuntimeError(f"unexpected output of python -m search index:\n{output[-2000:]}")
+    for line in output.splitlines()[:4]:
+        log(f"  {line}")
+    docs, seconds = int(match.group(4)), float(match.group(3))
+    current = index_root / "current"
+    return Build("product", docs, seconds, child.wall_seconds, child.cpu_seconds, child.peak_rss_mb,
+                 child.peak_tree_mb, folder_mb(current), note="includes parsing and company extraction (CorpusReader)")
+
+
+def build_peer(engine: str, articles: Path, out: Path, logs: Path) -> Build:
+    command = [sys.executable, "-m", "bench.build", engine, str(articles), str(out)]
+    log(f"{engine}: python -m bench.build {engine} ...")
+    child = run_child(command, logs / f"{engine}-build.log")
+    reported = json.loads(child.output.strip().splitlines()[-1])
+    note = {"fts5": "from parsed articles; also the database Datasette serves",
+            "tantivy": "from parsed articles; writer threads: tantivy's default"}[engine]
+    return Build(engine, reported["docs"], reported["seconds"], child.wall_seconds, child.cpu_seconds,
+                 child.peak_rss_mb, child.peak_tree_mb, folder_mb(out), note=note)
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+@dataclass
+class Timing:
+    engine: str
+    mode: str
+    samples: list[float] = field(default_factory=list)  # ms, every query x repetition
+    per_query: dict[str, list[float]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 95)
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.samples)
+
+
+def percentile(samples: list[float], pct: int) -> float:
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
+
+
+def time_engine(engine: Engine, queries: tuple[BenchQuery, ...], reps: int) -> list[Timing]:
+    """Per mode: a warm-up pass over every query, then ``reps`` timed passes."""
+    timings = []
+    for mode in engine.modes:
+        timing = Timing(engine.name, mode)
+        for query in queries:  # warm-up: caches, lazily built structures, keep-alive connection
+            timing.totals[query.label] = engine.answer(query, mode)
+        for _ in range(reps):
+            for query in queries:
+                started = time.perf_counter()
+                engine.answer(query, mode)
+                elapsed = (time.perf_counter() - started) * 1000
+                timing.samples.append(elapsed)
+                timing.per_query.setdefault(query.label, []).append(elapsed)
+        log(f"  {engine.name:<13} {mode:<9} p50 {timing.p50:8.2f} ms  p95 {timing.p95:8.2f} ms")
+        timings.append(timing)
+    return timings
+
+
+def profile_product(engine: ProductInProcess, queries, top: int = 25) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for query in queries:
+        engine.answer(query, "full")
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+def prepare_corpus(args, logs: Path) -> tuple[Path, bool]:
+    """Return the corpus folder to index and whether it is synthetic."""
+    if args.corpus is not None:
+        source = args.corpus.resolve()
+        if not source.is_dir():
+            raise SystemExit(f"--corpus {source} is not a folder")
+    else:
+        source = args.work / "corpus"
+        if not (args.reuse and source.exists()):
+            bench_corpus.import_real_corpus(bench_corpus.shared_dir(args.shared), source, log)
+    if args.scale == 1:
+        return source, False
+    target = args.work / f"x{args.scale}" / "corpus"
+    if not (args.reuse and target.exists()):
+        log(f"synthetic scale-up: {args.scale} copies of {source}")
+        real = bench_corpus.read_articles(source)
+        bench_corpus.build_synthetic_corpus(real.articles, source, target, args.scale, log)
+    return target, True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = args.work
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    missing = {e: p for e, p in PEER_PACKAGES.items() if e in args.engines and importlib.util.find_spec(p) is None}
+    for engine, package in missing.items():
+        log(f"SKIPPED {engine}: the {package!r} package is not installed (make bench installs requirements-bench.txt)")
+    engines = [e for e in args.engines if e not in missing]
+    skipped = {e: "not installed" for e in missing}
+    skipped.update({e: "not asked for (--engines)" for e in ENGINES if e not in args.engines})
+
+    corpus, synthetic = prepare_corpus(args, logs)
+    run_dir = work if args.scale == 1 else work / f"x{args.scale}"  # a scale-up keeps its own indexes
+    index_root = run_dir / "index"
+    peers_dir = run_dir / "peers"
+    articles_path = peers_dir / "articles.jsonl"
+    db_path = peers_dir / "bench.db"
+    tantivy_dir = peers_dir / "tantivy"
+    builds_file = run_dir / "builds.json"
+
+    builds: dict[str, Build] = {}
+    parse_seconds = None
+    reused = False
+    if args.reuse and builds_file.exists():
+        saved = json.loads(builds_file.read_text())
+        needed = {"fts5" if e == "datasette" else e for e in engines}
+        if saved.get("corpus") == str(corpus) and needed <= saved["builds"].keys():
+            builds = {name: Build(**b) for name, b in saved["builds"].items()}
+            parse_seconds = saved.get("parse_seconds")
+            reused = True
+            log(f"reusing the indexes built by the previous run in {work}")
+    if not reused:
+        builds["product"] = build_product(corpus, index_root, logs)
+        peers = [e for e in engines if e != "product"]
+        if peers:
+            log("reading the corpus with the product's CorpusReader for the peers")
+            read = bench_corpus.export_articles(corpus, articles_path)
+            parse_seconds = read.seconds
+            log(f"  {read.docs} articles from {read.files} files in {read.seconds:.1f} s")
+            if read.docs != builds["product"].docs:
+                raise SystemExit(f"the product indexed {builds['product'].docs} articles but its reader gives "
+                                 f"{read.docs}: the peers would not index the same articles")
+            if "fts5" in peers or "datasette" in peers:
+                builds["fts5"] = build_peer("fts5", articles_path, db_path, logs)
+            if "tantivy" in peers:
+                builds["tantivy"] = build_peer("tantivy", articles_path, tantivy_dir, logs)
+        builds_file.write_text(json.dumps({"corpus": str(corpus), "parse_seconds": parse_seconds,
+                                           "builds": {k: vars(v) for k, v in builds.items()}}, indent=1))
+    for name, build in builds.items():
+        if build.docs != builds["product"].docs:
+            raise SystemExit(f"{name} indexed {build.docs} articles, the product {builds['product'].docs}")
+
+    # --- queries ---
+    queries = QUERIES
+    timings: list[Timing] = []
+    memory: dict[str, dict] = {}
+    profile_text = ""
+    log(f"timing {len(queries)} queries x {args.reps} repetition(s) after a warm-up pass")
+    load_before = os.getloadavg()[0]
+    product = ProductInProcess(index_root)
+    try:
+        docs = product.documents()
+        timings += time_engine(product, queries, args.reps)
+        if args.profile:
+            profile_text = profile_product(product, queries)
+    finally:
+        product.close()
+    server = ProductHTTP(index_root, logs / "gunicorn.log")
+    try:
+        timings += time_engine(server, queries, args.reps)
+        memory["product-http"] = server.worker_memory()
+        memory["product-http"]["reconnects"] = server.client.reconnects
+    finally:
+        server.close()
+    if "fts5" in engines:
+        fts5 = Fts5Engine(db_path)
+        try:
+            timings += time_engine(fts5, queries, args.reps)
+        finally:
+            fts5.close()
+    if "tantivy" in engines:
+        tantivy_engine = TantivyEngine(tantivy_dir)
+        try:
+            timings += time_engine(tantivy_engine, queries, args.reps)
+        finally:
+            tantivy_engine.close()
+    if "datasette" in engines:
+        datasette = DatasetteEngine(db_path, logs / "datasette.log")
+        try:
+            timings += time_engine(datasette, queries, args.reps)
+            memory["datasette"] = datasette.memory()
+            memory["datasette"]["reconnects"] = datasette.client.reconnects
+        finally:
+            datasette.close()
+
+    load_after = os.getloadavg()[0]
+    from .report import render
+
+    text, summary, details = render(
+        args=args, docs=docs, synthetic=synthetic, corpus=corpus, builds=builds, parse_seconds=parse_seconds,
+        timings=timings, memory=memory, engines=engines, skipped=skipped, reused=reused, queries=queries,
+        load=(load_before, load_after),
+    )
+    details_path = run_dir / "results.json"
+    details_path.write_text(json.dumps(details, indent=1, ensure_ascii=False))
+    summary["details"] = str(details_path)
+    print(text)
+    if profile_text:
+        print("\nProfile of one pass of the product's in-process 'full' mode (cumulative time):")
+        print(profile_text)
+    print(json.dumps(summary))
+    return 0

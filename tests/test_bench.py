@@ -1,0 +1,100 @@
+"""The benchmark harness (`make bench`, python -m bench) runs end to end on a tiny corpus.
+
+This checks only that it works: the figures that matter come from `make bench` on the 24k-article
+corpus. The harness runs once (a child process, like `make bench`); each peer's checks are skipped,
+with the reason, only when its package is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from search.corpus import CorpusReader
+from tests.conftest import CORPUS, ROOT
+
+REQUIRED_KEYS = {
+    "docs", "index_docs_per_s", "http_p50_ms", "http_p95_ms", "datasette_p50_ms", "datasette_p95_ms",
+    "fts5_p50_ms", "tantivy_p50_ms", "rss_mb", "synthetic", "scale", "inproc_p50_ms", "index_mb", "worker_rss_mb",
+}
+# One-word (and one filtered) queries of the fixed set whose totals every engine must agree on here.
+EASY_QUERIES = ("government", "coronavirus", "police [source=Wikinews] [year=2019]")
+PEER_PACKAGES = {"fts5": "sqlite3", "tantivy": "tantivy", "datasette": "datasette"}
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    """Run the harness on the bundled corpus (294 articles) with one repetition per query."""
+    tmp = tmp_path_factory.mktemp("bench")
+    corpus = tmp / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    work = tmp / "work"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--corpus", str(corpus), "--work", str(work), "--quick"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, f"python -m bench failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    lines = done.stdout.strip().splitlines()
+    summary = json.loads(lines[-1])
+    details = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    expected_docs = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
+    return {"stdout": done.stdout, "stderr": done.stderr, "summary": summary, "details": details,
+            "expected_docs": expected_docs, "work": work}
+
+
+def _totals(details: dict, engine: str) -> dict[str, int]:
+    return next(t["totals"] for t in details["timings"] if t["engine"] == engine and t["mode"] == "top10")
+
+
+def test_last_line_is_the_summary_json(bench_run):
+    summary = bench_run["summary"]
+    assert REQUIRED_KEYS <= summary.keys()
+    assert summary["docs"] == bench_run["expected_docs"] > 0
+    assert summary["synthetic"] is False and summary["scale"] == 1
+    assert summary["index_docs_per_s"] > 0 and summary["index_mb"] > 0 and summary["rss_mb"] > 0
+    assert summary["http_p50_ms"] > 0 and summary["http_p95_ms"] >= summary["http_p50_ms"]
+    assert set(summary["inproc_p50_ms"]) == {"top10", "facets", "snippets", "full"}
+    assert all(value > 0 for value in summary["inproc_p50_ms"].values())
+    assert summary["worker_rss_mb"] > 0
+
+
+def test_the_tables_are_printed(bench_run):
+    out = bench_run["stdout"]
+    for heading in ("Index build", "Search latency per query (ms)", "Memory", "product-http"):
+        assert heading in out
+    assert "Traceback" not in bench_run["stderr"]
+    assert "ResourceWarning" not in bench_run["stderr"] + out
+
+
+def test_product_over_http_agrees_with_product_in_process(bench_run):
+    details = bench_run["details"]
+    assert _totals(details, "product")["government"] > 0
+    api = next(t["totals"] for t in details["timings"] if t["engine"] == "product-http" and t["mode"] == "json")
+    assert api == _totals(details, "product")
+
+
+@pytest.mark.parametrize("peer", ["fts5", "tantivy", "datasette"])
+def test_peer_indexes_the_same_articles_and_finds_the_same_totals(bench_run, peer):
+    if importlib.util.find_spec(PEER_PACKAGES[peer]) is None:
+        assert f"SKIPPED {peer}" in bench_run["stderr"]
+        pytest.skip(f"{PEER_PACKAGES[peer]} is not installed (make bench-install installs requirements-bench.txt)")
+    summary, details = bench_run["summary"], bench_run["details"]
+    assert summary[f"{peer}_p50_ms"] > 0
+    if peer != "datasette":  # Datasette serves the fts5 database
+        assert details["builds"][peer]["docs"] == summary["docs"]
+    product, theirs = _totals(details, "product"), _totals(details, peer)
+    for label in EASY_QUERIES:
+        assert theirs[label] == product[label] > 0, label
+    assert summary["agreement"][peer] >= 0.9
+
+
+def test_bench_requirements_are_pinned():
+    lines = (ROOT / "requirements-bench.txt").read_text(encoding="utf-8").splitlines()
+    assert {"tantivy", "datasette"} <= {line.split("==")[0] for line in lines}
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.+-]*", line) for line in lines), lines
