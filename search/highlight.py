@@ -1,8 +1,10 @@
 """Snippets with the query's words marked, safe to put in a page as they are.
 
-Text is HTML-escaped piece by piece while ``<mark>`` is inserted, and the result is then passed
-through nh3 (ammonia) allowing only ``<mark>`` without attributes. So markup in an article can
-never come through, even when a payload is split around a highlighted word.
+Words are found with ``analysis.text_terms`` (the index's own tokens and stems, so "companies"
+marks where the query said "company"). Text is HTML-escaped piece by piece while ``<mark>`` is
+inserted, and the result is then passed through nh3 (ammonia) allowing only ``<mark>`` without
+attributes. So markup in an article can never come through, even when a payload is split around
+a highlighted word.
 """
 
 from __future__ import annotations
@@ -10,26 +12,15 @@ from __future__ import annotations
 from html import escape
 
 import nh3
-from whoosh import highlight as wh
 
-SNIPPET_CHARS = 240
-SNIPPET_CONTEXT = 70
+from .analysis import text_terms
+
+SNIPPET_CHARS = 240  # at most this much text per snippet, in at most SNIPPET_FRAGMENTS pieces
+SNIPPET_CONTEXT = 70  # text kept before and after a match
 SNIPPET_FRAGMENTS = 2
 PLAIN_SNIPPET_CHARS = 280
 ELLIPSIS = " … "
 ALLOWED_TAGS = {"mark"}
-
-
-class MarkFormatter(wh.Formatter):
-    """Wrap matched words in ``<mark>`` and escape everything else."""
-
-    between = ELLIPSIS
-
-    def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>" + escape(wh.get_text(text, token, replace), quote=False) + "</mark>"
 
 
 def sanitize(html: str) -> str:
@@ -37,43 +28,81 @@ def sanitize(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={}, strip_comments=True, link_rel=None)
 
 
-def snippet(text: str, words: set[str], analyzer, chars: int = SNIPPET_CHARS) -> str:
+def matches(text: str, words: set[str]) -> list[tuple[int, int, str]]:
+    """Return (start, end, term) of every word of ``text`` whose term is in ``words``."""
+    return [span for span in text_terms(text) if span[2] in words]
+
+
+def _marked(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """Return text[start:end] escaped, with the spans inside it wrapped in <mark>."""
+    out, position = [], start
+    for span_start, span_end, _ in spans:
+        if span_start < start or span_end > end:
+            continue
+        out.append(escape(text[position:span_start], quote=False))
+        out.append("<mark>" + escape(text[span_start:span_end], quote=False) + "</mark>")
+        position = span_end
+    out.append(escape(text[position:end], quote=False))
+    return "".join(out)
+
+
+def _fragments(text: str, spans: list[tuple[int, int, str]], chars: int) -> list[tuple[int, int]]:
+    """Return the best (start, end) windows: most distinct terms, then most matches, in text order."""
+    budget = chars // SNIPPET_FRAGMENTS if len(spans) > 1 else chars
+    candidates = []
+    i = 0
+    while i < len(spans):
+        j = i  # take in the following matches while they fit in the budget with some context
+        while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] + SNIPPET_CONTEXT <= budget:
+            j += 1
+        # Centre the window on its matches, within the text.
+        middle = (spans[i][0] + spans[j][1]) // 2
+        start = max(0, min(middle - budget // 2, len(text) - budget))
+        end = min(len(text), start + budget)
+        inside = spans[i : j + 1]
+        candidates.append((len({s[2] for s in inside}), len(inside), -start, start, end))
+        i = j + 1
+    best = sorted(candidates, reverse=True)[:SNIPPET_FRAGMENTS]
+    return sorted((_snap(text, start, end)) for *_, start, end in best)
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move a window's edges to word boundaries."""
+    if start > 0:
+        space = text.find(" ", start, start + 20)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", end - 20, end)
+        end = space if space > start else end
+    return start, end
+
+
+def snippet(text: str, words: set[str], chars: int = SNIPPET_CHARS) -> str:
     """Return the best passages of ``text`` with ``words`` (analysed terms) marked, or "" if none match."""
     if not text or not words:
         return ""
-    terms = frozenset(words)
-    passage = _matching_paragraphs(text, terms, analyzer)
-    if not passage:
-        return ""
-    fragmenter = wh.ContextFragmenter(maxchars=chars, surround=SNIPPET_CONTEXT)
-    marked = wh.highlight(passage, terms, analyzer, fragmenter, MarkFormatter(), top=SNIPPET_FRAGMENTS)
-    return sanitize(marked) if marked else ""
-
-
-def _matching_paragraphs(text: str, terms: frozenset, analyzer) -> str:
-    """Return the first paragraphs that contain a term, enough for the snippet.
-
-    Highlighting re-analyses the text it is given; a long interview need not be analysed past
-    its first matching paragraphs.
-    """
-    found: list[str] = []
+    found: list[str] = []  # the first paragraphs with a match: a long interview is not analysed to the end
     for paragraph in text.split("\n"):
-        if any(token.text in terms for token in analyzer(paragraph, mode="query", removestops=False)):
+        if matches(paragraph, words):
             found.append(paragraph)
             if len(found) == SNIPPET_FRAGMENTS:
                 break
-    return "\n".join(found)
+    if not found:
+        return ""
+    passage = "\n".join(found)
+    spans = matches(passage, words)
+    pieces = [_marked(passage, spans, start, end) for start, end in _fragments(passage, spans, chars)]
+    return sanitize(ELLIPSIS.join(piece.replace("\n", " ") for piece in pieces))
 
 
-def mark_all(text: str, words: set[str], analyzer) -> str:
+def mark_all(text: str, words: set[str]) -> str:
     """Return all of ``text``, escaped, with every occurrence of ``words`` marked."""
     if not text:
         return ""
-    if words:
-        marked = wh.highlight(text, frozenset(words), analyzer, wh.WholeFragmenter(charlimit=None), MarkFormatter(), top=1)
-        if marked:
-            return sanitize(marked)
-    return escape(text, quote=False)
+    spans = matches(text, words) if words else []
+    if not spans:
+        return escape(text, quote=False)
+    return sanitize(_marked(text, spans, 0, len(text)))
 
 
 def plain_snippet(text: str, chars: int = PLAIN_SNIPPET_CHARS) -> str:

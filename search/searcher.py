@@ -138,7 +138,6 @@ class _OpenIndex:
         self.index = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
         self.schema = self.index.schema
         self.parser = QueryParser(self.schema)
-        self.analyzers = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
         self._local = threading.local()
         self._searchers: list = []
         self._lock = threading.Lock()
@@ -331,14 +330,13 @@ class Archive:
     def _hit(self, opened: _OpenIndex, docnum: int, score: float | None, terms: dict[str, set[str]],
              with_snippets: bool = True) -> Hit:
         article = document_to_article(opened.searcher().stored_fields(docnum))
-        analyzers = opened.analyzers
         if with_snippets:
             text = (
-                snippet(article.body, terms.get("body", set()), analyzers["body"])
-                or snippet("\n".join(article.captions), terms.get("captions", set()), analyzers["captions"])
+                snippet(article.body, terms.get("body", set()))
+                or snippet("\n".join(article.captions), terms.get("captions", set()))
                 or plain_snippet(article.body or " ".join(article.captions))
             )
-            title_html = mark_all(article.title, terms.get("title", set()), analyzers["title"])
+            title_html = mark_all(article.title, terms.get("title", set()))
         else:
             text, title_html = "", escape(article.title, quote=False)
         matched_in = [label for name, label in MATCHED_IN.items() if name in terms]
@@ -373,12 +371,11 @@ class Archive:
         if q:
             parsed = opened.parser.parse(q, searcher.reader())
             words = query_words(parsed.query, searcher.reader())
-        analyzer = opened.analyzers
         return ArticleView(
             article=article,
-            title_html=mark_all(article.title, words.get("title", set()), analyzer["title"]),
-            paragraphs_html=[mark_all(p, words.get("body", set()), analyzer["body"]) for p in article.paragraphs],
-            captions_html=[mark_all(c, words.get("captions", set()), analyzer["captions"]) for c in article.captions],
+            title_html=mark_all(article.title, words.get("title", set())),
+            paragraphs_html=[mark_all(p, words.get("body", set())) for p in article.paragraphs],
+            captions_html=[mark_all(c, words.get("captions", set())) for c in article.captions],
         )
 
 
