@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Iterator
 
 import Stemmer
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -44,17 +43,19 @@ def _cached_stem(word: str) -> str:
     return stem_english(word)
 
 
-def text_terms(text: str) -> Iterator[tuple[int, int, str]]:
-    """Yield (start, end, term) for each word of ``text`` as ``text_analyzer`` would index it.
+def text_terms(text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, term) for each word of ``text`` as ``text_analyzer`` would index it.
 
     The same tokens, stop words and stems, without Whoosh's token objects: highlighting calls
     this on every hit shown, where the generic analyzer chain was most of the time spent.
     """
+    stops, stem = STOP_WORDS, _cached_stem
+    terms = []
     for match in _TOKEN.finditer(text):
         word = match.group().lower()
-        if len(word) < 2 or word in STOP_WORDS:
-            continue
-        yield match.start(), match.end(), _cached_stem(word)
+        if len(word) > 1 and word not in stops:
+            terms.append((match.start(), match.end(), stem(word)))
+    return terms
 
 
 def word_analyzer():

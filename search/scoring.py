@@ -27,7 +27,7 @@ from whoosh.util.numeric import byte_to_length
 B = 0.75
 K1 = 1.2
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
-CACHE_TERMS = 2048  # postings of this many terms are kept per open index
+CACHE_BYTES = 48 * 1024 * 1024  # postings kept per open index (per worker), least recently used first out
 
 
 @dataclass
@@ -54,6 +54,7 @@ class TermScorer:
         self.avg_length = {f: searcher.avg_field_length(f) or 1.0 for f in fields}
         self.lengths = {f: self._lengths(reader, f) for f in fields}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
     def _lengths(self, reader, field: str) -> np.ndarray:
@@ -96,13 +97,17 @@ class TermScorer:
                 ids_parts.append(np.asarray(ids, dtype=np.int64) + offset)
                 weight_parts.append(np.asarray(weights, dtype=np.float32))
         if ids_parts:
-            result = (np.concatenate(ids_parts), np.concatenate(weight_parts))
+            result = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts))
         else:
-            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+            result = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        size = result[0].nbytes + result[1].nbytes
         with self._lock:
-            self._cache[key] = result
-            if len(self._cache) > CACHE_TERMS:
-                self._cache.popitem(last=False)
+            if key not in self._cache and size <= CACHE_BYTES // 4:
+                self._cache[key] = result
+                self._cached_bytes += size
+                while self._cached_bytes > CACHE_BYTES:
+                    _, (ids, weights) = self._cache.popitem(last=False)
+                    self._cached_bytes -= ids.nbytes + weights.nbytes
         return result
 
     def evaluate(self, query: wq.Query, reader) -> Evaluated | None:
@@ -115,7 +120,7 @@ class TermScorer:
 
     def _evaluate(self, query, leaves, reader):
         if query is wq.NullQuery:  # only stop words: matches nothing
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
         if isinstance(query, wq.Term) and query.fieldname in self.fields and isinstance(query.text, str):
             ids, weights = self.postings(reader, query.fieldname, query.text)
             leaves.append((query.fieldname, query.text, ids))
