@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .columns import numeric_column
+from .columns import postings as read_postings
+
 from .request import SearchRequest
 from .schema import FACET_FIELD, FACETS
 
@@ -48,7 +51,7 @@ class FacetColumn:
         if fieldname in reader.schema:
             for btext in reader.lexicon(fieldname):
                 values.append(btext.decode("utf-8"))
-                postings.append(np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64))
+                postings.append(read_postings(reader, fieldname, btext)[0].astype(np.int64))
         return cls(values, postings, reader.doc_count_all())
 
     def mask_for(self, selected: tuple[str, ...]) -> np.ndarray | None:
@@ -198,14 +201,9 @@ def _day(value) -> int:
 
 def _column(reader, fieldname: str, doc_count: int) -> np.ndarray:
     """Read a sortable numeric field's column for every document (0 where missing)."""
-    if not reader.has_column(fieldname):
-        return np.zeros(doc_count, dtype=np.int64)
-    return np.fromiter(reader.column_reader(fieldname), dtype=np.int64, count=doc_count)
+    return numeric_column(reader, fieldname).astype(np.int64)
 
 
 def _date_column(reader, fieldname: str, doc_count: int) -> np.ndarray:
     """Read a sortable DATETIME column as raw numbers (microseconds; a huge default where missing)."""
-    if not reader.has_column(fieldname):
-        return np.zeros(doc_count, dtype=np.float64)
-    raw = np.fromiter(reader.column_reader(fieldname, translate=False), dtype=np.uint64, count=doc_count)
-    return raw.astype(np.float64)  # exact to well under a millisecond: enough to order articles
+    return numeric_column(reader, fieldname, translate=False)  # float64: exact enough to order articles

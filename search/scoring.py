@@ -20,8 +20,10 @@ from math import log
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
+
+from .columns import field_lengths
+from .columns import postings as read_postings
 
 # Whoosh's BM25F defaults (whoosh.scoring.BM25F), which the index is searched with.
 B = 0.75
@@ -59,13 +61,7 @@ class TermScorer:
 
     def _lengths(self, reader, field: str) -> np.ndarray:
         """Return each document's length in ``field`` as Whoosh stores it (one byte, quantised)."""
-        lengths = np.zeros(self.doc_count_all, dtype=np.float32)
-        for leaf, offset in reader.leaf_readers():
-            count = leaf.doc_count_all()
-            values = np.fromiter((leaf.doc_field_length(d, field, 0) or 0 for d in range(count)),
-                                 dtype=np.float32, count=count)
-            lengths[offset:offset + count] = values
-        return lengths
+        return field_lengths(reader, field, _BYTE_TO_LENGTH)
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (docnums, term frequencies) of a term, read block by block (cached)."""
@@ -75,31 +71,7 @@ class TermScorer:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        btext = self.schema[field].to_bytes(text)
-        ids_parts, weight_parts = [], []
-        for leaf, offset in reader.leaf_readers():
-            if (field, btext) not in leaf:
-                continue
-            matcher = leaf.postings(field, btext)
-            if isinstance(matcher, W3LeafMatcher):
-                while matcher.is_active():
-                    matcher._read_ids()
-                    matcher._read_weights()
-                    ids_parts.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                    weight_parts.append(np.asarray(matcher._weights, dtype=np.float32))
-                    matcher._next_block()
-            else:  # postings inlined in the term info: a handful, read one by one
-                ids, weights = [], []
-                while matcher.is_active():
-                    ids.append(matcher.id())
-                    weights.append(matcher.weight())
-                    matcher.next()
-                ids_parts.append(np.asarray(ids, dtype=np.int64) + offset)
-                weight_parts.append(np.asarray(weights, dtype=np.float32))
-        if ids_parts:
-            result = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts))
-        else:
-            result = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        result = read_postings(reader, field, self.schema[field].to_bytes(text))
         size = result[0].nbytes + result[1].nbytes
         with self._lock:
             if key not in self._cache and size <= CACHE_BYTES // 4:

@@ -1,0 +1,102 @@
+"""Whole Whoosh columns and posting lists as numpy arrays, read in blocks instead of one value at a time.
+
+A worker opens each index build once and reads, for every document, its year, month, day, date
+and field lengths (facets, date filters and sorting, BM25F). Through Whoosh's per-document API
+that took about 0.9 s at 23k articles, so about 9 s at 240k, while the first search waited.
+Whoosh stores a numeric column as fixed-width big-endian numbers, one per document; this reads
+that block with numpy and falls back to the per-document API for any other layout. Posting
+lists are read block by block (Whoosh decodes each block into an array of ids and weights).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+
+
+def _raw(column_reader, doc_count: int) -> np.ndarray | None:
+    """Return a NumericColumn reader's stored numbers, padded with its default, or None."""
+    if not isinstance(column_reader, NumericColumn.Reader):
+        return None
+    typecode = column_reader._typecode
+    width = np.dtype(">" + typecode).itemsize
+    count = min(column_reader._count, doc_count)
+    data = column_reader._dbfile.get(column_reader._basepos, count * width)
+    values = np.frombuffer(data, dtype=">" + typecode, count=count).astype(np.dtype(typecode).newbyteorder("="))
+    if count < doc_count:
+        values = np.concatenate([values, np.full(doc_count - count, column_reader._default, dtype=values.dtype)])
+    return values
+
+
+def numeric_column(reader, fieldname: str, translate: bool = True) -> np.ndarray:
+    """Return a sortable field's values for every document of ``reader`` (all segments).
+
+    ``translate=False`` gives the stored numbers (for ordering); ``True`` gives the field's values,
+    converted through Whoosh's own translation once per distinct stored number.
+    """
+    total = reader.doc_count_all()
+    parts = []
+    for leaf, _offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if not leaf.has_column(fieldname):
+            parts.append(np.zeros(count, dtype=np.float64))
+            continue
+        column = leaf.column_reader(fieldname, translate=False)
+        raw = _raw(column, count)
+        if raw is None:
+            raw = np.fromiter(column, dtype=np.float64, count=count)
+        if translate:  # the field's own values, 0 where a document has none (an undated article)
+            field = reader.schema[fieldname]
+            distinct, inverse = np.unique(raw, return_inverse=True)
+            default = getattr(column, "_default", None)
+            values = np.array([0 if v == default else field.from_column_value(int(v)) for v in distinct],
+                              dtype=np.float64)
+            raw = values[inverse]
+        parts.append(raw.astype(np.float64))
+    return np.concatenate(parts) if parts else np.zeros(total, dtype=np.float64)
+
+
+def field_lengths(reader, fieldname: str, byte_to_length: np.ndarray) -> np.ndarray:
+    """Return each document's length in a text field as Whoosh scores it (one quantised byte)."""
+    parts = []
+    for leaf, _offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        perdoc = getattr(leaf, "_perdoc", None)
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc is not None else None
+        raw = _raw(column, count) if column is not None else None
+        if perdoc is not None and column is None:  # no document of this segment has the field
+            parts.append(np.zeros(count, dtype=np.float32))
+        elif raw is not None:
+            parts.append(byte_to_length[raw.astype(np.int64)])
+        else:
+            parts.append(np.fromiter((leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count)),
+                                     dtype=np.float32, count=count))
+    return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
+
+
+def postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Return (docnums, weights) of a term over all segments, read block by block."""
+    ids_parts, weight_parts = [], []
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf.postings(fieldname, btext)
+        if isinstance(matcher, W3LeafMatcher):
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                ids_parts.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
+                weight_parts.append(np.asarray(matcher._weights, dtype=np.float32))
+                matcher._next_block()
+        else:  # postings inlined in the term info: a handful, read one by one
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            ids_parts.append(np.asarray(ids, dtype=np.int64) + offset)
+            weight_parts.append(np.asarray(weights, dtype=np.float32))
+    if not ids_parts:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts)
