@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the corpus and indexes of the previous run in --work (build figures are that run's)")
     parser.add_argument("--profile", action="store_true",
-                        help="also profile one pass of the product's in-process 'full' mode (cProfile, top functions)")
+                        help="also profile one pass of Archive.search and of the HTML fragment (cProfile, top functions)")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
@@ -254,19 +254,44 @@ def time_engine(engine: Engine, queries: tuple[BenchQuery, ...], reps: int) -> l
     return timings
 
 
-def profile_product(engine: ProductInProcess, queries, top: int = 25) -> str:
+def _profiled(run, top: int) -> str:
     import cProfile
     import io
     import pstats
 
     profiler = cProfile.Profile()
     profiler.enable()
-    for query in queries:
-        engine.answer(query, "full")
+    run()
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
     return out.getvalue()
+
+
+def profile_product(engine: ProductInProcess, queries, top: int = 30) -> str:
+    """cProfile of one pass of the queries through ``Archive.search`` as the web app calls it."""
+    return _profiled(lambda: [engine.answer(query, "full") for query in queries], top)
+
+
+def profile_fragment(index_root: Path, queries, top: int = 30) -> str:
+    """cProfile of one pass of the queries through the Flask app's results fragment (test client, no server)."""
+    from urllib.parse import urlencode
+
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(index_root)})
+    client = app.test_client()
+    try:
+        def fetch_all() -> None:
+            for query in queries:
+                response = client.get("/?" + urlencode(query.product_params(), doseq=True),
+                                      headers={"HX-Request": "true"})
+                response.close()
+
+        fetch_all()  # warm-up: opens the index
+        return _profiled(fetch_all, top)
+    finally:
+        app.extensions["archive"].close()
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -356,9 +381,13 @@ def main(argv: list[str] | None = None) -> int:
         docs = product.documents()
         timings += time_engine(product, queries, args.reps)
         if args.profile:
-            profile_text = profile_product(product, queries)
+            profile_text = ("Profile of one pass of Archive.search as the web app calls it (mode full):\n"
+                            + profile_product(product, queries))
     finally:
         product.close()
+    if args.profile:
+        profile_text += ("\nProfile of one pass of the results fragment (GET /?q= with HX-Request: true) "
+                         "through Flask's test client:\n" + profile_fragment(index_root, queries))
     server = ProductHTTP(index_root, logs / "gunicorn.log")
     try:
         timings += time_engine(server, queries, args.reps)
@@ -400,7 +429,6 @@ def main(argv: list[str] | None = None) -> int:
     summary["details"] = str(details_path)
     print(text)
     if profile_text:
-        print("\nProfile of one pass of the product's in-process 'full' mode (cumulative time):")
-        print(profile_text)
+        print("\n" + profile_text)
     print(json.dumps(summary))
     return 0

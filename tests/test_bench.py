@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from search.corpus import CorpusReader
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, copy_small_corpus
 
 REQUIRED_KEYS = {
     "docs", "index_docs_per_s", "http_p50_ms", "http_p95_ms", "datasette_p50_ms", "datasette_p95_ms",
@@ -92,6 +92,28 @@ def test_peer_indexes_the_same_articles_and_finds_the_same_totals(bench_run, pee
     for label in EASY_QUERIES:
         assert theirs[label] == product[label] > 0, label
     assert summary["agreement"][peer] >= 0.9
+
+
+def test_synthetic_scale_up_is_said_and_counted(tmp_path):
+    """--scale 2 on 41 articles: twice the articles, new ids, and the output says it is synthetic."""
+    corpus = copy_small_corpus(tmp_path / "corpus")
+    real = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--corpus", str(corpus), "--work", str(tmp_path / "work"), "--quick",
+         "--scale", "2", "--engines", "product"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, f"python -m bench --scale 2 failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["synthetic"] is True and summary["scale"] == 2
+    assert summary["docs"] == 2 * real
+    assert summary["engines"] == ["product"] and summary["fts5_p50_ms"] is None
+    assert "SYNTHETIC" in done.stdout
+    copies = sorted((tmp_path / "work" / "x2" / "corpus-files").glob("copy-*.jsonl"))
+    assert len(copies) == 2
+    first, second = (json.loads(path.read_text(encoding="utf-8").splitlines()[-1]) for path in copies)
+    assert first["title"] == second["title"] and first["id"] != second["id"]
+    assert int(first["published"][:4]) - int(second["published"][:4]) == 50
 
 
 def test_bench_requirements_are_pinned():
