@@ -22,9 +22,10 @@ COLLECTIONS = (
     ("bbc-news/bbc-news.jsonl.gz", "bbc", "BBC News", ["--timezone", "Europe/London", "--map", "category=section"]),
     ("wikinews-sample/wikinews-sample.jsonl.gz", "wikinews", "Wikinews", []),
 )
-# Copy k of a synthetic scale-up is dated this many years earlier than the real article, so the
-# copies' years never collide (Reuters 1987, Wikinews 2019-2021; undated BBC stays undated).
-YEARS_PER_COPY = 50
+# Copies of a synthetic scale-up are dated 0, -20, +20, -40, +40 ... years from the real articles,
+# within the years the product accepts: every copy has its own years, and the Reuters (1987) and
+# Wikinews (2019-2021) copies never share one. Undated BBC articles stay undated.
+YEARS_PER_COPY = 20
 
 
 def shared_dir(given: Path | None = None) -> Path:
@@ -151,29 +152,51 @@ def iter_peer_articles(path: Path):
 
 def _shift_years(published: datetime, years: int) -> datetime:
     try:
-        return published.replace(year=published.year - years)
+        return published.replace(year=published.year + years)
     except ValueError:  # 29 February in a year that has none
-        return published.replace(year=published.year - years, day=28)
+        return published.replace(year=published.year + years, day=28)
 
 
-def build_synthetic_corpus(real_articles: list, real_corpus: Path, target: Path, copies: int, log) -> None:
+def year_offsets(copies: int, earliest: int, latest: int, step: int = YEARS_PER_COPY) -> list[int]:
+    """Whole-year shifts for ``copies`` copies of articles dated ``earliest``..``latest``: 0, -step,
+    +step, -2*step ... kept within the years the product accepts; a smaller step if needed."""
+    from search import dates
+
+    low, high = getattr(dates, "EARLIEST_YEAR", 1800), getattr(dates, "LATEST_YEAR", 2200)
+    for size in range(step, 0, -1):
+        offsets, m = [0], 1
+        while len(offsets) < copies and (earliest - m * size >= low or latest + m * size <= high):
+            if earliest - m * size >= low:
+                offsets.append(-m * size)
+            if len(offsets) < copies and latest + m * size <= high:
+                offsets.append(m * size)
+            m += 1
+        if len(offsets) >= copies:
+            return offsets[:copies]
+    raise SystemExit(f"--scale {copies}: the product only accepts dates from {low} to {high}, "
+                     f"too few years for {copies} copies of articles dated {earliest}-{latest}")
+
+
+def build_synthetic_corpus(real_articles: list, real_corpus: Path, target: Path, copies: int, log) -> list[int]:
     """Write ``copies`` copies of the real articles as JSON Lines in the product's own field names,
-    with new ids and dates moved back by whole years, and import them into ``target``.
+    with new ids and dates moved by whole years, import them into ``target``; return the year shifts.
 
-    Copy k keeps every text but gets the id ``<original id>-copy<k>`` and dates YEARS_PER_COPY*k
-    years earlier. Records name their source, so Reuters stays Reuters; the company list is the
-    real corpus's, so companies are found again by the same gazetteer.
+    Copy k keeps every text but gets the id ``<original id>-copy<k>`` and its dates moved by the
+    k-th of ``year_offsets``. Records name their source, so Reuters stays Reuters; the company list
+    is the real corpus's, so companies are found again by the same gazetteer.
     """
+    years = [a.published.year for a in real_articles if a.published]
+    offsets = year_offsets(copies, min(years, default=2000), max(years, default=2000))
     staging = target.parent / f"{target.name}-files"  # the JSON Lines files that are imported
     for folder in (staging, target):
         if folder.exists():
             shutil.rmtree(folder)
     staging.mkdir(parents=True)
-    for k in range(copies):
+    for k, offset in enumerate(offsets):
         path = staging / f"copy-{k:02d}.jsonl"
         with open(path, "w", encoding="utf-8") as out:
             for article in real_articles:
-                published = _shift_years(article.published, YEARS_PER_COPY * k) if article.published else None
+                published = _shift_years(article.published, offset) if article.published else None
                 record = {
                     "id": f"{article.id}-copy{k}",
                     "title": article.title,
@@ -191,3 +214,5 @@ def build_synthetic_corpus(real_articles: list, real_corpus: Path, target: Path,
     gazetteer = real_corpus / "companies.csv"
     if gazetteer.exists():
         shutil.copy2(gazetteer, target / "companies.csv")
+    (target.parent / "synthetic.json").write_text(json.dumps({"copies": copies, "year_offsets": offsets}))
+    return offsets

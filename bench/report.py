@@ -24,16 +24,20 @@ def _r(value: float | None, digits: int = 2):
 
 
 def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, memory, engines, skipped, reused,
-           queries, load):
+           queries, load, year_offsets=None):
     by = {(t.engine, t.mode): t for t in timings}
     lines: list[str] = []
     out = lines.append
     title = f"News archive search benchmark: {docs:,} articles"
     if synthetic:
         title += f" (SYNTHETIC: {args.scale} copies of the real corpus, ids renewed, dates moved by whole years)"
+    shifts = ", ".join(f"{o:+d}" for o in year_offsets or [])
     out(title)
     out("=" * len(title))
     out(f"corpus: {corpus}")
+    if synthetic:
+        out(f"SYNTHETIC data: the same real text {args.scale} times; copy k is dated by the k-th of these shifts "
+            f"in years: {shifts}")
     out(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}; "
         f"{len(queries)} queries x {args.reps} repetition(s) after one warm-up pass; times in ms")
     out(f"load average (1 min) before / after the queries: {load[0]:.2f} / {load[1]:.2f} "
@@ -146,6 +150,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "docs": docs,
         "synthetic": synthetic,
         "scale": args.scale,
+        "year_offsets": year_offsets,
         "queries": len(queries),
         "reps": args.reps,
         "engines": engines,

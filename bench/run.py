@@ -296,8 +296,8 @@ def profile_fragment(index_root: Path, queries, top: int = 30) -> str:
 
 # --- the run ------------------------------------------------------------------------------------
 
-def prepare_corpus(args, logs: Path) -> tuple[Path, bool]:
-    """Return the corpus folder to index and whether it is synthetic."""
+def prepare_corpus(args, logs: Path) -> tuple[Path, list[int] | None]:
+    """Return the corpus folder to index and, for a synthetic scale-up, each copy's shift in years."""
     if args.corpus is not None:
         source = args.corpus.resolve()
         if not source.is_dir():
@@ -307,13 +307,16 @@ def prepare_corpus(args, logs: Path) -> tuple[Path, bool]:
         if not (args.reuse and source.exists()):
             bench_corpus.import_real_corpus(bench_corpus.shared_dir(args.shared), source, log)
     if args.scale == 1:
-        return source, False
+        return source, None
     target = args.work / f"x{args.scale}" / "corpus"
-    if not (args.reuse and target.exists()):
-        log(f"synthetic scale-up: {args.scale} copies of {source}")
-        real = bench_corpus.read_articles(source)
-        bench_corpus.build_synthetic_corpus(real.articles, source, target, args.scale, log)
-    return target, True
+    recorded = target.parent / "synthetic.json"
+    if args.reuse and target.exists() and recorded.exists():
+        return target, json.loads(recorded.read_text())["year_offsets"]
+    log(f"synthetic scale-up: {args.scale} copies of {source}")
+    real = bench_corpus.read_articles(source)
+    offsets = bench_corpus.build_synthetic_corpus(real.articles, source, target, args.scale, log)
+    log(f"  copies dated {', '.join(f'{o:+d}' for o in offsets)} years from the real articles")
+    return target, offsets
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     skipped = {e: "not installed" for e in missing}
     skipped.update({e: "not asked for (--engines)" for e in ENGINES if e not in args.engines})
 
-    corpus, synthetic = prepare_corpus(args, logs)
+    corpus, year_offsets = prepare_corpus(args, logs)
+    synthetic = year_offsets is not None
     run_dir = work if args.scale == 1 else work / f"x{args.scale}"  # a scale-up keeps its own indexes
     index_root = run_dir / "index"
     peers_dir = run_dir / "peers"
@@ -422,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     text, summary, details = render(
         args=args, docs=docs, synthetic=synthetic, corpus=corpus, builds=builds, parse_seconds=parse_seconds,
         timings=timings, memory=memory, engines=engines, skipped=skipped, reused=reused, queries=queries,
-        load=(load_before, load_after),
+        load=(load_before, load_after), year_offsets=year_offsets,
     )
     details_path = run_dir / "results.json"
     details_path.write_text(json.dumps(details, indent=1, ensure_ascii=False))

@@ -113,7 +113,8 @@ def test_synthetic_scale_up_is_said_and_counted(tmp_path):
     assert len(copies) == 2
     first, second = (json.loads(path.read_text(encoding="utf-8").splitlines()[-1]) for path in copies)
     assert first["title"] == second["title"] and first["id"] != second["id"]
-    assert int(first["published"][:4]) - int(second["published"][:4]) == 50
+    assert int(first["published"][:4]) - int(second["published"][:4]) == 20
+    assert summary["year_offsets"] == [0, -20]
 
 
 def test_bench_requirements_are_pinned():
