@@ -161,6 +161,7 @@ class FacetIndex:
         values = [
             FacetValue(str(int(y)), int(c), request.year == int(y))
             for y, c in sorted(zip(years, year_counts), reverse=True)
+            if y > 0  # 0: undated articles, which no date filter can select
         ]
         if request.year:
             if not any(v.value == str(request.year) for v in values):

@@ -8,7 +8,9 @@ from whoosh import query as wq
 
 from search.errors import BadRequest
 from search.query import QueryParser
+from search.indexer import build_index
 from search.request import SearchRequest
+from search.searcher import Archive
 from search.analysis import text_analyzer
 
 ANALYZER = text_analyzer()
@@ -283,3 +285,17 @@ def test_numpy_scoring_gives_whoosh_hits_and_scores(archive, text):
     results = archive.search(SearchRequest(q=text, per_page=20))
     top = sorted(expected.items(), key=lambda item: (-item[1], item[0]))[:20]
     assert [h.score for h in results.hits] == pytest.approx([round(s, 4) for _, s in top], abs=1e-4)
+
+
+def test_undated_articles_are_counted_but_never_offered_as_a_date(tmp_path, corpus_copy):
+    (corpus_copy / "undated.jsonl").write_text(
+        '{"title": "Undated wumpus notice", "body": "The wumpus census."}\n', encoding="utf-8")
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    with Archive(root) as archive:
+        results = archive.search(SearchRequest(q="wumpus"))
+        assert results.total == 1 and results.hits[0].published is None
+        assert results.facets["date"] == []
+        everything = archive.search(SearchRequest())
+        assert all(value.value != "0" for value in everything.facets["date"])
+        assert sum(v.count for v in everything.facets["date"] if "-" not in v.value) == everything.total - 1

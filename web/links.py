@@ -66,8 +66,17 @@ def search_url(request: SearchRequest, **changes) -> str:
     """Return the URL of ``request`` (with ``changes``) on the surface being rendered."""
     mode = link_mode()
     query = "&".join(part for part in (request.query_string(**changes), urlencode(mode.keep)) if part)
-    base = url_for(mode.search_endpoint, _external=mode.external)
+    base = _base_url(mode)
     return f"{base}?{query}" if query else base
+
+
+def _base_url(mode: LinkMode) -> str:
+    """Return the search page's URL once per request (a results page has some 40 links to it)."""
+    cache = g.setdefault("base_urls", {})
+    key = (mode.search_endpoint, mode.external)
+    if key not in cache:
+        cache[key] = url_for(mode.search_endpoint, _external=mode.external)
+    return cache[key]
 
 
 def article_url(article_id: str, q: str = "") -> str:
