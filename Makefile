@@ -43,6 +43,17 @@ test: install bench-install js-deps
 bench: install bench-install
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Load and soak (bench/load.py): gunicorn + wrk (Debian package `wrk`) with a full rebuild swapped in
+# under load; `make soak` runs 10 minutes and checks workers' memory and open files stay flat.
+.PHONY: loadtest soak
+loadtest: install
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 2; }
+	$(PY) -m bench.load loadtest $(LOAD_ARGS)
+
+soak: install
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 2; }
+	$(PY) -m bench.load soak $(LOAD_ARGS)
+
 # The peers (requirements-bench.txt) go into the same venv; the tests run the harness on a tiny corpus.
 bench-install: $(VENV)/.bench-installed
 
