@@ -94,7 +94,10 @@ class IndexStore:
         """Delete temporary folders left by builds that died (call with the lock held)."""
         removed = []
         for path in self.root.glob(TMP_PREFIX + "*"):
-            shutil.rmtree(path, ignore_errors=True)
+            if path.is_symlink():  # the new `current` link of a build killed while publishing
+                path.unlink(missing_ok=True)  # (rmtree refuses symlinks, silently with ignore_errors)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
         return removed
 
@@ -128,6 +131,7 @@ class IndexStore:
         """Make ``build_dir`` the current index and return its final path."""
         (build_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_dir(build_dir)
+        previous = Path(self.generation()).name
         final = self.root / f"{BUILD_PREFIX}{_stamp()}-{os.getpid()}"
         os.rename(build_dir, final)
         temporary_link = self.root / f"{TMP_PREFIX}link-{os.getpid()}"
@@ -136,17 +140,20 @@ class IndexStore:
         os.symlink(final.name, temporary_link)
         os.rename(temporary_link, self.current_link)  # atomic replacement of the symlink
         _fsync_dir(self.root)
-        self._prune()
+        self._prune(previous)
         return final
 
     def discard(self, build_dir: Path) -> None:
         """Remove an unfinished build."""
         shutil.rmtree(build_dir, ignore_errors=True)
 
-    def _prune(self) -> None:
-        current = self.current()
-        older = [b for b in self.root.glob(BUILD_PREFIX + "*") if b != current]
-        older.sort(key=lambda p: p.name, reverse=True)  # names start with the build time
+    def _prune(self, previous: str = "") -> None:
+        # Compared by name: current() is resolved, the glob is not (a relative or symlinked root).
+        current = Path(self.generation()).name
+        older = [b for b in self.root.glob(BUILD_PREFIX + "*") if b.name != current]
+        # Keep the build served until now (readers may hold it), then the newest (names start with the
+        # build time); not a build renamed but never linked by a build killed while publishing.
+        older.sort(key=lambda p: (p.name == previous, p.name), reverse=True)
         for build in older[KEEP_BUILDS - 1 :]:
             shutil.rmtree(build, ignore_errors=True)
 
