@@ -7,8 +7,10 @@ archive are words combined with AND, OR and NOT across the text fields (the pars
 this module reads each term's postings once per index as numpy arrays (kept in a small cache,
 so the words of a query being typed are read once), and computes the match set and Whoosh's
 own BM25F scores (same formula, same idf, same quantised field lengths, same boosts) with
-array operations. Anything else (phrases, wildcards, fuzzy terms, ranges) returns None and is
-answered by Whoosh as before. A test checks that both ways give the same hits and scores.
+array operations. Phrases are matched the same way on the documents that have all their words,
+reading word positions for those documents only. Anything else (wildcards, fuzzy terms, ranges,
+non-text fields) returns None and is answered by Whoosh as before. A test checks that both ways
+give the same hits, and the same scores for words.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
 from .columns import field_lengths
+from .columns import positions as read_positions
 from .columns import postings as read_postings
 
 # Whoosh's BM25F defaults (whoosh.scoring.BM25F), which the index is searched with.
@@ -103,6 +106,9 @@ class TermScorer:
             norm = K1 * ((1 - B) + B * lengths / self.avg_length[query.fieldname])
             scores = idf * (weights * (K1 + 1)) / (weights + norm)
             return ids, (scores * query.boost).astype(np.float64)
+        if (isinstance(query, wq.Phrase) and query.fieldname in self.fields and len(query.words) > 1
+                and all(isinstance(w, str) for w in query.words)):
+            return self._phrase(query, leaves, reader)
         if isinstance(query, wq.Or) and query.scale is None:
             parts = [self._evaluate(q, leaves, reader) for q in query.subqueries]
             if any(p is None for p in parts):
@@ -128,3 +134,35 @@ class TermScorer:
             keep = ~np.isin(positive[0], negative[0], assume_unique=True)
             return positive[0][keep], positive[1][keep] * query.boost
         return None
+
+    def _phrase(self, query: wq.Phrase, leaves, reader):
+        """Documents with the words in order, each within ``slop`` of the last; scored as their words.
+
+        Candidates are the documents with every word (numpy); positions are read only for them.
+        The score is the sum of the words' BM25F scores, where Whoosh scores the phrase itself
+        (so the order of phrase hits can differ from Whoosh's; the matches are the same).
+        """
+        field = query.fieldname
+        words = [self._evaluate(wq.Term(field, word), leaves, reader) for word in query.words]
+        ids, scores = words[0]
+        for other_ids, other_scores in words[1:]:
+            ids, left, right = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+            scores = scores[left] + other_scores[right]
+        if not len(ids):
+            return ids, scores
+        btexts = [self.schema[field].to_bytes(word) for word in query.words]
+        found = [read_positions(reader, field, btext, ids) for btext in btexts]
+        keep = np.zeros(len(ids), dtype=bool)
+        slop = query.slop
+        for index, docnum in enumerate(ids.tolist()):
+            starts = set(found[0].get(docnum, ()))
+            for following in found[1:]:
+                after = following.get(docnum, ())
+                if slop == 1:
+                    starts = {q for q in after if q - 1 in starts}
+                else:
+                    starts = {q for q in after if any(q - d in starts for d in range(1, slop + 1))}
+                if not starts:
+                    break
+            keep[index] = bool(starts)
+        return ids[keep], scores[keep] * query.boost

@@ -299,3 +299,18 @@ def test_undated_articles_are_counted_but_never_offered_as_a_date(tmp_path, corp
         everything = archive.search(SearchRequest())
         assert all(value.value != "0" for value in everything.facets["date"])
         assert sum(v.count for v in everything.facets["date"] if "-" not in v.value) == everything.total - 1
+
+
+@pytest.mark.parametrize("text", ['"prime minister"', '"united states"', '"prime minister"~3', '"police said"',
+                                  'title:"world cup"', '"of the"', '"new york" police'])
+def test_numpy_phrases_match_what_whoosh_matches(archive, text):
+    """Phrases are matched on positions by scoring.py: the same documents as Whoosh's span matching."""
+    with archive._using() as opened:
+        searcher = opened.searcher()
+        parsed = opened.parser.parse(text, searcher.reader())
+        evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())
+        assert evaluated is not None, parsed.query
+        expected = set(searcher.docs_for_query(parsed.query))
+        got = {int(d) for d in evaluated.ids if opened.facets.live[d]}
+        assert got == expected
+    assert archive.search(SearchRequest(q=text)).total == len(expected)
