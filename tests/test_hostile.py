@@ -719,8 +719,6 @@ def test_security_headers_on_every_route(hostile, allowed):
             app.extensions["archive"].close()
 
 
-@pytest.mark.xfail(strict=True, reason="web/security.py add_headers sets Cache-Control only when the endpoint is not "
-                   "'static', so a 404 for a missing static file has none (reported, not fixed here)")
 def test_a_missing_static_file_has_the_headers_too(hostile):
     response = hostile.client.get("/static/no-such-file.js")
     response.close()

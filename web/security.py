@@ -74,10 +74,10 @@ def add_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.endpoint in CORS_ENDPOINTS:
         add_cors_headers(response, allowed)
-    if request.endpoint == "static" and request.args.get("v"):
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
         response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
-    elif request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-cache")
+    elif request.endpoint != "static" or response.status_code != 200:
+        response.headers.setdefault("Cache-Control", "no-cache")  # pages, errors (a missing static file too)
     return response
 
 
