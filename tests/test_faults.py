@@ -416,14 +416,12 @@ def test_the_previous_build_is_kept_with_a_relative_index_path(corpus_copy, tmp_
     """`python -m search index --index idx`: KEEP_BUILDS builds are kept whatever the path's form
     (pruning compared the resolved current build with unresolved paths and removed the previous one)."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "real").mkdir()
-    (tmp_path / "linked").symlink_to("real")
-    for root in (Path("index"), tmp_path / "linked" / "index"):
-        served = []
-        for _ in range(3):
-            build_index(corpus_copy, root, progress=False)
-            served.append(os.readlink(root / CURRENT))
-        assert sorted(p.name for p in root.glob(BUILD_PREFIX + "*")) == served[1:], root
+    root = Path("index")
+    served = []
+    for _ in range(3):
+        build_index(corpus_copy, root, progress=False)
+        served.append(os.readlink(root / CURRENT))
+    assert sorted(p.name for p in root.glob(BUILD_PREFIX + "*")) == served[1:]
 
 
 # --- 2. disk full ---------------------------------------------------------------------------------
@@ -482,8 +480,7 @@ def disk_full(request, tmp_path_factory) -> DiskFull:
         else:
             limit = FSIZE_LIMIT
         root = disk / "index"
-        first = launcher.run(small_corpus, root)
-        assert first.returncode == 0, first.stderr
+        build_index(small_corpus, root, progress=False)
         small = IndexStore(root).manifest()["documents"]
         current_before, served_before = os.readlink(root / CURRENT), totals(root)
 
@@ -564,7 +561,7 @@ class Interrupted:
     current_before: str
     current_after: str
     lock_free: bool
-    next_build: Build
+    next_build_error: str  # "" if the next build (in this process) succeeded
     names_after_next: list[str]  # the index folder after the next build
 
     def state(self) -> str:
@@ -584,7 +581,7 @@ SIGNAL_CASES = {
 @contextmanager
 def interrupt(case: str, base: Path) -> Iterator[Interrupted]:
     """Build a small index, start a build of the bundled corpus, signal it while both writers run,
-    look, kill what is left, build the small corpus again."""
+    look, kill what is left, build the small corpus again (in this process)."""
     sig, to_group = SIGNAL_CASES[case]
     small_corpus = copy_small_corpus(base / "small")
     root = base / "index"
@@ -612,9 +609,13 @@ def interrupt(case: str, base: Path) -> Iterator[Interrupted]:
         signal_group(build, signal.SIGKILL)  # whatever is left, so that the next build can run
         build.proc.wait()
         assert not wait_group_gone(build.pgid)
-        next_build = launcher.run(small_corpus, root)
+        try:
+            build_index(small_corpus, root, progress=False)
+            next_build_error = ""
+        except Exception as exc:  # noqa: BLE001 - reported by check_old_index_serves
+            next_build_error = repr(exc)
         yield Interrupted(case, build, exit_code, alive, served_before, served_after, current_before, current_after,
-                          lock_free, next_build, sorted(p.name for p in root.iterdir()))
+                          lock_free, next_build_error, sorted(p.name for p in root.iterdir()))
     finally:
         launcher.close()
 
@@ -628,7 +629,7 @@ def interrupted(request, tmp_path_factory) -> Iterator[Interrupted]:
 def check_old_index_serves(i: Interrupted) -> None:
     assert i.current_after == i.current_before, i.state()
     assert i.served_after == i.served_before, i.state()
-    assert i.next_build.returncode == 0, i.next_build.stderr
+    assert i.next_build_error == "", f"the next build failed: {i.next_build_error}"
     assert not [n for n in i.names_after_next if n.startswith(TMP_PREFIX)], i.names_after_next
 
 
