@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from .corpus_config import CorpusConfigError
 from .errors import ArchiveError
 from .importer import ImportProblem, import_files
 from .index_store import BuildBusy
-from .indexer import build_index, update_index
+from .indexer import BuildFailed, build_index, update_index
 from .records import parse_mapping
 from .request import SORTS, SearchRequest
 from .searcher import Archive
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "index":
+            signal.signal(signal.SIGTERM, _interrupted)  # stop like Ctrl-C: clean up, say so
             return _index(args)
         if args.command == "import":
             return _import(args)
@@ -68,6 +70,20 @@ def main(argv: list[str] | None = None) -> int:
     except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ImportProblem, ValueError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
+    except BuildFailed as exc:
+        print(f"error: {exc}; the index being served is unchanged", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a file too large, a folder not writable
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}; the index being served is unchanged", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the index being served is unchanged", file=sys.stderr)
+        return 130
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _index(args) -> int:

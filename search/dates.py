@@ -64,7 +64,7 @@ def _parse_text(text: str) -> datetime:
     if not cleaned:
         raise DateError("empty date")
     if not re.search(r"\d", cleaned):
-        raise DateError(f"no date in {text!r}")
+        raise DateError(f"no date in {text[:80]!r}{'…' if len(text) > 80 else ''}")
     try:
         return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError) as exc:

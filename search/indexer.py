@@ -6,7 +6,10 @@ failed, interrupted or disk-full build leaves the previous index serving.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
+from whoosh import multiproc
 from whoosh.writing import SegmentWriter
 
 from .corpus import (
@@ -33,6 +37,48 @@ from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .spelling import Vocabulary, words_of
 
 INDEX_NAME = "MAIN"
+
+
+class BuildFailed(RuntimeError):
+    """A build that did not produce the whole index; nothing was published."""
+
+
+def _die_with_parent() -> None:
+    """Make this (writer) process die when the build command dies, and leave Ctrl-C to the command.
+
+    Without this, writers of a command killed alone (the OOM killer, `kill PID`) wait for work
+    forever, holding the build lock they inherited, so every later build is refused as busy.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (AttributeError, OSError):
+        pass
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
+
+_whoosh_task_run = multiproc.SubWriterTask.run
+
+
+def _writer_task_run(self):
+    _die_with_parent()
+    return _whoosh_task_run(self)
+
+
+multiproc.SubWriterTask.run = _writer_task_run
+
+
+def _abandon(writer) -> None:
+    """Cancel a writer; stop its worker processes (Whoosh's MpWriter.cancel leaves them waiting)."""
+    for task in getattr(writer, "tasks", []):
+        if task.is_alive():
+            task.terminate()
+        task.join(5)
+    queue = getattr(writer, "jobqueue", None)
+    if queue is not None:
+        queue.cancel_join_thread()  # do not wait at exit to hand batches to processes that are gone
+    writer.cancel()
 WRITER_MEMORY_MB = 256
 # Segments are written as separate files (compound=False): Whoosh reads a compound segment through
 # a BytesIO copy of each part, so every searcher (one per thread) held a private copy of the index
@@ -129,9 +175,12 @@ def build_index(
             try:
                 manifest_files = _index_files(reader, files, writer, report, {}, progress, vocabulary)
             except BaseException:
-                writer.cancel()
+                _abandon(writer)
                 raise
             writer.commit()
+            if ix.doc_count() != report.summary.articles:  # a writer process died: do not publish a part
+                raise BuildFailed(f"the index holds {ix.doc_count()} of the {report.summary.articles} articles read "
+                                  "(a writer process failed)")
             vocabulary.save(build_dir)
             report.documents = ix.doc_count()
             ix.close()
@@ -200,7 +249,7 @@ def update_index(
                 reader = CorpusReader(corpus_dir, mapping=mapping)
                 new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary)
             except BaseException:
-                writer.cancel()
+                _abandon(writer)
                 raise
             writer.commit(merge=True)
             vocabulary.save(build_dir)

@@ -30,6 +30,8 @@ FIELD_NAMES = {
     "company": "company", "source": "source", "section": "section", "credit": "credit",
 }
 WILDCARD_LIMIT = 1_000  # words one wildcard or fuzzy term may expand to
+MAX_FUZZY_EDITS = 2  # tiktk~1, tiktko~2
+MAX_FUZZY_TERMS = 3
 WILDCARD_MIN_PREFIX = 2  # letters before the first * or ?
 MAX_CLAUSES = 64
 _NEGATIVE = re.compile(r"(?:^|(?<=\s))-(\S+)")
@@ -100,8 +102,16 @@ class QueryParser:
 
     def _check_cost(self, parsed: wq.Query, reader) -> None:
         clauses = 0
+        fuzzy = 0
         for node in _walk(parsed):
             clauses += 1
+            if isinstance(node, wq.FuzzyTerm):
+                # Whoosh builds a Levenshtein automaton per fuzzy term: ~4 took seconds, ~8 twenty.
+                if node.maxdist > MAX_FUZZY_EDITS:
+                    raise BadRequest(f"'{node.text}~{node.maxdist}': at most ~{MAX_FUZZY_EDITS} edits")
+                fuzzy += 1
+                if fuzzy > MAX_FUZZY_TERMS * len(TEXT_FIELDS):
+                    raise BadRequest(f"at most {MAX_FUZZY_TERMS} fuzzy words (~) in one query")
             if isinstance(node, (wq.Wildcard, wq.Prefix)):
                 prefix = re.split(r"[*?\[]", node.text, maxsplit=1)[0]
                 if len(prefix) < WILDCARD_MIN_PREFIX:

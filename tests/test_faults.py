@@ -511,7 +511,8 @@ def test_disk_full_removes_its_partial_build(disk_full):
 
 
 def test_disk_full_error_is_one_clear_line(disk_full, request):
-    request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["disk message"]))
+    if disk_full.method == "tmpfs":  # the command's message is clear now; its writers still print tracebacks
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["disk message"]))
     err = disk_full.build.stderr.strip()
     print(f"[{disk_full.method}] exit {disk_full.build.returncode}, stderr:\n{err}")
     assert "Traceback" not in err, "a traceback instead of a message"
@@ -539,7 +540,9 @@ def test_a_build_whose_writer_process_dies_fails(tmp_path, launcher, request):
         assert build.proc.poll() is None and time.monotonic() < deadline, "no writer was seen at work"
         time.sleep(0.001)
     os.kill(working[0], signal.SIGKILL)
-    request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["partial"]))
+    # Fixed when the writer dies while working (the build now checks the document count and refuses to
+    # publish); a writer killed while waiting for work can still hang the build, so not strict.
+    request.applymarker(pytest.mark.xfail(strict=False, reason=KNOWN_BUGS["partial"]))
     build.wait(timeout=30)
     documents = IndexStore(root).manifest()["documents"]
     assert build.returncode != 0, (f"exit 0: published {documents} of {ARTICLES} articles as the index:\n"
@@ -634,9 +637,7 @@ def check_old_index_serves(i: Interrupted) -> None:
 
 
 def check_stops_with_its_writers(i: Interrupted, request) -> None:
-    if i.case.endswith("-command"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["orphans"]))
-    elif i.case == "ctrl-c":  # hangs or not, depending on where the signal finds the command
+    if i.case == "ctrl-c":  # hangs or not, depending on where the signal finds the command
         request.applymarker(pytest.mark.xfail(strict=False, reason=KNOWN_BUGS["ctrl-c hang"]))
     assert i.exit_code is not None, f"the command did not exit within {GONE_TIMEOUT} s: {i.state()}"
     assert i.alive_after == [], f"processes of the build outlived it: {i.state()}"
