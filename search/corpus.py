@@ -275,7 +275,7 @@ class CorpusReader:
 
 
 def _looks_like_json_lines(text: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for line in text.split("\n") if line.strip()]
     return len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)
 
 

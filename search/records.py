@@ -56,7 +56,9 @@ def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
 
 def iter_json_lines(text: str) -> Iterator[tuple[int, object]]:
     """Yield (line number, decoded value) for each non-blank line; bad JSON raises RecordError."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines() also breaks at U+2028, U+2029 and U+0085, which
+    # json.dumps(ensure_ascii=False) writes raw inside strings, and would cut such a record in two.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -376,10 +376,6 @@ def test_a_gzip_file_with_corrupt_data_is_reported_not_fatal(tmp_path):
     assert problem.path == "corrupt.jsonl.gz" and "gzip" in problem.reason
 
 
-@pytest.mark.xfail(strict=False,
-                   reason="bug: JSON Lines are split with str.splitlines(), which also breaks at U+2028, U+2029 "
-                          "and U+0085; json.dumps(ensure_ascii=False) writes those raw inside strings, so the "
-                          "record is lost as two 'invalid JSON' lines and later line numbers shift")
 def test_json_lines_records_with_unicode_line_separators_are_kept(tmp_path):
     records = [{"title": f"Title{sep}with a separator", "published": "2021-01-01", "body": f"one{sep}two"}
                for sep in ("\u2028", "\u2029", "\x85")]
