@@ -72,6 +72,8 @@ class SearchRequest:
             match = re.fullmatch(r"(\d{4})-(\d{1,2})", month_text)
             if match:
                 month_year = int(match.group(1))
+                if month_year < 1:
+                    raise BadRequest(f"'month' must name a year from 1 on, not {month_text!r}")
                 if year is not None and year != month_year:
                     raise BadRequest("'month' and 'year' name different years")
                 year, month = month_year, int(match.group(2))

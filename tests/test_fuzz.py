@@ -11,7 +11,7 @@ Runs are reproducible (``derandomize``) and keep no example database (``database
 still caches some tables in ``.hypothesis/``, which it gitignores itself). A summary line per target
 (inputs, outcomes, slowest input) is printed at the end.
 
-Known bugs are xfail tests here (large fuzzy edit distances, ``month=0000-05``); the generated
+Bugs this found (large fuzzy edit distances, ``month=0000-05``) are fixed and tested here; the generated
 queries cap fuzzy distances at ``~1`` until the first is fixed (``without_slow_fuzzy``).
 """
 
@@ -299,8 +299,6 @@ def test_search_request_validates_or_refuses(pairs):
     assert SearchRequest.from_params(as_params(req.to_params())) == req
 
 
-@pytest.mark.xfail(reason="bug: 'month=0000-05' is accepted as year 0, month 5, and then ignored by every filter "
-                          "and dropped from the page's links; 'year=0' alone is a 400", strict=False)
 def test_month_with_year_zero_is_refused():
     with pytest.raises(BadRequest):
         SearchRequest.from_params({"month": ["0000-05"]})
@@ -450,12 +448,6 @@ def test_wildcard_expansion_is_limited(bundled_index):
     ix.close()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "bug: fuzzy terms with an edit distance above 1 are accepted and cost seconds each: QueryParser._check_cost "
-    "expands them through Whoosh's Levenshtein automaton, whose cost grows steeply with the distance and the "
-    "word's length ('internationalization~8' alone takes ~20 s to parse; twenty 12-letter words at ~4, "
-    "300 characters, ~24 s; fifty-eight 14-letter words at ~2, 985 characters, ~4 s); the search then "
-    "expands them again"))
 def test_fuzzy_terms_cost_bounded_time(parser_and_reader):
     parser, reader = parser_and_reader
     text = "abcdefghijkl~4"  # about 1.5 s on this machine
