@@ -79,9 +79,11 @@ def field_lengths(reader, fieldname: str, byte_to_length: np.ndarray) -> np.ndar
     return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
 
 
-def postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Return (docnums, weights) of a term over all segments, read block by block."""
-    ids_parts, weight_parts = [], []
+def _blocks(reader, fieldname: str, btext: bytes):
+    """Yield (docnums, weights, values) per block of a term's postings, over all segments.
+
+    ``weights`` and ``values`` are functions, so a caller decodes only what it reads.
+    """
     for leaf, offset in reader.leaf_readers():
         if (fieldname, btext) not in leaf:
             continue
@@ -89,18 +91,26 @@ def postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarr
         if isinstance(matcher, W3LeafMatcher):
             while matcher.is_active():
                 matcher._read_ids()
-                matcher._read_weights()
-                ids_parts.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
-                weight_parts.append(np.asarray(matcher._weights, dtype=np.float32))
+                ids = np.asarray(matcher._ids, dtype=np.int64) + offset
+                yield (ids, lambda m=matcher: (m._read_weights(), m._weights)[1],
+                       lambda m=matcher: (m._read_values(), m._values)[1])
                 matcher._next_block()
         else:  # postings inlined in the term info: a handful, read one by one
-            ids, weights = [], []
+            ids, weights, values = [], [], []
             while matcher.is_active():
                 ids.append(matcher.id())
                 weights.append(matcher.weight())
+                values.append(matcher.value())
                 matcher.next()
-            ids_parts.append(np.asarray(ids, dtype=np.int64) + offset)
-            weight_parts.append(np.asarray(weights, dtype=np.float32))
+            yield np.asarray(ids, dtype=np.int64) + offset, lambda w=weights: w, lambda v=values: v
+
+
+def postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Return (docnums, weights) of a term over all segments, read block by block."""
+    ids_parts, weight_parts = [], []
+    for ids, weights, _values in _blocks(reader, fieldname, btext):
+        ids_parts.append(ids)
+        weight_parts.append(np.asarray(weights(), dtype=np.float32))
     if not ids_parts:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     return np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts)
@@ -117,25 +127,10 @@ def positions(reader, fieldname: str, btext: bytes, wanted: np.ndarray) -> dict[
     else:
         decode = field_format.decode_positions
     found: dict[int, list[int]] = {}
-    for leaf, offset in reader.leaf_readers():
-        if (fieldname, btext) not in leaf:
-            continue
-        matcher = leaf.postings(fieldname, btext)
-        if isinstance(matcher, W3LeafMatcher):
-            while matcher.is_active():
-                matcher._read_ids()
-                ids = np.asarray(matcher._ids, dtype=np.int64) + offset
-                hit = np.isin(ids, wanted, assume_unique=True)
-                if hit.any():
-                    matcher._read_values()
-                    values = matcher._values
-                    for index in np.flatnonzero(hit):
-                        found[int(ids[index])] = decode(values[index])
-                matcher._next_block()
-        else:
-            while matcher.is_active():
-                docnum = matcher.id() + offset
-                if docnum in wanted:
-                    found[docnum] = decode(matcher.value())
-                matcher.next()
+    for ids, _weights, values in _blocks(reader, fieldname, btext):
+        hit = np.isin(ids, wanted, assume_unique=True)
+        if hit.any():
+            block_values = values()
+            for index in np.flatnonzero(hit):
+                found[int(ids[index])] = decode(block_values[index])
     return found
