@@ -399,26 +399,22 @@ def main(argv: list[str] | None = None) -> int:
         memory["product-http"]["reconnects"] = server.client.reconnects
     finally:
         server.close()
-    if "fts5" in engines:
-        fts5 = Fts5Engine(db_path)
+    peers = {
+        "fts5": lambda: Fts5Engine(db_path),
+        "tantivy": lambda: TantivyEngine(tantivy_dir),
+        "datasette": lambda: DatasetteEngine(db_path, logs / "datasette.log"),
+    }
+    for name, open_engine in peers.items():
+        if name not in engines:
+            continue
+        engine = open_engine()
         try:
-            timings += time_engine(fts5, queries, args.reps)
+            timings += time_engine(engine, queries, args.reps)
+            if name == "datasette":
+                memory["datasette"] = engine.memory()
+                memory["datasette"]["reconnects"] = engine.client.reconnects
         finally:
-            fts5.close()
-    if "tantivy" in engines:
-        tantivy_engine = TantivyEngine(tantivy_dir)
-        try:
-            timings += time_engine(tantivy_engine, queries, args.reps)
-        finally:
-            tantivy_engine.close()
-    if "datasette" in engines:
-        datasette = DatasetteEngine(db_path, logs / "datasette.log")
-        try:
-            timings += time_engine(datasette, queries, args.reps)
-            memory["datasette"] = datasette.memory()
-            memory["datasette"]["reconnects"] = datasette.client.reconnects
-        finally:
-            datasette.close()
+            engine.close()
 
     load_after = os.getloadavg()[0]
     from .report import render

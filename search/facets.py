@@ -81,10 +81,12 @@ class FacetIndex:
         self.live = np.zeros(self.doc_count, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.columns = {facet: FacetColumn.from_reader(reader, FACET_FIELD[facet]) for facet in FACETS}
-        self.year = _column(reader, "year", self.doc_count)
-        self.month = _column(reader, "month", self.doc_count)  # YYYYMM
-        self.day = _column(reader, "day", self.doc_count)  # YYYYMMDD
-        self.published = _date_column(reader, "published", self.doc_count)  # for sorting by date
+        # Whole columns, 0 where an article is undated.
+        self.year = numeric_column(reader, "year").astype(np.int64)
+        self.month = numeric_column(reader, "month").astype(np.int64)  # YYYYMM
+        self.day = numeric_column(reader, "day").astype(np.int64)  # YYYYMMDD
+        # Stored microseconds as float64 (exact enough to order articles), for sorting by date.
+        self.published = numeric_column(reader, "published", translate=False)
 
     def by_date(self, selected: np.ndarray, newest: bool) -> np.ndarray:
         """Return the selected docnums newest (or oldest) first; undated articles last either way."""
@@ -198,13 +200,3 @@ def _month_label(yyyymm: int) -> str:
 
 def _day(value) -> int:
     return value.year * 10000 + value.month * 100 + value.day
-
-
-def _column(reader, fieldname: str, doc_count: int) -> np.ndarray:
-    """Read a sortable numeric field's column for every document (0 where missing)."""
-    return numeric_column(reader, fieldname).astype(np.int64)
-
-
-def _date_column(reader, fieldname: str, doc_count: int) -> np.ndarray:
-    """Read a sortable DATETIME column as raw numbers (microseconds; a huge default where missing)."""
-    return numeric_column(reader, fieldname, translate=False)  # float64: exact enough to order articles

@@ -81,16 +81,22 @@ def snippet(text: str, words: set[str], chars: int = SNIPPET_CHARS) -> str:
     """Return the best passages of ``text`` with ``words`` (analysed terms) marked, or "" if none match."""
     if not text or not words:
         return ""
-    found: list[str] = []  # the first paragraphs with a match: a long interview is not analysed to the end
+    # The first paragraphs with a match: a long interview is not analysed to the end. Their matches
+    # are kept, shifted to where each paragraph starts in the passage, rather than found again.
+    found: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    start = 0
     for paragraph in text.split("\n"):
-        if matches(paragraph, words):
+        in_paragraph = matches(paragraph, words)
+        if in_paragraph:
+            spans += [(s + start, e + start, term) for s, e, term in in_paragraph]
             found.append(paragraph)
+            start += len(paragraph) + 1
             if len(found) == SNIPPET_FRAGMENTS:
                 break
     if not found:
         return ""
     passage = "\n".join(found)
-    spans = matches(passage, words)
     pieces = [_marked(passage, spans, start, end) for start, end in _fragments(passage, spans, chars)]
     return sanitize(ELLIPSIS.join(piece.replace("\n", " ") for piece in pieces))
 

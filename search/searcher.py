@@ -37,7 +37,6 @@ from .suggest import suggest_query
 FACET_LIMIT = 12
 MATCHED_IN = {"title": "headline", "captions": "caption", "body": "body",
               "company": "company", "source": "source", "section": "section", "credit": "credit"}
-SORT_FIELD = "published"
 
 
 @dataclass
@@ -310,10 +309,10 @@ class Archive:
             for position in order:
                 docnum = int(ids[position])
                 terms: dict[str, set[str]] = {}
-                for field, text, postings in evaluated.leaves:
+                for fieldname, text, postings in evaluated.leaves:
                     at = np.searchsorted(postings, docnum)
                     if at < len(postings) and postings[at] == docnum:
-                        terms.setdefault(field, set()).add(text)
+                        terms.setdefault(fieldname, set()).add(text)
                 hits.append(self._hit(opened, docnum, float(scores[position]), terms, with_snippets))
             return hits
         docset = set(selected.nonzero()[0].tolist()) if filtered else None

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 

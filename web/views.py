@@ -118,8 +118,7 @@ def embed_fragment():
     )
     if request.method == "OPTIONS":  # a CORS preflight; security.add_cors_headers answers it
         return current_app.make_response(("", 204))
-    response = render_search("_partials/_fragment.html", fragment_template="_partials/_fragment.html")
-    return response
+    return render_search("_partials/_fragment.html", fragment_template="_partials/_fragment.html")
 
 
 def render_article(article_id: str, template: str):
