@@ -14,7 +14,7 @@ from .corpus_config import CorpusConfigError
 from .errors import ArchiveError
 from .importer import ImportProblem, import_files
 from .index_store import BuildBusy
-from .indexer import BuildFailed, build_index, update_index
+from .indexer import BuildFailed, build_index, request_stop, update_index
 from .records import parse_mapping
 from .request import SORTS, SearchRequest
 from .searcher import Archive
@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "index":
-            signal.signal(signal.SIGTERM, _interrupted)  # stop like Ctrl-C: clean up, say so
+            signal.signal(signal.SIGINT, _interrupted)  # stop, clean up, say so, and never publish
+            signal.signal(signal.SIGTERM, _interrupted)
             return _index(args)
         if args.command == "import":
             return _import(args)
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _interrupted(signum, frame):
+    request_stop()
     raise KeyboardInterrupt
 
 

@@ -11,6 +11,7 @@ import hashlib
 import os
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -43,6 +44,21 @@ class BuildFailed(RuntimeError):
     """A build that did not produce the whole index; nothing was published."""
 
 
+_stop_requested = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask the running build not to publish. Called by the CLI's signal handler, which also raises
+    KeyboardInterrupt; but Python swallows an exception raised where it cannot propagate (a finaliser,
+    logging's fork handlers: "Exception ignored in ..."), so the build checks this flag before publishing."""
+    _stop_requested.set()
+
+
+def _check_stop() -> None:
+    if _stop_requested.is_set():
+        raise KeyboardInterrupt
+
+
 def _die_with_parent() -> None:
     """Make this (writer) process die when the build command dies, and leave Ctrl-C to the command.
 
@@ -50,6 +66,8 @@ def _die_with_parent() -> None:
     forever, holding the build lock they inherited, so every later build is refused as busy.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler, inherited by fork
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by _writer_task_start
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
     except (AttributeError, OSError):
@@ -58,14 +76,31 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _whoosh_task_run = multiproc.SubWriterTask.run
+_whoosh_task_start = multiproc.SubWriterTask.start
+
+
+def _writer_task_start(self):
+    """Fork with Ctrl-C and SIGTERM held back, so that none reaches the new writer before it has
+    set its own handlers (it would print the command's KeyboardInterrupt as a traceback)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        return _whoosh_task_start(self)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _writer_task_run(self):
     _die_with_parent()
-    return _whoosh_task_run(self)
+    try:
+        return _whoosh_task_run(self)
+    except OSError as exc:  # a full disk: one line, not a traceback; the command reports the failure
+        print(f"{self.name}: {exc.strerror or exc}", file=sys.stderr)
+        sys.exit(1)
 
 
+multiproc.SubWriterTask.start = _writer_task_start
 multiproc.SubWriterTask.run = _writer_task_run
 
 
@@ -78,7 +113,12 @@ def _abandon(writer) -> None:
     queue = getattr(writer, "jobqueue", None)
     if queue is not None:
         queue.cancel_join_thread()  # do not wait at exit to hand batches to processes that are gone
-    writer.cancel()
+    try:
+        writer.cancel()
+    except Exception:  # already committed in part: its files go with the discarded build folder
+        pass
+
+
 WRITER_MEMORY_MB = 256
 # Segments are written as separate files (compound=False): Whoosh reads a compound segment through
 # a BytesIO copy of each part, so every searcher (one per thread) held a private copy of the index
@@ -174,10 +214,11 @@ def build_index(
             vocabulary = Vocabulary()
             try:
                 manifest_files = _index_files(reader, files, writer, report, {}, progress, vocabulary)
+                writer.commit()  # waits for the writer processes: a signal often lands here
             except BaseException:
                 _abandon(writer)
                 raise
-            writer.commit()
+            _check_stop()
             if ix.doc_count() != report.summary.articles:  # a writer process died: do not publish a part
                 raise BuildFailed(f"the index holds {ix.doc_count()} of the {report.summary.articles} articles read "
                                   "(a writer process failed)")
@@ -248,10 +289,11 @@ def update_index(
                 known_ids = {i: relative for relative, entry in kept.items() for i in entry.get("ids", [])}
                 reader = CorpusReader(corpus_dir, mapping=mapping)
                 new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary)
+                writer.commit(merge=True)
             except BaseException:
                 _abandon(writer)
                 raise
-            writer.commit(merge=True)
+            _check_stop()
             vocabulary.save(build_dir)
             report.documents = ix.doc_count()
             ix.close()
