@@ -622,7 +622,7 @@ def check_old_index_serves(i: Interrupted) -> None:
     assert not [n for n in i.names_after_next if n.startswith(TMP_PREFIX)], i.names_after_next
 
 
-def check_stops_with_its_writers(i: Interrupted, request) -> None:
+def check_stops_with_its_writers(i: Interrupted) -> None:
     assert i.exit_code is not None, f"the command did not exit within {GONE_TIMEOUT} s: {i.state()}"
     assert i.alive_after == [], f"processes of the build outlived it: {i.state()}"
     assert i.lock_free, f"the build lock is still held after the build was stopped: {i.state()}"
@@ -632,11 +632,11 @@ def test_interrupted_build_leaves_the_old_index_serving(interrupted):
     check_old_index_serves(interrupted)
 
 
-def test_interrupted_build_stops_with_its_writers(interrupted, request):
-    check_stops_with_its_writers(interrupted, request)
+def test_interrupted_build_stops_with_its_writers(interrupted):
+    check_stops_with_its_writers(interrupted)
 
 
-def test_interrupted_build_says_so(interrupted, request):
+def test_interrupted_build_says_so(interrupted):
     i = interrupted
     err = i.build.stderr.strip()
     assert i.exit_code not in (0, None), i.state()
@@ -651,4 +651,4 @@ def test_a_build_whose_command_alone_is_killed_releases_the_lock(tmp_path, reque
     processes must go with it and the next build must not find the lock held."""
     with interrupt("sigkill-command", tmp_path) as i:
         check_old_index_serves(i)
-        check_stops_with_its_writers(i, request)
+        check_stops_with_its_writers(i)
