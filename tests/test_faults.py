@@ -646,7 +646,7 @@ def test_interrupted_build_says_so(interrupted):
         f"last line {last!r}: {i.state()}"
 
 
-def test_a_build_whose_command_alone_is_killed_releases_the_lock(tmp_path, request):
+def test_a_build_whose_command_alone_is_killed_releases_the_lock(tmp_path):
     """SIGKILL to the command only, as the OOM killer sends it: no message is possible, but its writer
     processes must go with it and the next build must not find the lock held."""
     with interrupt("sigkill-command", tmp_path) as i:
