@@ -8,7 +8,9 @@
     tik*  te?t                wildcards, limited in how many words they may expand to
     tiktk~1                   fuzzy: within one edit
 
-Text that is not valid syntax is searched as plain words rather than rejected.
+Text that is not valid syntax is searched as plain words rather than rejected. With
+``any_words`` (the "any of the words" mode, and the fallback when all the words find nothing)
+the words are OR-ed instead, and the articles with more of them rank first.
 """
 
 from __future__ import annotations
@@ -56,14 +58,15 @@ class QueryParser:
     def __init__(self, schema, wildcard_limit: int = WILDCARD_LIMIT):
         self.schema = schema
         self.wildcard_limit = wildcard_limit
-        self._parser = self._build(schema, syntax_plugins=True)
-        self._plain = self._build(schema, syntax_plugins=False)
+        self._parsers = {
+            (syntax, any_words): self._build(schema, syntax, any_words)
+            for syntax in (True, False) for any_words in (False, True)
+        }
 
     @staticmethod
-    def _build(schema, syntax_plugins: bool) -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
-        )
+    def _build(schema, syntax_plugins: bool, any_words: bool) -> qparser.QueryParser:
+        group = qparser.OrGroup if any_words else qparser.AndGroup
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.remove_plugin_class(qparser.BoostPlugin)
         parser.remove_plugin_class(qparser.RangePlugin)
@@ -80,22 +83,25 @@ class QueryParser:
         parser.add_plugin(qparser.FuzzyTermPlugin())
         return parser
 
-    def parse(self, text: str, reader=None) -> ParsedQuery:
-        """Parse ``text``; check wildcard cost against ``reader`` if given. Empty text matches everything."""
+    def parse(self, text: str, reader=None, any_words: bool = False) -> ParsedQuery:
+        """Parse ``text``; check wildcard cost against ``reader`` if given. Empty text matches everything.
+
+        ``any_words``: the words are alternatives (OR) instead of all required (AND)."""
+        syntax, plain_parser = self._parsers[True, any_words], self._parsers[False, any_words]
         text = text.strip()
         if not text or text == "*":
             return ParsedQuery(text, wq.Every())
         try:
-            parsed = self._parser.parse(text)
+            parsed = syntax.parse(text)
             plain = False
         except Exception:  # noqa: BLE001 - Whoosh raises many kinds on odd syntax; fall back to words
             parsed, plain = None, True
         if parsed is wq.NullQuery and _NEGATIVE.search(text) and not _NEGATIVE.sub(" ", text).strip():
             # Only exclusions ("-trump -biden"): everything except them, as "NOT trump" already does.
-            excluded = self._parser.parse(" OR ".join(m.group(1) for m in _NEGATIVE.finditer(text)))
+            excluded = syntax.parse(" OR ".join(m.group(1) for m in _NEGATIVE.finditer(text)))
             parsed = wq.AndNot(wq.Every(), excluded)
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
-            parsed, plain = self._plain.parse(_words_only(text)), True
+            parsed, plain = plain_parser.parse(_words_only(text)), True
         parsed = parsed.normalize()
         self._check_cost(parsed, reader)
         return ParsedQuery(text, parsed, plain_words=plain)

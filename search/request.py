@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from .errors import BadRequest
 
 SORTS = ("relevance", "newest", "oldest")
+MATCHES = ("all", "any")  # every word of the query (the search box), or any of them, best matches first
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_RESULT_DEPTH = 10_000  # page * per_page: deeper paging is what filters are for
@@ -34,6 +35,7 @@ class SearchRequest:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
+    match: str = "all"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
@@ -59,6 +61,9 @@ class SearchRequest:
         sort = one("sort") or "relevance"
         if sort not in SORTS:
             raise BadRequest(f"'sort' must be one of {', '.join(SORTS)}, not {sort!r}")
+        match = one("match") or "all"
+        if match not in MATCHES:
+            raise BadRequest(f"'match' must be one of {', '.join(MATCHES)}, not {match[:40]!r}")
         per_page = _integer("per_page", one("per_page"), per_page_default, 1, MAX_PER_PAGE)
         page = _integer("page", one("page"), 1, 1, MAX_RESULT_DEPTH)
         if page * per_page > MAX_RESULT_DEPTH:
@@ -97,6 +102,7 @@ class SearchRequest:
             date_from=date_from,
             date_to=date_to,
             sort=sort,
+            match=match,
             page=page,
             per_page=per_page,
         )
@@ -128,6 +134,8 @@ class SearchRequest:
             pairs.append(("to", request.date_to.isoformat()))
         if request.sort != "relevance":
             pairs.append(("sort", request.sort))
+        if request.match != "all":
+            pairs.append(("match", request.match))
         if request.per_page != DEFAULT_PER_PAGE:
             pairs.append(("per_page", str(request.per_page)))
         if request.page != 1:

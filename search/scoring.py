@@ -35,6 +35,11 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.flo
 CACHE_BYTES = 48 * 1024 * 1024  # postings kept per open index (per worker), least recently used first out
 
 
+def term_idf(doc_count: int, doc_frequency: int) -> float:
+    """Whoosh's idf: log(N / (df + 1)) + 1."""
+    return log(doc_count / (doc_frequency + 1)) + 1
+
+
 @dataclass
 class Evaluated:
     """The documents a query matches (sorted docnums), their scores, and which terms each leaf matched."""
@@ -101,7 +106,7 @@ class TermScorer:
             leaves.append((query.fieldname, query.text, ids))
             if not len(ids):
                 return ids, weights
-            idf = log(self.doc_count_all / (len(ids) + 1)) + 1
+            idf = term_idf(self.doc_count_all, len(ids))
             lengths = self.lengths[query.fieldname][ids]
             norm = K1 * ((1 - B) + B * lengths / self.avg_length[query.fieldname])
             scores = idf * (weights * (K1 + 1)) / (weights + norm)

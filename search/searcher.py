@@ -84,6 +84,7 @@ class SearchResults:
     suggestion: str = ""
     took_ms: float = 0.0
     notice: str = ""
+    match: str = "all"  # "any" when the words were OR-ed: asked for, or no article had them all
 
     @property
     def pages(self) -> int:
@@ -110,6 +111,7 @@ class SearchResults:
             },
             "suggestion": self.suggestion or None,
             "notice": self.notice or None,
+            "match": self.match,
             "took_ms": round(self.took_ms, 2),
         }
 
@@ -251,26 +253,23 @@ class Archive:
 
     def _search(self, opened: _OpenIndex, request: SearchRequest, started: float, with_facets: bool = True,
                 with_snippets: bool = True, with_suggestion: bool = True) -> SearchResults:
-        searcher = opened.searcher()
-        parsed = opened.parser.parse(request.q, searcher.reader())
         facet_index = opened.facets
-
-        evaluated = None
-        if parsed.is_everything:
-            matches = facet_index.live.copy()
-        else:
-            evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())
-            if evaluated is not None:  # words only: counted and scored with numpy (scoring.py)
-                matches = np.zeros(facet_index.doc_count, dtype=bool)
-                matches[evaluated.ids] = True
-                matches &= facet_index.live
-            else:
-                matches = facet_index.matching(searcher.docs_for_query(parsed.query))
         masks = facet_index.filter_masks(request)
-        selected = matches
-        for mask in masks.values():
-            selected = selected & mask
+        match = request.match
+        parsed, evaluated, matches = self._match(opened, request.q, any_words=(match == "any"))
+        selected = _filtered(matches, masks)
         total = int(selected.sum())
+        notice = ""
+        if not total and match == "all" and isinstance(parsed.query, wq.And):
+            # No article has all the words: show those with any of them, best first, and say so.
+            fallback = self._match(opened, request.q, any_words=True)
+            fallback_selected = _filtered(fallback[2], masks)
+            if fallback_selected.any():
+                (parsed, evaluated, matches), selected = fallback, fallback_selected
+                total, match = int(selected.sum()), "any"
+                notice = "No article has all of these words; these have some of them, the most first."
+        if parsed.plain_words:
+            notice = "Your query's syntax could not be used, so its words were searched for. " + notice
         facets = facet_index.counts(request, matches, masks, self.facet_limit) if with_facets else {}
 
         hits: list[Hit] = []
@@ -279,7 +278,6 @@ class Archive:
         suggestion = ""
         if with_suggestion and request.q and not parsed.is_everything:
             suggestion = suggest_query(request.q, opened.vocabulary)
-        notice = "Your query's syntax could not be used, so its words were searched for." if parsed.plain_words else ""
         return SearchResults(
             request=request,
             total=total,
@@ -287,8 +285,43 @@ class Archive:
             facets=facets,
             suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
-            notice=notice,
+            notice=notice.strip(),
+            match=match,
         )
+
+    def _match(self, opened: _OpenIndex, q: str, any_words: bool) -> tuple[ParsedQuery, Evaluated | None, np.ndarray]:
+        """Parse ``q`` and find every live document it matches (a boolean array), scored if possible."""
+        searcher = opened.searcher()
+        parsed = opened.parser.parse(q, searcher.reader(), any_words=any_words)
+        facet_index = opened.facets
+        if parsed.is_everything:
+            return parsed, None, facet_index.live.copy()
+        evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())
+        if evaluated is None:  # not words only: Whoosh finds the matches
+            return parsed, None, facet_index.matching(searcher.docs_for_query(parsed.query))
+        matches = np.zeros(facet_index.doc_count, dtype=bool)  # words only: counted and scored with numpy
+        matches[evaluated.ids] = True
+        return parsed, evaluated, matches & facet_index.live
+
+    def rank(self, q: str, limit: int = 1000, any_words: bool = True) -> list[str]:
+        """Return the ids of the ``limit`` best articles for ``q``, best first.
+
+        The same parsing, matching and scoring as the search page, without facets, filters or
+        snippets: ``make eval`` measures the ranking with it.
+        """
+        with self._using() as opened:
+            parsed, evaluated, matches = self._match(opened, q, any_words)
+            if not matches.any():
+                return []
+            searcher = opened.searcher()
+            if evaluated is not None:
+                keep = matches[evaluated.ids]
+                ids, scores = evaluated.ids[keep], evaluated.scores[keep]
+                docnums = ids[np.lexsort((ids, -scores))[:limit]].tolist()
+            else:
+                docset = set(matches.nonzero()[0].tolist())
+                docnums = [hit.docnum for hit in searcher.search(parsed.query, limit=limit, filter=docset)]
+            return [searcher.stored_fields(d)["id"] for d in docnums]
 
     def _page(self, opened: _OpenIndex, parsed: ParsedQuery, evaluated: Evaluated | None, request: SearchRequest,
               selected: np.ndarray, filtered: bool, with_snippets: bool = True) -> list[Hit]:
@@ -376,6 +409,13 @@ class Archive:
             paragraphs_html=[mark_all(p, words.get("body", set())) for p in article.paragraphs],
             captions_html=[mark_all(c, words.get("captions", set())) for c in article.captions],
         )
+
+
+def _filtered(matches: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
+    selected = matches
+    for mask in masks.values():
+        selected = selected & mask
+    return selected
 
 
 def query_words(q: wq.Query, reader) -> dict[str, set[str]]:
