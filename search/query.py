@@ -22,7 +22,7 @@ from itertools import islice
 from whoosh import qparser, query as wq
 
 from .errors import BadRequest
-from .schema import FIELD_BOOSTS, TEXT_FIELDS
+from .schema import FIELD_BOOSTS, SEARCHED_FIELDS
 
 # Field names people may type, and the index field each one searches.
 FIELD_NAMES = {
@@ -66,7 +66,8 @@ class QueryParser:
     @staticmethod
     def _build(schema, syntax_plugins: bool, any_words: bool) -> qparser.QueryParser:
         group = qparser.OrGroup if any_words else qparser.AndGroup
-        parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+        fields = [name for name in SEARCHED_FIELDS if name in schema]  # an index built before a field was added
+        parser = qparser.MultifieldParser(fields, schema, fieldboosts=FIELD_BOOSTS, group=group)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.remove_plugin_class(qparser.BoostPlugin)
         parser.remove_plugin_class(qparser.RangePlugin)
@@ -116,7 +117,7 @@ class QueryParser:
                 if node.maxdist > MAX_FUZZY_EDITS:
                     raise BadRequest(f"'{node.text}~{node.maxdist}': at most ~{MAX_FUZZY_EDITS} edits")
                 fuzzy += 1
-                if fuzzy > MAX_FUZZY_TERMS * len(TEXT_FIELDS):
+                if fuzzy > MAX_FUZZY_TERMS * len(SEARCHED_FIELDS):
                     raise BadRequest(f"at most {MAX_FUZZY_TERMS} fuzzy words (~) in one query")
             if isinstance(node, (wq.Wildcard, wq.Prefix)):
                 prefix = re.split(r"[*?\[]", node.text, maxsplit=1)[0]
@@ -131,7 +132,7 @@ class QueryParser:
                         f"'{node.text}' matches more than {self.wildcard_limit:,} different words; "
                         "add letters to narrow it"
                     )
-        if clauses > MAX_CLAUSES * len(TEXT_FIELDS) * 2:
+        if clauses > MAX_CLAUSES * len(SEARCHED_FIELDS) * 2:
             raise BadRequest(f"the query has too many terms; use at most {MAX_CLAUSES}")
 
 

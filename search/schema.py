@@ -9,12 +9,15 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import facet_analyzer, text_analyzer, word_analyzer
 from .article import Article
 
-SCHEMA_VERSION = 2  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field
+SCHEMA_VERSION = 3  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline
 VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies, captions)
 
-# Full-text fields and how much a match in each counts (BM25F field weights at query time).
+# Full-text fields (shown with highlights), and every field a typed word is looked for in: the
+# text, and the dateline (the year of publication), so that "pelosi speaker 2019" finds the 2019
+# story that never writes "2019". How much a match in each counts (BM25F field weights at query time):
 TEXT_FIELDS = ("title", "captions", "body")
-FIELD_BOOSTS = {"title": 3.0, "captions": 1.5, "body": 1.0}
+SEARCHED_FIELDS = TEXT_FIELDS + ("dateline",)
+FIELD_BOOSTS = {"title": 3.0, "captions": 1.5, "body": 1.0, "dateline": 1.0}
 # Facets: the exact value is the facet key; the same values are also searchable as words.
 FACETS = ("company", "source", "section")
 FACET_FIELD = {name: f"{name}_facet" for name in FACETS}
@@ -28,6 +31,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=text_analyzer(), stored=True),
         body=TEXT(analyzer=text_analyzer(), stored=True),
         captions=TEXT(analyzer=text_analyzer(), stored=True),
+        dateline=TEXT(analyzer=word_analyzer()),
         credit=TEXT(analyzer=word_analyzer(), stored=True),
         company=TEXT(analyzer=word_analyzer()),
         source=TEXT(analyzer=word_analyzer()),
@@ -72,6 +76,7 @@ def article_to_document(article: Article) -> dict:
     }
     if local is not None:  # an undated article has no date fields: no date filter or facet matches it
         document.update(
+            dateline=str(local.year),
             published=local.astimezone(timezone.utc).replace(tzinfo=None),
             year=local.year,
             month=local.year * 100 + local.month,

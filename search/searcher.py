@@ -29,13 +29,13 @@ from .index_store import IndexStore
 from .indexer import INDEX_NAME
 from .query import ParsedQuery, QueryParser
 from .request import SearchRequest
-from .schema import TEXT_FIELDS, document_to_article
+from .schema import SEARCHED_FIELDS, TEXT_FIELDS, document_to_article
 from .scoring import Evaluated, TermScorer
 from .spelling import Vocabulary
 from .suggest import suggest_query
 
 FACET_LIMIT = 12
-MATCHED_IN = {"title": "headline", "captions": "caption", "body": "body",
+MATCHED_IN = {"title": "headline", "captions": "caption", "body": "body", "dateline": "year",
               "company": "company", "source": "source", "section": "section", "credit": "credit"}
 
 
@@ -146,7 +146,7 @@ class _OpenIndex:
         self._retired = False
         self.vocabulary = Vocabulary.load(path)
         with self.index.searcher() as searcher:
-            self.scorer = TermScorer(searcher, TEXT_FIELDS)
+            self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema))
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
 
@@ -278,6 +278,10 @@ class Archive:
         suggestion = ""
         if with_suggestion and request.q and not parsed.is_everything:
             suggestion = suggest_query(request.q, opened.vocabulary)
+            # Offered only if it finds something (with the fallback to any of the words, as its link
+            # would) under the same filters: a link to nothing helps nobody.
+            if suggestion and not _filtered(self._match(opened, suggestion, any_words=True)[2], masks).any():
+                suggestion = ""
         return SearchResults(
             request=request,
             total=total,

@@ -1,9 +1,12 @@
 """'Did you mean': spelling suggestions for words the archive does not contain.
 
-Suggestions come from the build's vocabulary (``spelling.py``: every word of headlines, bodies
-and captions, unstemmed), not from the stemmed search fields, so they are real words ("tiktok",
-not "tiktk" or a stem like "compani"), and Whoosh's multi-field corrector, which suggests from the
-wrong field, is not used (see WHOOSH-NOTES.md).
+A suggestion replaces only words the archive does not contain, by words it does; numbers, years
+and words typed in capitals (tickers, acronyms) are kept as typed; and the searcher offers the
+suggestion only if it finds articles. Suggestions come from the build's vocabulary
+(``spelling.py``: every word of headlines, bodies and captions, unstemmed), not from the stemmed
+search fields, so they are real words ("tiktok", not "tiktk" or a stem like "compani"), and
+Whoosh's multi-field corrector, which suggests from the wrong field, is not used (see
+WHOOSH-NOTES.md).
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from .spelling import Vocabulary
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 STOP_WORDS = stoplists["en"]
-# A word to check: not a field name, not inside a wildcard, at least three letters.
+# A word to check: letters only (numbers and years are never rewritten), not a field name, not
+# inside a wildcard, at least three letters.
 _WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~])")
+# Typed in capitals (a ticker, an acronym: BABA, NYSE, ASML): meant as written, never corrected.
+_CAPITALS = re.compile(r"[A-Z]{2,6}")
 
 
 def suggest_query(text: str, vocabulary: Vocabulary) -> str:
@@ -31,6 +37,8 @@ def suggest_query(text: str, vocabulary: Vocabulary) -> str:
         word = match.group(1)
         lower = word.lower()
         if word in OPERATORS or lower in STOP_WORDS or _inside_quotes_field(text, match.start()):
+            continue
+        if _CAPITALS.fullmatch(word):
             continue
         if lower in vocabulary:
             continue

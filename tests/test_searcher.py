@@ -314,3 +314,69 @@ def test_numpy_phrases_match_what_whoosh_matches(archive, text):
         got = {int(d) for d in evaluated.ids if opened.facets.live[d]}
         assert got == expected
     assert archive.search(SearchRequest(q=text)).total == len(expected)
+
+
+# --- "did you mean" rules, and the "any of the words" mode ------------------------------------------
+
+
+def test_suggestions_are_known_words_that_find_articles(archive, bundled_articles):
+    """Misspell real words of the corpus (one letter dropped): every suggestion is made of words the
+    archive has, and searching it finds articles."""
+    vocabulary = sorted({w for a in bundled_articles for w in re.findall(r"[a-z]{7,}", a.body)})[::40]
+    offered = 0
+    for word in vocabulary:
+        typo = word[:3] + word[4:]
+        suggestion = search(archive, q=typo).suggestion
+        if not suggestion:
+            continue
+        offered += 1
+        assert all(w in archive_vocabulary(archive) for w in suggestion.split()), (typo, suggestion)
+        assert search(archive, q=suggestion).total > 0, (typo, suggestion)
+    assert offered >= len(vocabulary) // 2, f"only {offered} suggestions for {len(vocabulary)} typos"
+
+
+def archive_vocabulary(archive):
+    with archive._using() as opened:
+        return opened.vocabulary
+
+
+def test_suggestions_never_rewrite_numbers_years_or_tickers(archive):
+    assert search(archive, q="tiktk 2021").suggestion == "tiktok 2021"
+    assert search(archive, q="tiktk 2091").suggestion == "tiktok 2091"
+    assert search(archive, q="2091").suggestion == ""
+    assert search(archive, q="tiktk BYTD").suggestion == "tiktok BYTD"
+    assert search(archive, q="NYSX").suggestion == ""
+    assert search(archive, q="nysx").suggestion != "nysx"  # the same letters in lower case are a word to correct
+
+
+def test_a_suggestion_that_finds_nothing_is_not_offered(archive, bundled_articles):
+    # "tiktok" is only in Global Times articles: with the Wikinews filter, correcting to it finds nothing.
+    assert not [a for a in bundled_articles if a.source == "Wikinews" and "tiktok" in a.body.lower()]
+    assert search(archive, q="tiktk").suggestion == "tiktok"
+    assert search(archive, q="tiktk", sources=("Wikinews",)).suggestion == ""
+
+
+def test_when_all_the_words_find_nothing_any_of_them_are_searched(archive, bundled_articles):
+    with_bytedance = {a.id for a in bundled_articles if stem("bytedance") in words_of(a)}
+    with_zebras = {a.id for a in bundled_articles if stem("zebras") in words_of(a)}
+    assert with_bytedance and with_zebras and not with_bytedance & with_zebras
+    results = search(archive, q="bytedance zebras", per_page=100)
+    assert results.match == "any" and "No article has all of these words" in results.notice
+    assert ids(results) == with_bytedance | with_zebras and results.total == len(with_bytedance | with_zebras)
+    assert results.to_json()["match"] == "any"
+    # Asked for explicitly, the same; a query whose words are all found together does not fall back.
+    assert ids(search(archive, q="bytedance zebras", match="any", per_page=100)) == ids(results)
+    together = search(archive, q="bytedance tiktok")
+    assert together.match == "all" and together.notice == ""
+    # With filters, the fallback respects them.
+    assert search(archive, q="bytedance zebras", sources=("Global Times",)).total == len(
+        {a.id for a in bundled_articles if a.id in with_bytedance and a.source == "Global Times"})
+
+
+def test_any_words_ranks_articles_with_more_of_the_words_first(archive, bundled_articles):
+    """In the any-words mode an article with every word outranks one with only the rarest."""
+    results = search(archive, q="bytedance tiktok douyin", match="any", per_page=100)
+    words = [{stem(w) for w in ("bytedance", "tiktok", "douyin")} & words_of(a) for a in bundled_articles]
+    most = max(len(w) for w in words)
+    top = next(a for a in bundled_articles if a.id == results.hits[0].id)
+    assert len({stem(w) for w in ("bytedance", "tiktok", "douyin")} & words_of(top)) == most

@@ -85,6 +85,7 @@ def test_json_api_contract(client):
         ("q=*ance", "at least 2 letters"),
         ("page=2000", "narrow the search with filters"),
         ("sort=newest&sort=oldest", "can be given only once"),
+        ("match=some", "'match' must be one of all, any"),
     ],
 )
 def test_bad_parameters_are_400_with_a_message(client, query, message):
