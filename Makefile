@@ -7,6 +7,7 @@ PORT ?= $(or $(ARCHIVE_PORT),5000)
 INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+EVAL_ARGS ?=
 
 .PHONY: run serve install index index-if-missing test js-deps screenshots clean
 
@@ -54,7 +55,14 @@ soak: install
 	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 2; }
 	$(PY) -m bench.load soak $(LOAD_ARGS)
 
-# The peers (requirements-bench.txt) go into the same venv; the tests run the harness on a tiny corpus.
+# Search quality (README "Search quality"): MAP, P@10, nDCG@10 on the classic test collections in
+# ../shared/corpora/ir-test-collections, beside rank_bm25 and tantivy. `make eval EVAL_ARGS="--collections cran"`.
+.PHONY: eval
+eval: install bench-install
+	$(PY) -m evaluation.run $(EVAL_ARGS)
+
+# The peers and metrics (requirements-bench.txt) go into the same venv; the tests run both harnesses
+# on tiny data.
 bench-install: $(VENV)/.bench-installed
 
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed

@@ -63,6 +63,12 @@ def word_analyzer():
     return RegexTokenizer() | LowercaseFilter()
 
 
+def year_analyzer():
+    """Years only: the dateline field holds the year of publication, and only a year typed in a
+    query is looked for there (other words would be lookups for nothing)."""
+    return RegexTokenizer(r"(?<!\w)\d{4}(?!\w)")
+
+
 def facet_analyzer():
     """One token per line, exactly as written: "Financial Times" stays one facet value."""
     return RegexTokenizer(r"[^\n]+")

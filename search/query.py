@@ -93,7 +93,7 @@ class QueryParser:
         if not text or text == "*":
             return ParsedQuery(text, wq.Every())
         try:
-            parsed = syntax.parse(text)
+            parsed = syntax.parse(text, normalize=False)
             plain = False
         except Exception:  # noqa: BLE001 - Whoosh raises many kinds on odd syntax; fall back to words
             parsed, plain = None, True
@@ -103,6 +103,8 @@ class QueryParser:
             parsed = wq.AndNot(wq.Every(), excluded)
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
             parsed, plain = plain_parser.parse(_words_only(text)), True
+        if any_words:
+            parsed = _weigh_repeats(parsed)
         parsed = parsed.normalize()
         self._check_cost(parsed, reader)
         return ParsedQuery(text, parsed, plain_words=plain)
@@ -134,6 +136,25 @@ class QueryParser:
                     )
         if clauses > MAX_CLAUSES * len(SEARCHED_FIELDS) * 2:
             raise BadRequest(f"the query has too many terms; use at most {MAX_CLAUSES}")
+
+
+def _weigh_repeats(q: wq.Query) -> wq.Query:
+    """Count a word given twice twice: in "any of the words" the query's own term frequency is a
+    signal (a pasted paragraph repeats what it is about); Whoosh would drop the repeats."""
+    if not isinstance(q, wq.Or):
+        return q
+    counts: dict[wq.Query, int] = {}
+    for sub in q.subqueries:
+        counts[sub] = counts.get(sub, 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return q
+    weighed = []
+    for sub, n in counts.items():
+        if n > 1:
+            sub = sub.copy()
+            sub.boost *= n
+        weighed.append(sub)
+    return q.__class__(weighed, boost=q.boost)
 
 
 def _walk(q: wq.Query):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import facet_analyzer, text_analyzer, word_analyzer
+from .analysis import facet_analyzer, text_analyzer, word_analyzer, year_analyzer
 from .article import Article
 
 SCHEMA_VERSION = 3  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline
@@ -31,7 +31,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=text_analyzer(), stored=True),
         body=TEXT(analyzer=text_analyzer(), stored=True),
         captions=TEXT(analyzer=text_analyzer(), stored=True),
-        dateline=TEXT(analyzer=word_analyzer()),
+        dateline=TEXT(analyzer=year_analyzer()),
         credit=TEXT(analyzer=word_analyzer(), stored=True),
         company=TEXT(analyzer=word_analyzer()),
         source=TEXT(analyzer=word_analyzer()),

@@ -253,3 +253,24 @@ def test_bad_query_keeps_the_search_page_to_fix_it_in(client):
     fragment = client.get("/?q=*ance", headers={"HX-Request": "true"})
     assert fragment.status_code == 400 and "<html" not in fragment.get_data(as_text=True)
     assert "HX-Push-Url" not in fragment.headers
+
+
+def test_any_of_the_words_on_the_page(client):
+    """No article has both words: the page says so, lists those with either, and links back to "all"."""
+    html = client.get("/?q=bytedance+zebras").get_data(as_text=True)
+    assert "No article has all of these words" in html and "match=" not in html
+    api = client.get("/api/search?q=bytedance+zebras").get_json()
+    assert api["match"] == "any" and api["total"] >= 2
+    # A query whose words are found together offers the wider search, which finds at least as many.
+    html = client.get("/?q=bytedance+tiktok").get_data(as_text=True)
+    assert "Articles with any of the words" in html and "match=any" in html
+    wider = client.get("/api/search?q=bytedance+tiktok&match=any").get_json()
+    assert wider["match"] == "any" and wider["total"] >= client.get("/api/search?q=bytedance+tiktok").get_json()["total"]
+    html = client.get("/?q=bytedance+tiktok&match=any").get_data(as_text=True)
+    assert 'name="match" value="any"' in html and "only those with all of them" in html
+
+
+def test_suggestion_link_keeps_the_filters(client):
+    html = client.get("/?q=tiktk&source=Global+Times").get_data(as_text=True)
+    assert "Did you mean" in html
+    assert "q=tiktok&amp;source=Global+Times" in html

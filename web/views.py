@@ -7,6 +7,8 @@ htmx (``/embed/fragment``). They differ only in their template and ``LinkMode``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from search.errors import BadRequest
@@ -57,7 +59,10 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         "facets": links.facet_links(results),
         "chips": links.chips(search_request_),
         "pages": links.page_links(results),
-        "suggestion_url": links.search_url(SearchRequest(q=results.suggestion)) if results.suggestion else "",
+        # The suggestion keeps the filters: it was offered because it finds articles with them.
+        "suggestion_url": links.search_url(replace(search_request_, q=results.suggestion, page=1))
+        if results.suggestion else "",
+        "match_url": _match_url(search_request_, results) if not error else "",
         "facet_titles": links.FACET_TITLES,
         "mode": mode,
         "form_url": url_for(mode.search_endpoint, _external=mode.external),
@@ -69,6 +74,15 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
         response.headers["HX-Push-Url"] = links.search_url(search_request_)
     return response
+
+
+def _match_url(search_request_: SearchRequest, results: SearchResults) -> str:
+    """The same search with the other way of combining words (all of them / any of them), when the
+    query has several words; "" otherwise."""
+    if len(search_request_.q.split()) < 2 or search_request_.match != results.match:
+        return ""  # one word, or the fallback to any already answered (the notice says so)
+    other = "all" if search_request_.match == "any" else "any"
+    return links.search_url(replace(search_request_, match=other, page=1))
 
 
 @bp.get("/")
