@@ -93,7 +93,8 @@ class QueryParser:
         if not text or text == "*":
             return ParsedQuery(text, wq.Every())
         try:
-            parsed = syntax.parse(text, normalize=False)
+            raw = syntax.parse(text, normalize=False)  # normalising drops repeated words
+            parsed = (_weigh_repeats(raw) if any_words else raw).normalize()
             plain = False
         except Exception:  # noqa: BLE001 - Whoosh raises many kinds on odd syntax; fall back to words
             parsed, plain = None, True
@@ -103,8 +104,6 @@ class QueryParser:
             parsed = wq.AndNot(wq.Every(), excluded)
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
             parsed, plain = plain_parser.parse(_words_only(text)), True
-        if any_words:
-            parsed = _weigh_repeats(parsed)
         parsed = parsed.normalize()
         self._check_cost(parsed, reader)
         return ParsedQuery(text, parsed, plain_words=plain)

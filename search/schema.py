@@ -17,7 +17,7 @@ VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies,
 # story that never writes "2019". How much a match in each counts (BM25F field weights at query time):
 TEXT_FIELDS = ("title", "captions", "body")
 SEARCHED_FIELDS = TEXT_FIELDS + ("dateline",)
-FIELD_BOOSTS = {"title": 3.0, "captions": 1.5, "body": 1.0, "dateline": 1.0}
+FIELD_BOOSTS = {"title": 1.0, "captions": 1.5, "body": 1.0, "dateline": 1.0}
 # Facets: the exact value is the facet key; the same values are also searchable as words.
 FACETS = ("company", "source", "section")
 FACET_FIELD = {name: f"{name}_facet" for name in FACETS}

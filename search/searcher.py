@@ -21,6 +21,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from . import feedback
 from .article import Article
 from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
@@ -30,7 +31,7 @@ from .indexer import INDEX_NAME
 from .query import ParsedQuery, QueryParser
 from .request import SearchRequest
 from .schema import SEARCHED_FIELDS, TEXT_FIELDS, document_to_article
-from .scoring import Evaluated, TermScorer
+from .scoring import ArchiveBM25F, Evaluated, TermScorer
 from .spelling import Vocabulary
 from .suggest import suggest_query
 
@@ -145,7 +146,7 @@ class _OpenIndex:
         self._users = 0
         self._retired = False
         self.vocabulary = Vocabulary.load(path)
-        with self.index.searcher() as searcher:
+        with self.index.searcher(weighting=ArchiveBM25F()) as searcher:
             self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema))
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
@@ -154,7 +155,7 @@ class _OpenIndex:
         """Return this thread's searcher (Whoosh searchers are not shared between threads)."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self._local.searcher = self.index.searcher()
+            searcher = self._local.searcher = self.index.searcher(weighting=ArchiveBM25F())
             with self._lock:
                 self._searchers.append(searcher)
         return searcher
@@ -303,6 +304,11 @@ class Archive:
         evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())
         if evaluated is None:  # not words only: Whoosh finds the matches
             return parsed, None, facet_index.matching(searcher.docs_for_query(parsed.query))
+        if any_words and feedback.applies(evaluated.leaves):  # re-ranked by the key words of the best matches
+            live = facet_index.live[evaluated.ids]
+            ids = evaluated.ids[live]
+            scores = feedback.rerank(opened.scorer, searcher, ids, evaluated.scores[live])
+            evaluated = Evaluated(ids, scores, evaluated.leaves)
         matches = np.zeros(facet_index.doc_count, dtype=bool)  # words only: counted and scored with numpy
         matches[evaluated.ids] = True
         return parsed, evaluated, matches & facet_index.live
