@@ -22,7 +22,9 @@ from itertools import islice
 from whoosh import qparser, query as wq
 
 from .errors import BadRequest
-from .schema import FIELD_BOOSTS, SEARCHED_FIELDS
+from .expansion import expand, typed_words
+from .schema import FIELD_BOOSTS, SEARCHED_FIELDS, TEXT_FIELDS
+from .spelling import Vocabulary
 
 # Field names people may type, and the index field each one searches.
 FIELD_NAMES = {
@@ -36,6 +38,8 @@ MAX_FUZZY_EDITS = 2  # tiktk~1, tiktko~2
 MAX_FUZZY_TERMS = 3
 WILDCARD_MIN_PREFIX = 2  # letters before the first * or ?
 MAX_CLAUSES = 64
+MAX_SLOP = 50  # "a b"~50: words allowed between the words of a phrase
+_PHRASE_SLOP = re.compile(r'("[^"]*")~(\d+)')
 _NEGATIVE = re.compile(r"(?:^|(?<=\s))-(\S+)")
 
 
@@ -55,9 +59,10 @@ class ParsedQuery:
 class QueryParser:
     """Parse search-box text against one index's schema."""
 
-    def __init__(self, schema, wildcard_limit: int = WILDCARD_LIMIT):
+    def __init__(self, schema, wildcard_limit: int = WILDCARD_LIMIT, vocabulary: Vocabulary | None = None):
         self.schema = schema
         self.wildcard_limit = wildcard_limit
+        self.vocabulary = vocabulary  # fuzzy words and wildcards are matched against it (expansion.py)
         self._parsers = {
             (syntax, any_words): self._build(schema, syntax, any_words)
             for syntax in (True, False) for any_words in (False, True)
@@ -93,7 +98,7 @@ class QueryParser:
         if not text or text == "*":
             return ParsedQuery(text, wq.Every())
         try:
-            raw = syntax.parse(text, normalize=False)  # normalising drops repeated words
+            raw = syntax.parse(_PHRASE_SLOP.sub(_slop, text), normalize=False)  # normalising drops repeats
             parsed = (_weigh_repeats(raw) if any_words else raw).normalize()
             plain = False
         except Exception:  # noqa: BLE001 - Whoosh raises many kinds on odd syntax; fall back to words
@@ -105,10 +110,16 @@ class QueryParser:
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
             parsed, plain = plain_parser.parse(_words_only(text)), True
         parsed = parsed.normalize()
+        typed = typed_words(text)
+        self._check_syntax(parsed, typed)
+        if self.vocabulary is not None and self.vocabulary.counts:
+            parsed = expand(parsed, self.vocabulary, typed, TEXT_FIELDS, self.wildcard_limit,
+                            numbers_only=tuple(set(SEARCHED_FIELDS) - set(TEXT_FIELDS)))
         self._check_cost(parsed, reader)
         return ParsedQuery(text, parsed, plain_words=plain)
 
-    def _check_cost(self, parsed: wq.Query, reader) -> None:
+    def _check_syntax(self, parsed: wq.Query, typed: dict[str, str]) -> None:
+        """Refuse what would cost too much, quoting the words as typed."""
         clauses = 0
         fuzzy = 0
         for node in _walk(parsed):
@@ -116,7 +127,10 @@ class QueryParser:
             if isinstance(node, wq.FuzzyTerm):
                 # Whoosh builds a Levenshtein automaton per fuzzy term: ~4 took seconds, ~8 twenty.
                 if node.maxdist > MAX_FUZZY_EDITS:
-                    raise BadRequest(f"'{node.text}~{node.maxdist}': at most ~{MAX_FUZZY_EDITS} edits")
+                    word = typed.get(node.text, node.text)
+                    raise BadRequest(f"'{word}~{node.maxdist}': at most ~{MAX_FUZZY_EDITS} edits")
+                if node.prefixlength > len(node.text):  # tiktok~2/9: Whoosh's automaton failed (a 500)
+                    node.prefixlength = len(node.text)
                 fuzzy += 1
                 if fuzzy > MAX_FUZZY_TERMS * len(SEARCHED_FIELDS):
                     raise BadRequest(f"at most {MAX_FUZZY_TERMS} fuzzy words (~) in one query")
@@ -126,6 +140,12 @@ class QueryParser:
                     raise BadRequest(
                         f"'{node.text}': a wildcard needs at least {WILDCARD_MIN_PREFIX} letters before * or ?"
                     )
+        if clauses > MAX_CLAUSES * len(SEARCHED_FIELDS) * 2:
+            raise BadRequest(f"the query has too many terms; use at most {MAX_CLAUSES}")
+
+    def _check_cost(self, parsed: wq.Query, reader) -> None:
+        """Refuse a wildcard left to Whoosh (not letters) that expands to too many words."""
+        for node in _walk(parsed):
             if isinstance(node, wq.MultiTerm) and reader is not None:
                 expanded = sum(1 for _ in islice(node._btexts(reader), self.wildcard_limit + 1))
                 if expanded > self.wildcard_limit:
@@ -133,8 +153,14 @@ class QueryParser:
                         f"'{node.text}' matches more than {self.wildcard_limit:,} different words; "
                         "add letters to narrow it"
                     )
-        if clauses > MAX_CLAUSES * len(SEARCHED_FIELDS) * 2:
-            raise BadRequest(f"the query has too many terms; use at most {MAX_CLAUSES}")
+
+
+def _slop(match: re.Match) -> str:
+    """"a b"~N allows N words between, as documented; Whoosh's slop counts positions (N + 1)."""
+    words_between = int(match.group(2))
+    if words_between > MAX_SLOP:
+        raise BadRequest(f"{match.group(0)[:60]}: at most ~{MAX_SLOP} words between the words of a phrase")
+    return f"{match.group(1)}~{words_between + 1}"
 
 
 def _weigh_repeats(q: wq.Query) -> wq.Query:

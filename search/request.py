@@ -61,9 +61,9 @@ class SearchRequest:
         sort = one("sort") or "relevance"
         if sort not in SORTS:
             raise BadRequest(f"'sort' must be one of {', '.join(SORTS)}, not {sort!r}")
-        match = one("match") or "all"
-        if match not in MATCHES:
-            raise BadRequest(f"'match' must be one of {', '.join(MATCHES)}, not {match[:40]!r}")
+        match_mode = one("match") or "all"
+        if match_mode not in MATCHES:
+            raise BadRequest(f"'match' must be one of {', '.join(MATCHES)}, not {match_mode[:40]!r}")
         per_page = _integer("per_page", one("per_page"), per_page_default, 1, MAX_PER_PAGE)
         page = _integer("page", one("page"), 1, 1, MAX_RESULT_DEPTH)
         if page * per_page > MAX_RESULT_DEPTH:
@@ -102,7 +102,7 @@ class SearchRequest:
             date_from=date_from,
             date_to=date_to,
             sort=sort,
-            match=match,
+            match=match_mode,
             page=page,
             per_page=per_page,
         )

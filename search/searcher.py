@@ -86,6 +86,7 @@ class SearchResults:
     took_ms: float = 0.0
     notice: str = ""
     match: str = "all"  # "any" when the words were OR-ed: asked for, or no article had them all
+    several_words: bool = False  # the query requires several words when "all" of them are asked for
 
     @property
     def pages(self) -> int:
@@ -139,13 +140,13 @@ class _OpenIndex:
         self.generation = generation
         self.index = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
         self.schema = self.index.schema
-        self.parser = QueryParser(self.schema)
+        self.vocabulary = Vocabulary.load(path)
+        self.parser = QueryParser(self.schema, vocabulary=self.vocabulary)
         self._local = threading.local()
         self._searchers: list = []
         self._lock = threading.Lock()
         self._users = 0
         self._retired = False
-        self.vocabulary = Vocabulary.load(path)
         with self.index.searcher(weighting=ArchiveBM25F()) as searcher:
             self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema))
             self.facets = FacetIndex(searcher.reader())
@@ -271,6 +272,9 @@ class Archive:
                 notice = "No article has all of these words; these have some of them, the most first."
         if parsed.plain_words:
             notice = "Your query's syntax could not be used, so its words were searched for. " + notice
+        # Several words that "all" requires and "any" would not: switching between the two means something.
+        every_word = parsed if request.match == "all" else opened.parser.parse(request.q)
+        several_words = isinstance(every_word.query, wq.And)
         facets = facet_index.counts(request, matches, masks, self.facet_limit) if with_facets else {}
 
         hits: list[Hit] = []
@@ -292,6 +296,7 @@ class Archive:
             took_ms=(time.perf_counter() - started) * 1000,
             notice=notice.strip(),
             match=match,
+            several_words=several_words,
         )
 
     def _match(self, opened: _OpenIndex, q: str, any_words: bool) -> tuple[ParsedQuery, Evaluated | None, np.ndarray]:

@@ -16,8 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
+from bisect import bisect_left
+
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 FILE_NAME = "vocabulary.tsv"
 # Words worth correcting to: letters only, at least three of them, lowercased.
@@ -35,16 +37,17 @@ class Vocabulary:
     def __init__(self, counts: Counter | None = None):
         self.counts: Counter = counts if counts is not None else Counter()
         self._by_initial: dict[str, list[str]] | None = None
+        self._sorted: list[str] | None = None
 
     def add(self, words: Iterable[str]) -> None:
         self.counts.update(words)
-        self._by_initial = None
+        self._by_initial = self._sorted = None
 
     def remove(self, words: Iterable[str]) -> None:
         self.counts.subtract(words)
         for word in [w for w in words if self.counts[w] <= 0]:
             del self.counts[word]
-        self._by_initial = None
+        self._by_initial = self._sorted = None
 
     def __contains__(self, word: str) -> bool:
         return self.counts.get(word, 0) > 0
@@ -63,6 +66,29 @@ class Vocabulary:
         found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
         ranked = sorted((distance, -self.counts[known], known) for known, distance, _ in found if known != word)
         return ranked[0][2] if ranked else None
+
+    def starting_with(self, prefix: str) -> list[str]:
+        """Every known word that starts with ``prefix`` (lowercase), in alphabetical order."""
+        if self._sorted is None:
+            self._sorted = sorted(word for word, count in self.counts.items() if count > 0)
+        words, found = self._sorted, []
+        for index in range(bisect_left(words, prefix), len(words)):
+            if not words[index].startswith(prefix):
+                break
+            found.append(words[index])
+        return found
+
+    def within(self, word: str, maxdist: int, prefix_length: int = 0) -> list[str]:
+        """Every known word within ``maxdist`` Levenshtein edits of ``word`` (a swap of neighbours
+        is two, as in Whoosh's fuzzy terms) that shares its first ``prefix_length`` letters."""
+        word = word.lower()
+        if prefix_length > len(word):
+            return [word] if word in self else []
+        if self._sorted is None:
+            self.starting_with("")
+        candidates = self.starting_with(word[:prefix_length]) if prefix_length else self._sorted
+        found = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+        return [known for known, _, _ in found]
 
     def save(self, folder: Path) -> None:
         """Write the vocabulary as a new file (an updated build's files are hard links to the old build's)."""

@@ -263,6 +263,11 @@ class Baseline:
         ("/article/no-such-article", {}), ("/no/such/page", {}), ("/?q=ByteDance&company=ByteDance", {}),
         ("/?q=ByteDance&company=ByteDance", HX), ("/?q=government&per_page=20&year=2020&month=3", HX),
         ("/embed/fragment?q=government&per_page=20&year=2020&month=3", {}), ("/embed?q=government&per_page=20&year=2020", {}),
+        ("/?q=bytedance+byteplus", {}), ("/?q=bytedance+byteplus&match=any", {}), ("/?q=bytedance+byteplus", HX),
+        ("/?q=bytedance+byteplus&match=any", HX), ("/embed?q=bytedance+byteplus&match=any", {}),
+        ("/embed/fragment?q=bytedance+byteplus", {}), ("/embed/fragment?q=bytedance+byteplus&match=any", {}),
+        ("/?q=bytedance+zebras", {}), ("/?q=bytedance+zebras", HX), ("/embed?q=bytedance+zebras&theme=dark", {}),
+        ("/embed/fragment?q=bytedance+zebras", {}),
     ]
 
     def __init__(self):
