@@ -40,7 +40,8 @@ class BenchQuery:
 
     def product_params(self) -> dict[str, list[str]]:
         """Query-string parameters for the product (SearchRequest.from_params, /, /api/search)."""
-        params = {"q": [self.text]}
+        # match=all: every word, as the peers do (no fallback to any of the words when none has them all)
+        params = {"q": [self.text], "match": ["all"]}
         if self.company:
             params["company"] = [self.company]
         if self.source:

@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 from .errors import BadRequest
 
 SORTS = ("relevance", "newest", "oldest")
-MATCHES = ("all", "any")  # every word of the query (the search box), or any of them, best matches first
+# "all": every word of the query; "any": any of them, best matches first; not given (""): all of
+# them, or any of them when no article has them all (the search box)
+MATCHES = ("all", "any")
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_RESULT_DEPTH = 10_000  # page * per_page: deeper paging is what filters are for
@@ -35,7 +37,7 @@ class SearchRequest:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
-    match: str = "all"
+    match: str = ""
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
@@ -61,8 +63,8 @@ class SearchRequest:
         sort = one("sort") or "relevance"
         if sort not in SORTS:
             raise BadRequest(f"'sort' must be one of {', '.join(SORTS)}, not {sort!r}")
-        match_mode = one("match") or "all"
-        if match_mode not in MATCHES:
+        match_mode = one("match")
+        if match_mode and match_mode not in MATCHES:
             raise BadRequest(f"'match' must be one of {', '.join(MATCHES)}, not {match_mode[:40]!r}")
         per_page = _integer("per_page", one("per_page"), per_page_default, 1, MAX_PER_PAGE)
         page = _integer("page", one("page"), 1, 1, MAX_RESULT_DEPTH)
@@ -134,7 +136,7 @@ class SearchRequest:
             pairs.append(("to", request.date_to.isoformat()))
         if request.sort != "relevance":
             pairs.append(("sort", request.sort))
-        if request.match != "all":
+        if request.match:
             pairs.append(("match", request.match))
         if request.per_page != DEFAULT_PER_PAGE:
             pairs.append(("per_page", str(request.per_page)))

@@ -257,12 +257,12 @@ class Archive:
                 with_snippets: bool = True, with_suggestion: bool = True) -> SearchResults:
         facet_index = opened.facets
         masks = facet_index.filter_masks(request)
-        match = request.match
+        match = "any" if request.match == "any" else "all"
         parsed, evaluated, matches = self._match(opened, request.q, any_words=(match == "any"))
         selected = _filtered(matches, masks)
         total = int(selected.sum())
         notice = ""
-        if not total and match == "all" and isinstance(parsed.query, wq.And):
+        if not total and not request.match and isinstance(parsed.query, wq.And):
             # No article has all the words: show those with any of them, best first, and say so.
             fallback = self._match(opened, request.q, any_words=True)
             fallback_selected = _filtered(fallback[2], masks)
@@ -273,7 +273,7 @@ class Archive:
         if parsed.plain_words:
             notice = "Your query's syntax could not be used, so its words were searched for. " + notice
         # Several words that "all" requires and "any" would not: switching between the two means something.
-        every_word = parsed if request.match == "all" else opened.parser.parse(request.q)
+        every_word = parsed if match == "all" else opened.parser.parse(request.q)
         several_words = isinstance(every_word.query, wq.And)
         facets = facet_index.counts(request, matches, masks, self.facet_limit) if with_facets else {}
 
@@ -285,7 +285,8 @@ class Archive:
             suggestion = suggest_query(request.q, opened.vocabulary)
             # Offered only if it finds something (with the fallback to any of the words, as its link
             # would) under the same filters: a link to nothing helps nobody.
-            if suggestion and not _filtered(self._match(opened, suggestion, any_words=True)[2], masks).any():
+            strict = request.match == "all"
+            if suggestion and not _filtered(self._match(opened, suggestion, any_words=not strict)[2], masks).any():
                 suggestion = ""
         return SearchResults(
             request=request,

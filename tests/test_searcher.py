@@ -364,8 +364,10 @@ def test_when_all_the_words_find_nothing_any_of_them_are_searched(archive, bundl
     assert results.match == "any" and "No article has all of these words" in results.notice
     assert ids(results) == with_bytedance | with_zebras and results.total == len(with_bytedance | with_zebras)
     assert results.to_json()["match"] == "any"
-    # Asked for explicitly, the same; a query whose words are all found together does not fall back.
+    # Asked for explicitly, the same; match=all is strict; a query whose words are found together does not fall back.
     assert ids(search(archive, q="bytedance zebras", match="any", per_page=100)) == ids(results)
+    strict = search(archive, q="bytedance zebras", match="all")
+    assert strict.total == 0 and strict.match == "all" and strict.notice == ""
     together = search(archive, q="bytedance tiktok")
     assert together.match == "all" and together.notice == ""
     # With filters, the fallback respects them.

@@ -267,7 +267,8 @@ def test_any_of_the_words_on_the_page(client):
     wider = client.get("/api/search?q=bytedance+tiktok&match=any").get_json()
     assert wider["match"] == "any" and wider["total"] >= client.get("/api/search?q=bytedance+tiktok").get_json()["total"]
     html = client.get("/?q=bytedance+tiktok&match=any").get_data(as_text=True)
-    assert 'name="match" value="any"' in html and "only those with all of them" in html
+    assert 'name="match" value="any"' in html and "only those with all of them" in html and "match=all" in html
+    assert client.get("/api/search?q=bytedance+zebras&match=all").get_json()["total"] == 0
 
 
 def test_suggestion_link_keeps_the_filters(client):

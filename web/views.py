@@ -79,9 +79,9 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
 def _match_url(search_request_: SearchRequest, results: SearchResults) -> str:
     """The same search with the other way of combining words (all of them / any of them), when the
     query has several words; "" otherwise."""
-    if not results.several_words or search_request_.match != results.match:
+    if not results.several_words or (not search_request_.match and results.match == "any"):
         return ""  # one word, or the fallback to any already answered (the notice says so)
-    other = "all" if search_request_.match == "any" else "any"
+    other = "all" if results.match == "any" else "any"
     return links.search_url(replace(search_request_, match=other, page=1))
 
 
