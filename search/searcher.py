@@ -21,8 +21,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import feedback
+from . import company_profile, feedback
 from .article import Article
+from .company_profile import CompanyProfile
 from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
 from .highlight import mark_all, plain_snippet, snippet
@@ -318,6 +319,18 @@ class Archive:
         matches = np.zeros(facet_index.doc_count, dtype=bool)  # words only: counted and scored with numpy
         matches[evaluated.ids] = True
         return parsed, evaluated, matches & facet_index.live
+
+    def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
+        """Return the profile of the company ``slug`` names and its latest articles (NotFound if none)."""
+        started = time.perf_counter()
+        with self._using() as opened:
+            name = company_profile.slugs(opened.facets).get(slug)
+            if name is None:
+                raise NotFound(f"No company '{slug[:80]}' is named in the archive.")
+            entry = company_profile.gazetteer_entry(corpus_dir, name)
+            profile = company_profile.build_profile(opened.facets, name, entry)
+            newest = SearchRequest(companies=(name,), sort="newest", per_page=latest)
+            return profile, self._search(opened, newest, started, with_facets=False, with_suggestion=False)
 
     def rank(self, q: str, limit: int = 1000, any_words: bool = True) -> list[str]:
         """Return the ids of the ``limit`` best articles for ``q``, best first.

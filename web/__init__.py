@@ -13,7 +13,7 @@ from search.searcher import Archive
 
 from . import errors, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
-from .links import article_url, search_url
+from .links import article_url, company_url, search_url
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(config.get_path("INDEX_DIR")),
+        CORPUS_DIR=str(config.get_path("CORPUS_DIR")),  # its companies.csv names aliases and tickers
         SITE_NAME=config.get("SITE_NAME"),
         PER_PAGE=config.get_int("PER_PAGE", high=100),
         FACET_LIMIT=config.get_int("FACET_LIMIT", high=1000),
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_url=static_url,
         search_url=search_url,
         article_url=article_url,
+        company_url=company_url,
         new_request=SearchRequest,
         htmx_file=HTMX_FILE,
         htmx_integrity=HTMX_INTEGRITY,

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from flask import g, url_for
 
 from search.article import make_article_id
+from search.company_profile import slugify
 from search.facets import FacetValue
 from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, SearchRequest
 from search.searcher import SearchResults
@@ -77,6 +78,11 @@ def _base_url(mode: LinkMode) -> str:
     if key not in cache:
         cache[key] = url_for(mode.search_endpoint, _external=mode.external)
     return cache[key]
+
+
+def company_url(name: str) -> str:
+    """The page of a company (on the page surface; embedded surfaces keep to search links)."""
+    return url_for("views.company", slug=slugify(name), _external=link_mode().external)
 
 
 def article_url(article_id: str, q: str = "") -> str:

@@ -8,6 +8,7 @@ htmx (``/embed/fragment``). They differ only in their template and ``LinkMode``.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
@@ -146,6 +147,45 @@ def render_article(article_id: str, template: str):
 @bp.get("/article/<article_id>")
 def article(article_id: str):
     return render_article(article_id, "article.html")
+
+
+@bp.get("/company/<slug>")
+def company(slug: str):
+    """A company's page: names, mentions per year, companies named with it, sources, latest articles."""
+    corpus_dir = current_app.config.get("CORPUS_DIR")
+    profile, latest = archive().company(slug, Path(corpus_dir) if corpus_dir else None)
+    name = profile.name
+    context = {
+        "profile": profile,
+        "latest": latest,
+        "bars": _year_bars(profile),
+        "all_url": links.search_url(SearchRequest(companies=(name,))),
+        "together": [(other, count, links.search_url(SearchRequest(q=f'company:"{other}"', companies=(name,))),
+                      links.company_url(other)) for other, count in profile.co_mentioned],
+        "sources": [(source, count, links.search_url(SearchRequest(companies=(name,), sources=(source,))))
+                    for source, count in profile.sources],
+    }
+    return render_template("company.html", **context)
+
+
+CHART_WIDTH, CHART_HEIGHT = 600, 120
+
+
+def _year_bars(profile) -> list[dict]:
+    """Bars of the mentions-per-year chart: geometry, label and the search of that year."""
+    if not profile.by_year:
+        return []
+    top = max(count for _, count in profile.by_year) or 1
+    width = CHART_WIDTH / len(profile.by_year)
+    bars = []
+    for index, (year, count) in enumerate(profile.by_year):
+        height = round(CHART_HEIGHT * count / top, 1)
+        bars.append({
+            "year": year, "count": count, "x": round(index * width + 1, 1), "width": round(max(width - 2, 1), 1),
+            "y": round(CHART_HEIGHT - height, 1), "height": height, "label_x": round(index * width + width / 2, 1),
+            "url": links.search_url(SearchRequest(companies=(profile.name,), year=year)) if count else "",
+        })
+    return bars
 
 
 @bp.get("/api/search")

@@ -1,0 +1,92 @@
+"""A company as a first-class object: what the archive knows about one company.
+
+Everything comes from the open index's facet arrays (``facets.py``), so a profile costs a few
+numpy operations whatever the archive's size: the articles that name the company (its mask in
+the company column), their count per year, the other companies named in those articles, the
+sources that wrote them. Names, aliases and tickers come from the gazetteer
+(``companies.csv`` in the corpus folder). Companies are addressed by a slug of their name
+(``/company/financial-times``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .companies import Company, GazetteerError, load_gazetteer
+from .facets import FacetIndex
+
+CO_MENTIONED = 12  # other companies listed
+SOURCES = 12
+
+
+@dataclass
+class CompanyProfile:
+    name: str
+    slug: str
+    aliases: list[str] = field(default_factory=list)
+    tickers: list[str] = field(default_factory=list)
+    articles: int = 0  # live articles naming it
+    undated: int = 0
+    by_year: list[tuple[int, int]] = field(default_factory=list)  # every year from the first to the last
+    co_mentioned: list[tuple[str, int]] = field(default_factory=list)  # most often named in the same articles
+    sources: list[tuple[str, int]] = field(default_factory=list)
+
+
+def slugify(name: str) -> str:
+    """Return the URL slug of a company name: "Financial Times" -> "financial-times"."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\W_]+", "-", text).strip("-") or "company"
+
+
+def slugs(facets: FacetIndex) -> dict[str, str]:
+    """Map each slug to the company name it stands for (the name with most articles on a clash)."""
+    column = facets.columns["company"]
+    counts = column.count(facets.live)
+    found: dict[str, str] = {}
+    for index in np.argsort(-counts, kind="stable"):
+        if counts[index]:
+            found.setdefault(slugify(column.values[index]), column.values[index])
+    return found
+
+
+def gazetteer_entry(corpus_dir: Path | None, name: str) -> Company | None:
+    """The gazetteer's entry for ``name``, or None (no gazetteer, or an extracted name)."""
+    if corpus_dir is None:
+        return None
+    try:
+        entries = load_gazetteer(corpus_dir / "companies.csv")
+    except (GazetteerError, OSError):
+        return None
+    return next((entry for entry in entries if entry.name == name), None)
+
+
+def build_profile(facets: FacetIndex, name: str, entry: Company | None) -> CompanyProfile:
+    """Count what the archive says about ``name`` (a value of the company facet)."""
+    column = facets.columns["company"]
+    mask = column.mask_for((name,))
+    mask = mask & facets.live if mask is not None else np.zeros(facets.doc_count, dtype=bool)
+    profile = CompanyProfile(name=name, slug=slugify(name),
+                             aliases=list(entry.aliases) if entry else [],
+                             tickers=list(entry.tickers) if entry else [])
+    profile.articles = int(mask.sum())
+    years = facets.year[mask]
+    profile.undated = int((years == 0).sum())
+    dated = years[years > 0]
+    if len(dated):
+        first, last = int(dated.min()), int(dated.max())
+        counts = np.bincount(dated - first, minlength=last - first + 1)
+        profile.by_year = [(first + i, int(n)) for i, n in enumerate(counts)]
+    profile.co_mentioned = _top(column.values, column.count(mask), CO_MENTIONED, skip=name)
+    sources = facets.columns["source"]
+    profile.sources = _top(sources.values, sources.count(mask), SOURCES)
+    return profile
+
+
+def _top(values: list[str], counts: np.ndarray, limit: int, skip: str = "") -> list[tuple[str, int]]:
+    order = np.lexsort((np.arange(len(values)), -counts))
+    return [(values[i], int(counts[i])) for i in order if counts[i] and values[i] != skip][:limit]
