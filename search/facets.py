@@ -9,6 +9,7 @@ selection, so ticking ByteDance still shows how many hits TikTok would add.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,26 @@ class FacetValue:
     count: int
     selected: bool = False
     label: str = ""  # what to show, where it differs from the value ("July 2021" for "2021-07")
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """How many live, dated articles the whole archive holds per year and per month (YYYYMM).
+
+    The denominators of the timeline's share mode: what share of a year's articles match.
+    """
+
+    years: dict[int, int]
+    months: dict[int, int]
+
+
+class DateValues(list):
+    """The date facet's values (a list of FacetValue), carrying the archive's ``PeriodTotals``
+    so that the timeline can show each period's matches as a share of all its articles."""
+
+    def __init__(self, values=(), totals: PeriodTotals | None = None):
+        super().__init__(values)
+        self.totals = totals
 
 
 class FacetColumn:
@@ -87,6 +108,22 @@ class FacetIndex:
         self.day = numeric_column(reader, "day").astype(np.int64)  # YYYYMMDD
         # Stored microseconds as float64 (exact enough to order articles), for sorting by date.
         self.published = numeric_column(reader, "published", translate=False)
+        self._period_totals: PeriodTotals | None = None
+        self._period_lock = threading.Lock()
+
+    def period_totals(self) -> PeriodTotals:
+        """Return the number of live articles per year and per month, counted once per open index."""
+        if self._period_totals is None:
+            with self._period_lock:
+                if self._period_totals is None:
+                    dated = self.live & (self.year > 0)  # undated articles belong to no period
+                    years, year_counts = np.unique(self.year[dated], return_counts=True)
+                    months, month_counts = np.unique(self.month[dated], return_counts=True)
+                    self._period_totals = PeriodTotals(
+                        years={int(y): int(c) for y, c in zip(years, year_counts)},
+                        months={int(m): int(c) for m, c in zip(months, month_counts)},
+                    )
+        return self._period_totals
 
     def by_date(self, selected: np.ndarray, newest: bool) -> np.ndarray:
         """Return the selected docnums newest (or oldest) first; undated articles last either way."""
@@ -154,7 +191,7 @@ class FacetIndex:
         facets["date"] = self._date_counts(request, matches, masks)
         return facets
 
-    def _date_counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray]) -> list[FacetValue]:
+    def _date_counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray]) -> DateValues:
         base = _narrowed(matches, masks, "date")
         range_mask = self.date_mask(request, with_period=False)
         if range_mask is not None:
@@ -178,7 +215,7 @@ class FacetIndex:
             # The months of the chosen year come right under it.
             position = next(i for i, v in enumerate(values) if v.value == str(request.year)) + 1
             values[position:position] = month_values
-        return values
+        return DateValues(values, self.period_totals())
 
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",

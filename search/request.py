@@ -14,6 +14,9 @@ SORTS = ("relevance", "newest", "oldest")
 # "all": every word of the query; "any": any of them, best matches first; not given (""): all of
 # them, or any of them when no article has them all (the search box)
 MATCHES = ("all", "any")
+# The timeline above the results: matching articles per period ("count"), or as a share of all the
+# archive's articles of that period ("share"), so that a busy news year does not look like a trend
+TIMELINES = ("count", "share")
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_RESULT_DEPTH = 10_000  # page * per_page: deeper paging is what filters are for
@@ -40,6 +43,7 @@ class SearchRequest:
     match: str = ""
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    timeline: str = "count"
 
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> "SearchRequest":
@@ -66,6 +70,9 @@ class SearchRequest:
         match_mode = one("match")
         if match_mode and match_mode not in MATCHES:
             raise BadRequest(f"'match' must be one of {', '.join(MATCHES)}, not {match_mode[:40]!r}")
+        timeline = one("timeline") or "count"
+        if timeline not in TIMELINES:
+            raise BadRequest(f"'timeline' must be one of {', '.join(TIMELINES)}, not {timeline[:40]!r}")
         per_page = _integer("per_page", one("per_page"), per_page_default, 1, MAX_PER_PAGE)
         page = _integer("page", one("page"), 1, 1, MAX_RESULT_DEPTH)
         if page * per_page > MAX_RESULT_DEPTH:
@@ -107,6 +114,7 @@ class SearchRequest:
             match=match_mode,
             page=page,
             per_page=per_page,
+            timeline=timeline,
         )
 
     def selected(self, facet: str) -> tuple[str, ...]:
@@ -138,6 +146,8 @@ class SearchRequest:
             pairs.append(("sort", request.sort))
         if request.match:
             pairs.append(("match", request.match))
+        if request.timeline != "count":
+            pairs.append(("timeline", request.timeline))
         if request.per_page != DEFAULT_PER_PAGE:
             pairs.append(("per_page", str(request.per_page)))
         if request.page != 1:

@@ -16,7 +16,7 @@ from search.errors import BadRequest
 from search.request import MAX_QUERY_LENGTH, SearchRequest
 from search.searcher import Archive, SearchResults
 
-from . import links
+from . import links, timeline
 from .links import LinkMode
 
 bp = Blueprint("views", __name__)
@@ -65,6 +65,7 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         if results.suggestion else "",
         "match_url": _match_url(search_request_, results) if not error else "",
         "facet_titles": links.FACET_TITLES,
+        "timeline": timeline.build(results),
         "mode": mode,
         "form_url": url_for(mode.search_endpoint, _external=mode.external),
     }
