@@ -260,6 +260,10 @@ def test_links_carry_the_htmx_attributes_of_the_other_result_links(client):
             == date_link.group(2)
     for link in page.links.values():
         assert link["hx-get"] == link["href"] and link["hx-target"] == "#results-region"
+    # Each link's URL is the whole search: the form fields that #results-region's hx-include would
+    # make its descendants inherit are not added again (a second 'q' is a 400; see _timeline.html).
+    assert all(bar["attrs"]["hx-include"] == "unset" for bar in page.bars)
+    assert all(link["hx-include"] == "unset" for link in page.links.values())
 
 
 # --- share mode ---------------------------------------------------------------------------------
