@@ -1,4 +1,4 @@
-"""The command line: ``python -m search import``, ``index`` and ``query``."""
+"""The command line: ``python -m search import``, ``index``, ``query`` and ``companies``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import argparse
 import json
 import signal
 import sys
+import time
 from pathlib import Path
 
 from . import config
-from .companies import GazetteerError
+from .companies import MIN_ARTICLES, CompanyDirectory, GazetteerError
+from .corpus import GAZETTEER_NAME, CorpusReader
 from .corpus_config import CorpusConfigError
 from .errors import ArchiveError
 from .importer import ImportProblem, import_files
@@ -59,6 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("--per-page")
     query.add_argument("--json", action="store_true", help="print the same JSON as /api/search")
 
+    companies = commands.add_parser(
+        "companies", help="the gazetteer's companies, or the unknown organisations found in the corpus (--candidates)",
+        description="Without options: what the gazetteer holds. With --candidates: the organisations the corpus names "
+                    "with a legal suffix ('Foo Inc') or a description ('law firm Foo') that the gazetteer does not know, "
+                    f"with how many articles name them and example sentences. Those named in {MIN_ARTICLES} or more "
+                    "articles count as companies at the next build; the others are candidates for the admin to review.")
+    companies.add_argument("--candidates", action="store_true", help="list unknown organisations for review")
+    companies.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
+    companies.add_argument("--min", type=int, default=1, metavar="N", help="only names found in at least N articles (default 1)")
+    companies.add_argument("--examples", type=int, default=2, metavar="K", help="example sentences per name (default 2)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "index":
@@ -67,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return _index(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "companies":
+            return _companies(args)
         return _query(args)
     except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ImportProblem, ValueError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
@@ -143,3 +158,52 @@ def _query(args) -> int:
             shown = ", ".join(f"{v.label or v.value} ({v.count})" for v in values[:8])
             print(f"  {name}: {shown}")
     return 0
+
+
+def _companies(args) -> int:
+    corpus = args.corpus or config.get_path("CORPUS_DIR")
+    if not corpus.is_dir():
+        print(f"error: corpus folder {corpus} does not exist", file=sys.stderr)
+        return 2
+    gazetteer = corpus / GAZETTEER_NAME
+    if not args.candidates:
+        directory = CompanyDirectory.from_file(gazetteer)
+        print(f"{len(directory)} companies in {gazetteer}; `python -m search companies --candidates` lists the "
+              "organisations the articles name that it does not know.")
+        for info in directory:
+            details = "; ".join(part for part in (", ".join(info.aliases), ", ".join(info.tickers)) if part)
+            print(f"  {info.name}  /company/{info.slug}" + (f"  ({details})" if details else ""))
+        return 0
+    started = time.perf_counter()
+    counter = CorpusReader(corpus).count_candidates()
+    seconds = time.perf_counter() - started
+    shown = counter.candidates(min_articles=max(1, args.min))
+    accepted = sum(1 for c in counter.found.values() if c.articles >= MIN_ARTICLES)
+    print(f"Read {counter.articles} articles from {corpus} in {seconds:.1f} s: {len(counter.found)} organisations "
+          f"not in {GAZETTEER_NAME}; {accepted} named in {MIN_ARTICLES} or more articles are accepted as companies "
+          f"by the index build, the others are candidates." + (f" Showing the {len(shown)} in at least {args.min} articles." if args.min > 1 else ""))
+    if not shown:
+        return 0
+    print(f"\n{'articles':>8} {'mentions':>8}  {'status':<9}  name (as written; evidence)")
+    for candidate in shown:
+        status = "accepted" if candidate.articles >= MIN_ARTICLES else "candidate"
+        evidence = ", ".join(kind for kind, _ in candidate.evidence.most_common())
+        print(f"{candidate.articles:>8} {candidate.mentions:>8}  {status:<9}  {candidate.name}  "
+              f"({candidate.form!r}; {evidence})")
+        for example in candidate.examples[: max(0, args.examples)]:
+            print(f"{'':>30}“{example}”")
+    example = shown[0]
+    create = "" if gazetteer.exists() else ", creating it with the first line name,aliases,weak_aliases,tickers,exclude"
+    print(f"""
+To make one a company (or give an accepted one its aliases), add a line to {gazetteer}{create}
+(columns name,aliases,weak_aliases,tickers,exclude; several values in a cell are separated by ';'), e.g.
+    {_csv_cell(example.name)},{_csv_cell(example.form) if example.form != example.name else ''},,,
+To say one is not a company, add the phrase as written to the exclude column of the line
+"(not companies)" (create it if needed):
+    (not companies),,,,{_csv_cell(example.form)}
+Then rebuild the index: `make index` (`python -m search index`).""")
+    return 0
+
+
+def _csv_cell(value: str) -> str:
+    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(ch in value for ch in ',;"') else value

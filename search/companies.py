@@ -1,17 +1,30 @@
-"""Company names: a gazetteer the admin edits, matched fast, plus names with legal suffixes.
+"""Company names: a gazetteer the admin edits, matched fast, plus unknown organisations found in the text.
 
 The gazetteer (``corpus/companies.csv``) maps names, aliases and tickers to one canonical
 company. Matching is case-sensitive and whole-word with an Aho-Corasick automaton, and
-overlapping matches are resolved leftmost-longest, so "Financial Times" beats "Times" and an
-``exclude`` phrase such as "Amazon rainforest" beats "Amazon" and names nobody.
+overlapping matches are resolved leftmost-longest, so "Financial Times" beats "Times"; an
+``exclude`` phrase such as "Amazon rainforest" hides the names it contains.
+
+Organisations the gazetteer does not know are found by two kinds of evidence: a legal suffix
+("Symplicity Corporation", "Woolcott and Co Inc") or a description ("law firm Sidley Austin",
+"UpGuard, a cybersecurity firm"). Such a name is only a *candidate*: it becomes a company of the
+archive when at least ``MIN_ARTICLES`` articles of the corpus give that evidence
+(``CandidateCounter``, run by ``CorpusReader`` before the articles are built). Below the
+threshold it is listed by ``python -m search companies --candidates`` for the admin to review.
+
+``CompanyDirectory`` answers, for the company pages, what the gazetteer says about a company:
+its canonical name, aliases, tickers and URL slug.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple
 
 import ahocorasick
 from cleanco import basename
@@ -19,29 +32,91 @@ from cleanco import basename
 STRONG, WEAK, EXCLUDE = "strong", "weak", "exclude"
 EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "HK")}
 
-# Legal suffixes that make an unknown capitalised name a company ("Standard Oil Co", "Foo Inc.").
+# An unknown organisation becomes a company when this many articles give evidence for it
+# (a legal suffix or a description). One article is not enough: the names seen once in the
+# research corpora are mostly bands ("Public Image Ltd"), football clubs ("Notts Co"), state
+# bodies ("Overseas Private Investment Corporation") and half-parsed names; see tests and the
+# closing note of issue 7 for the measurements behind this figure.
+MIN_ARTICLES = 2
+
+LEGAL_SUFFIX, DESCRIBED = "legal suffix", "described as a company"
+
+# Legal forms written after a name ("Standard Oil Co", "Foo Inc.", "HDT Védelmi Ipari Kft.").
 # "Group" is left out on purpose: "Visegrad Group", "Lima Group" are not companies.
-_SUFFIX = r"(?:Inc|Incorporated|Corp|Corporation|Co|Cos|Ltd|Limited|LLC|L\.L\.C|Plc|PLC|plc|AG|SA|S\.A|NV|N\.V|GmbH|SpA|S\.p\.A|Holdings|Pty)"
-_CAPITALISED = r"(?:[A-Z][A-Za-z0-9&'-]*|&)"
-_LEGAL_NAME = re.compile(
-    rf"(?<![\w&'-])((?:{_CAPITALISED}[ ]){{1,4}}){_SUFFIX}(?:\.|\b)(?![-\w])(?:,? (?:{_SUFFIX})\b\.?)?"
-)
+_SUFFIXES = {
+    "Inc", "Incorporated", "Corp", "Corporation", "Co", "Cos", "Company", "Ltd", "Limited", "LLC", "LLP",
+    "L.L.C.", "L.P.", "S.p.A", "Plc", "PLC", "plc", "AG", "SA", "S.A.", "NV", "N.V.", "GmbH", "SpA", "S.p.A.",
+    "Holdings", "Pty", "Kft", "Zrt", "Nyrt", "Bhd", "Berhad", "BV", "B.V.", "ASA", "Oyj", "Pte",
+}
+
+# Lowercase words that may join the capitalised words of a name ("Cable and Wireless PLC",
+# "Bank of Tokyo Ltd", "Société de Gestion SA").
+_CONNECTORS = {"and", "of", "&", "de", "du", "des", "la", "le", "von", "van", "der", "y", "e"}
 # Words that start a sentence or a clause rather than a name.
 _LEADING_NOISE = {
     "A", "An", "The", "In", "On", "At", "By", "For", "From", "Of", "And", "Or", "But", "With",
     "To", "As", "After", "Before", "While", "When", "Photo", "Photos", "Said", "Says", "Its",
     "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Both", "Unit", "Subsidiary",
+    "Then", "Thereafter", "Meanwhile", "However", "Yesterday", "Today", "Last", "Under", "Including",
+    "According", "Also", "Like", "Between", "Against", "Through", "Via", "Per", "Shares",
+}
+# Words that are never the first word of a described name ("company founder", "firm Wednesday").
+_NOT_A_NAME = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "CEO", "Chairman", "President", "Director", "Chief", "Minister", "Mr", "Mrs", "Ms", "Dr", "I", "We",
+    "It", "He", "She", "They", "You", "Inc", "Corp", "Ltd", "LLC",
 }
 # "US Marine Corp(s)", "Peace Corps": bodies that are not companies.
 _NOT_COMPANY_ENDINGS = {"Marine", "Marines", "Army", "Navy", "Peace", "Signal", "Medical"}
+# Words a name made only of is no name: "the Group said", "Trading Co", "Canada Inc".
 _GENERIC = {
     "Holding", "Holdings", "Group", "Company", "Companies", "Corp", "Investment", "Investments",
-    "Trading", "Industries", "International", "Bank", "Trust", "Capital", "Partners", "Energy",
-    "Oil", "Financial", "Securities", "Management", "Services", "Systems", "Resources", "Mining",
+    "Trading", "Industries", "International", "Bank", "Banking", "Trust", "Capital", "Partners", "Energy",
+    "Oil", "Gas", "Financial", "Finance", "Securities", "Management", "Services", "Service", "Systems",
+    "Resources", "Mining", "Investors", "Insurance", "Electric", "Power", "Light", "Telephone", "Telegraph",
+    "Communications", "Development", "Chemical", "Petroleum", "Motor", "Motors", "Products", "Technologies",
+    "Technology", "Manufacturing", "Marketing", "Credit", "Acquisition", "Enterprises", "Associates",
+    "Brothers", "Sons", "Stores", "Industrial", "Holding", "National", "General", "United", "American",
+    "Global", "World", "Hospital", "Broadcasting", "Entertainment", "Media", "News", "Sales", "Discount",
+    "Canada", "America", "Japan", "China", "Australia", "Europe", "Asia", "Africa", "India", "Tokyo", "London",
+    "New", "York", "Southern", "Northern", "Western", "Eastern", "US", "U.S.", "UK", "Wireless", "Business",
+    "Machines", "Steel", "Cars", "Air", "Airlines", "Shipping", "Foods", "Food", "Health",
 }
+# A word just before a legal name that says it is no company: "rock band Blues Incorporated".
+_NOT_COMPANY_CUES = {
+    "band", "group", "club", "team", "party", "ministry", "agency", "university", "school", "church",
+    "charity", "foundation", "union", "orchestra", "choir", "album", "song", "film", "show", "magazine's",
+}
+# Descriptions that make the capitalised name next to them a company ("law firm Sidley Austin",
+# "UpGuard, a cybersecurity firm"). Broadcasters and networks are left out: most named in the
+# news are public (PBS, NRK, RTHK), which the archive does not count as companies.
+_COMPANY_NOUNS = (
+    r"company|firm|corporation|conglomerate|retailer|airline|manufacturer|start-?up|newspaper|(?<=[A-Z][a-z]{2} )daily|"
+    r"(?<=[A-Z][a-z]{3} )daily|(?<=[A-Z][a-z]{4} )daily|(?<=[A-Z][a-z]{5} )daily|(?<=[A-Z][a-z]{6} )daily|"
+    r"tabloid|website|news site|app|supermarket chain|insurer|investment bank|brewer|carmaker|automaker"
+)
+_PUBLICATION_NOUNS = {"newspaper", "daily", "tabloid", "website", "news site"}
 
 # Words that may follow a company's name without changing which company it is.
 _CORPORATE_TAIL = {"Holding", "Holdings", "Group", "Co", "Company", "Corporation", "International"}
+
+# Tokens: initials ("E.F.", "U.S.", "J. "), words with inner dots ("Amazon.com", "UOL.com.br"),
+# words with apostrophes, ampersands and hyphens, then any single other character.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.(?=\s[A-Z])|[\w'’&-]+(?:\.[\w'’&-]+)*|\S")
+_DESCRIBED_AFTER = re.compile(rf"\b(?P<noun>{_COMPANY_NOUNS}),?\s+(?:(?:called|named)\s+)?(?=[A-Za-z0-9])")
+# "UpGuard, a cybersecurity firm, ...", "Apex Shark Expeditions, a company that ...": the noun ends
+# the description (not "John Smith, a company spokesman").
+_DESCRIBED_BEFORE = re.compile(
+    rf",\s+an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_COMPANY_NOUNS})(?=[,.;:)]|\s+(?:that|which|whose|based|"
+    rf"headquartered|founded|owned|in|with|from|for|specialising|specializing)\b)"
+)
+# Cheap test for whether a text can hold a legal suffix or a description at all.
+_HINT = re.compile(rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES, key=len, reverse=True))})(?![\w-])|{_COMPANY_NOUNS}")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])|\n")
+MAX_NAME_WORDS = 6
+# "Virginia-based", "State-run", "US-registered": words that describe the name that follows.
+_DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$", re.I)
 
 
 @dataclass
@@ -54,9 +129,26 @@ class Company:
     tickers: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
 
+    @property
+    def phrases_only(self) -> bool:
+        """A row named in parentheses, such as ``(not companies)``, is no company: only its
+        ``exclude`` phrases are used, to say that names found with a legal suffix or a
+        description ("Commodity Credit Corporation", "Public Image Ltd") are not companies."""
+        return self.name.startswith("(") and self.name.endswith(")")
+
 
 class GazetteerError(ValueError):
     """The gazetteer file cannot be used as it is."""
+
+
+class Mention(NamedTuple):
+    """An organisation the gazetteer does not name, found with evidence in a text."""
+
+    start: int
+    end: int
+    name: str  # canonical: the gazetteer's name when the form with its suffix is an alias, else cleaned
+    evidence: str  # LEGAL_SUFFIX or DESCRIBED
+    known: bool  # the gazetteer knows it (as "HDT Limited", say), so it is no candidate
 
 
 def _split(cell: str | None) -> list[str]:
@@ -98,18 +190,34 @@ def ticker_patterns(ticker: str) -> list[str]:
     return patterns
 
 
-class CompanyExtractor:
-    """Find the canonical companies an article names."""
+def is_distinctive(name: str) -> bool:
+    """True for a name that can be matched on its own once accepted: several words ("Sidley Austin"),
+    or one that is no ordinary capitalised word ("eTranslate", "PG&E", "3M"). "Wrestling" (from
+    "Wrestling Inc") or "Patrick" (from "Patrick Corporation") are counted only with their evidence."""
+    words = name.split()
+    if len(words) > 1:
+        return True
+    word = words[0] if words else ""
+    return bool(word) and not (word[:1].isupper() and word[1:].islower() and word.isalpha())
 
-    def __init__(self, companies: list[Company], legal_suffixes: bool = True):
-        self.companies = {c.name: c for c in companies}
-        self.legal_suffixes = legal_suffixes
+
+class CompanyExtractor:
+    """Find the canonical companies an article names.
+
+    ``promoted`` are the unknown organisations the corpus gives enough evidence for (see
+    ``CandidateCounter``); they count as companies like gazetteer entries.
+    """
+
+    def __init__(self, companies: list[Company], legal_suffixes: bool = True, promoted: Iterable[str] = ()):
+        self.companies = {c.name: c for c in companies if not c.phrases_only}
+        self.legal_suffixes = legal_suffixes  # False: the gazetteer only, no unknown organisations
+        self._gazetteer = companies
         self._automaton = ahocorasick.Automaton()
         patterns: dict[str, tuple[str, str]] = {}
 
         def add(pattern: str, kind: str, name: str) -> None:
             existing = patterns.get(pattern)
-            if existing and existing[1] != name and kind != EXCLUDE:
+            if existing and existing[1] != name and kind != EXCLUDE and existing[0] != EXCLUDE:
                 raise GazetteerError(f"{pattern!r} names both {existing[1]!r} and {name!r}")
             if not existing or existing[0] == EXCLUDE or kind == STRONG:
                 patterns[pattern] = (kind, name)
@@ -118,7 +226,7 @@ class CompanyExtractor:
         for company in companies:
             for phrase in company.exclude:
                 add(phrase, EXCLUDE, company.name)
-        for company in companies:
+        for company in self.companies.values():
             for pattern in [company.name, *company.aliases]:
                 add(pattern, STRONG, company.name)
             for pattern in company.weak_aliases:
@@ -134,17 +242,26 @@ class CompanyExtractor:
         for pattern, names in bare_tickers.items():
             if len(names) == 1 and pattern not in patterns:
                 add(pattern, STRONG, next(iter(names)))
+        self._lookup = {p: name for p, (kind, name) in patterns.items() if kind != EXCLUDE}
+        # Accepted unknown organisations: the distinctive ones are matched wherever they appear.
+        self.promoted = frozenset(name for name in promoted if name not in self._lookup)
+        for name in self.promoted:
+            if is_distinctive(name) and name not in patterns:
+                patterns[name] = (STRONG, name)
         for pattern, (kind, name) in patterns.items():
             self._automaton.add_word(pattern, (len(pattern), kind, name))
         if patterns:
             self._automaton.make_automaton()
         self._has_patterns = bool(patterns)
-        self._lookup = {p: name for p, (kind, name) in patterns.items() if kind != EXCLUDE}
 
     @classmethod
-    def from_file(cls, path: Path | None) -> "CompanyExtractor":
-        """Build an extractor from a gazetteer file; no file means legal suffixes only."""
-        return cls(load_gazetteer(path) if path and Path(path).exists() else [])
+    def from_file(cls, path: Path | None, promoted: Iterable[str] = ()) -> "CompanyExtractor":
+        """Build an extractor from a gazetteer file; no file means found organisations only."""
+        return cls(load_gazetteer(path) if path and Path(path).exists() else [], promoted=promoted)
+
+    def with_promoted(self, names: Iterable[str]) -> "CompanyExtractor":
+        """Return an extractor that also counts ``names`` (accepted candidates) as companies."""
+        return CompanyExtractor(self._gazetteer, self.legal_suffixes, promoted=names)
 
     def canonical(self, name: str) -> str:
         """Return the canonical name for ``name`` if the gazetteer knows it, else ``name`` cleaned."""
@@ -162,31 +279,45 @@ class CompanyExtractor:
                 break
             candidate = " ".join(words[:-1])
         words = base.split()
-        while len(words) > 1 and words[-1] in ("Holding", "Holdings"):
-            words.pop()
+        while len(words) > 1 and (words[-1] in ("Holding", "Holdings") or words[-1] in _CONNECTORS):
+            words.pop()  # "Woolcott and Co Inc" -> "Woolcott and" -> "Woolcott"
         return " ".join(words)
 
-    def extract(self, *texts: str) -> list[str]:
-        """Return the companies named in ``texts``, in order of first mention, without repeats."""
+    def extract(self, *texts: str, context: Iterable[str] = ()) -> list[str]:
+        """Return the companies named in ``texts``, in order of first mention, without repeats.
+
+        ``context``: companies the rest of the article names (when ``texts`` is part of it), so
+        that their weak aliases count here too ("the FT report" after "Financial Times").
+        """
         strong: dict[str, int] = {}
         weak: dict[str, int] = {}
         offset = 0
         for text in texts:
-            for start, kind, name in self._matches(text):
-                target = strong if kind == STRONG else weak
-                target.setdefault(name, offset + start)
+            spans = self._matches(text)
+            for start, end, kind, name in spans:
+                if kind != EXCLUDE:
+                    (strong if kind == STRONG else weak).setdefault(name, offset + start)
             if self.legal_suffixes:
-                for start, name in self._legal_names(text):
-                    strong.setdefault(name, offset + start)
+                for mention in self._organisations(text, spans):
+                    if mention.known or mention.name in self.promoted:
+                        strong.setdefault(mention.name, offset + mention.start)
             offset += len(text) + 1
         # A weak alias ("FT") counts only when the company is also named in full.
         found = dict(strong)
+        known = set(strong) | set(context)
         for name, position in weak.items():
-            if name in strong:
-                found[name] = min(position, strong[name])
+            if name in known:
+                found[name] = min(position, strong.get(name, position))
         return [name for name, _ in sorted(found.items(), key=lambda item: item[1])]
 
-    def _matches(self, text: str) -> list[tuple[int, str, str]]:
+    def find_candidates(self, text: str) -> list[Mention]:
+        """Return the organisations in ``text`` that the gazetteer does not know (promoted or not)."""
+        if not self.legal_suffixes:
+            return []
+        return [m for m in self._organisations(text, self._matches(text)) if not m.known]
+
+    def _matches(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Gazetteer matches as (start, end, kind, name), exclusions included, leftmost-longest."""
         if not self._has_patterns or not text:
             return []
         spans = []
@@ -194,35 +325,233 @@ class CompanyExtractor:
             start = end - length + 1
             if _is_word_boundary(text, start - 1) and _is_word_boundary(text, end + 1):
                 spans.append((start, end + 1, kind, name))
-        spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
+        # An exclusion hides the names it contains ("Amazon" in "Amazon rainforest"), not a longer
+        # name that only overlaps it ("the Amazon" and "Amazon S3").
+        exclusions = [(s, e) for s, e, kind, _ in spans if kind == EXCLUDE]
+        if exclusions:
+            spans = [span for span in spans if span[2] == EXCLUDE
+                     or not any(s <= span[0] and span[1] <= e for s, e in exclusions)]
+        names = [span for span in spans if span[2] != EXCLUDE]
+        names.sort(key=lambda span: (span[0], -(span[1] - span[0])))
         chosen = []
         covered_until = -1
-        for start, end, kind, name in spans:
-            if start >= covered_until:
-                chosen.append((start, kind, name))
-                covered_until = end
-        return [(start, kind, name) for start, kind, name in chosen if kind != EXCLUDE]
+        for span in names:
+            if span[0] >= covered_until:
+                chosen.append(span)
+                covered_until = span[1]
+        return chosen + [span for span in spans if span[2] == EXCLUDE]
 
-    def _legal_names(self, text: str) -> list[tuple[int, str]]:
-        found = []
-        for match in _LEGAL_NAME.finditer(text):
-            words = match.group(1).split()
-            start = match.start(1)
-            # "John Lydon's Public Image Ltd" names "Public Image"; "Virginia-based X Corp" names "X".
-            for index in range(len(words) - 1, -1, -1):
-                if words[index].endswith(("'s", "’s")) or words[index].endswith("-based"):
-                    start += sum(len(w) + 1 for w in words[: index + 1])
-                    words = words[index + 1 :]
-                    break
-            while words and words[0] in _LEADING_NOISE:
-                start += len(words[0]) + 1
-                words = words[1:]
-            if not words or all(word in _GENERIC or word == "&" for word in words) or words[-1] in _NOT_COMPANY_ENDINGS:
+    def _organisations(self, text: str, spans: list[tuple[int, int, str, str]]) -> list[Mention]:
+        """Organisations named with a legal suffix or a description, unless the gazetteer matched there."""
+        found: list[Mention] = []
+        if not text or not _HINT.search(text):
+            return found
+        taken = [(s, e) for s, e, _, _ in spans]  # an exclusion phrase also says "no company here"
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)] if text else []
+        for start, end, words, evidence in _legal_names(text, tokens) + _described_names(text, tokens):
+            if any(s < end and start < e for s, e in taken):
+                continue  # the gazetteer has decided what this is
+            full = " ".join(words)
+            if full in self._lookup:
+                found.append(Mention(start, end, self._lookup[full], evidence, True))
                 continue
-            if words[0] == "&" or words[-1] == "&":
+            name = self.canonical(full)
+            known = name in self.companies
+            if not known and not _plausible(name):
                 continue
-            found.append((start, self.canonical(" ".join(words))))
+            found.append(Mention(start, end, name, evidence, known))
+            taken.append((start, end))
+        return sorted(found)
+
+
+def _plausible(name: str) -> bool:
+    words = name.split()
+    content = [word for word in words if word not in _CONNECTORS]
+    # "Investors Service", "Trading", "Canada" are no names; "American Telephone and Telegraph" and
+    # "Bank of Tokyo" are.
+    if not content or (all(word in _GENERIC for word in content) and len(content) < 3 and len(content) == len(words)):
+        return False
+    if not any(ch.isalpha() for ch in name):
+        return False  # "firm 19"
+    if len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2 and all(w.isupper() or w in _CONNECTORS for w in words):
+        return False  # a headline in capitals ("MORGAN GRENFELL GROUP PLC"); its story names it properly
+    if words[-1] in _NOT_COMPANY_ENDINGS or words[0] in _CONNECTORS or words[-1] in _CONNECTORS:
+        return False
+    return not (len(words) == 1 and words[0] in _NOT_A_NAME)
+
+
+def _is_capitalised(token: str) -> bool:
+    first = token[:1]
+    if first.isupper() or first.isdigit():
+        return any(ch.isalpha() for ch in token) or len(token) > 1
+    # "eTranslate", "spotLESS", "iRobot": lowercase start, then a capital
+    return first.isalpha() and token.isalnum() and any(ch.isupper() for ch in token[1:])
+
+
+def _possessive(token: str) -> bool:
+    return token.endswith(("'s", "’s"))
+
+
+def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, list[str], str]]:
+    """Names followed by a legal suffix: (start, end, words with the suffixes, evidence)."""
+    found = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index][2]
+        if token not in _SUFFIXES:
+            index += 1
+            continue
+        # The suffixes: "Co", "Co Inc", "Co., Ltd.", "Holdings Ltd", "Corp of America".
+        first_suffix = index
+        last = index
+        probe = index + 1
+        while probe < len(tokens):
+            word = tokens[probe][2]
+            if word == "." and tokens[probe][0] == tokens[probe - 1][1]:
+                last = probe
+                probe += 1
+            elif word == "," and probe + 1 < len(tokens) and tokens[probe + 1][2] in _SUFFIXES:
+                probe += 1
+            elif word in _SUFFIXES and tokens[probe][0] - tokens[probe - 1][1] <= 1:
+                last = probe
+                probe += 1
+            else:
+                break
+        suffixes = [tokens[i][2] for i in range(first_suffix, last + 1) if tokens[i][2] not in ".,"]
+        if suffixes == ["Company"]:  # alone, also "Charlie Company", "Royal Shakespeare Company"
+            index = last + 1
+            continue
+        # "Hospital Corp of America", "Aluminum Co of America"
+        tail: list[str] = []
+        if probe + 1 < len(tokens) and tokens[probe][2] == "of" and _is_capitalised(tokens[probe + 1][2]) \
+                and tokens[probe + 1][2] not in _LEADING_NOISE:
+            tail = ["of", tokens[probe + 1][2]]
+            last = probe + 1
+        if tokens[first_suffix][2] in ("Co", "Cos", "Company") and first_suffix > 0 \
+                and tokens[first_suffix - 1][2] in ("and", "&"):
+            first_suffix -= 1  # "Woolcott and Co Inc", "Goldman Sachs & Co"
+            suffixes.insert(0, tokens[first_suffix][2])
+        words, start = _name_before(text, tokens, first_suffix)
+        if words:
+            end = tokens[last][1]
+            found.append((start, end, words + suffixes + tail, LEGAL_SUFFIX))
+        index = last + 1
+    return found
+
+
+def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> tuple[list[str], int]:
+    """Walk left from the suffix at ``index`` over the name's words; return them and their start."""
+    words: list[tuple[int, str]] = []
+    probe = index - 1
+    if probe >= 0 and tokens[probe][2] == "," and tokens[probe][1] == tokens[index][0] - 1:
+        probe -= 1  # "Hungarian National Asset Management, Inc."
+    while probe >= 0 and len(words) < MAX_NAME_WORDS:
+        start, end, token = tokens[probe]
+        following = tokens[probe + 1][0] if probe + 1 < len(tokens) else len(text)
+        if following - end > 1 and words:
+            break  # more than one space: not one name
+        if _possessive(token):
+            # "McDonald's Corp" and "Moody's Investors Service Inc" keep it; "John Lydon's Public
+            # Image Ltd" does not: what follows a person's possessive is a name of its own.
+            if not words or all(word in _GENERIC for _, word in words):
+                words.insert(0, (start, token))
+                probe -= 1
+                continue
+            break
+        if _DESCRIBING_PREFIX.search(token) or (token in _SUFFIXES and words):
+            break  # "Virginia-based X Corp"; "Scott Inc and Woolcott and Co": a name ends at its suffix
+        if token in _CONNECTORS and words and probe > 0 and _is_capitalised(tokens[probe - 1][2]) \
+                and tokens[probe - 1][2] not in _LEADING_NOISE and tokens[probe - 1][2] not in _SUFFIXES:
+            words.insert(0, (start, token))
+            probe -= 1
+            continue
+        if _is_capitalised(token) and token not in _CONNECTORS:
+            words.insert(0, (start, token))
+            probe -= 1
+            continue
+        break
+    # What comes before the name may say it is no company ("rock band Blues Incorporated").
+    if probe >= 0 and tokens[probe][2].lower() in _NOT_COMPANY_CUES:
+        return [], 0
+    # Cut at a word that starts a clause ("USDA The Commodity Credit Corp" -> "Commodity Credit").
+    for position in range(len(words) - 1, -1, -1):
+        if words[position][1] in _LEADING_NOISE:
+            words = words[position + 1 :]
+            break
+    while words and (words[0][1] in _CONNECTORS or words[0][1] in _LEADING_NOISE):
+        words = words[1:]
+    if not words:
+        return [], 0
+    return [word for _, word in words], words[0][0]
+
+
+def _described_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, list[str], str]]:
+    """Names described as companies: "law firm Sidley Austin", "UpGuard, a cybersecurity firm"."""
+    found = []
+    if not text:
         return found
+    starts = {start: i for i, (start, _, _) in enumerate(tokens)}
+    for match in _DESCRIBED_AFTER.finditer(text):
+        index = starts.get(match.end())
+        if index is None:
+            continue
+        keep_the = match.group("noun") in _PUBLICATION_NOUNS
+        words: list[str] = []
+        start = tokens[index][0]
+        end = start
+        while index < len(tokens) and len(words) < MAX_NAME_WORDS:
+            token_start, token_end, token = tokens[index]
+            if words and token_start - end > 1:
+                break
+            if _DESCRIBING_PREFIX.search(token):
+                break
+            if _is_capitalised(token) and (not words or token not in _LEADING_NOISE) and not _possessive(token):
+                words.append(token)
+            elif _possessive(token) and _is_capitalised(token):
+                words.append(token[:-2])
+                end = token_end - 2
+                break
+            elif token in _CONNECTORS and words and index + 1 < len(tokens) and _is_capitalised(tokens[index + 1][2]):
+                words.append(token)
+            else:
+                break
+            end = token_end
+            index += 1
+        if words and words[0] in ("The",) and not keep_the:
+            words = words[1:]
+            start = text.index(words[0], start) if words else start
+        while words and words[-1] in _CONNECTORS:
+            words.pop()
+        if match.group().rstrip().endswith(",") and not text.startswith(",", end):
+            continue  # "a company, spotLESS Materials, to ..." but not "the party's website, Jephcott is"
+        if words and words[0] not in _NOT_A_NAME and words[0] not in _LEADING_NOISE - {"The"}:
+            found.append((start, end, words, DESCRIBED))
+    for match in _DESCRIBED_BEFORE.finditer(text):
+        index = starts.get(match.start())
+        if index is None or index == 0:
+            continue
+        words_before: list[tuple[int, str]] = []
+        probe = index - 1
+        while probe >= 0 and len(words_before) < MAX_NAME_WORDS:
+            token_start, token_end, token = tokens[probe]
+            following = tokens[probe + 1][0]
+            if words_before and following - token_end > 1:
+                break
+            if _is_capitalised(token) and not _possessive(token):
+                words_before.insert(0, (token_start, token))
+            elif token in ("and", "&") and words_before and probe > 0 and _is_capitalised(tokens[probe - 1][2]):
+                words_before.insert(0, (token_start, token))  # not "of": "Chris Fallows of Apex Shark Expeditions"
+            else:
+                break
+            probe -= 1
+        while words_before and (words_before[0][1] in _LEADING_NOISE or words_before[0][1] in _CONNECTORS):
+            words_before = words_before[1:]
+        # Only a name that starts its clause: "..., said Tom Smith, a company spokesman" is a person.
+        if words_before and (probe < 0 or tokens[probe][2] in ",;:(—–\"“" or tokens[probe][2] in _LEADING_NOISE
+                             or tokens[probe][2].lower() in ("by", "from", "with", "and", "of", "at", "for", "to", "in", "on")):
+            if words_before[0][1] not in _NOT_A_NAME:
+                found.append((words_before[0][0], tokens[index - 1][1], [w for _, w in words_before], DESCRIBED))
+    return found
 
 
 def _strip_legal_suffixes(name: str) -> str:
@@ -237,3 +566,167 @@ def _is_word_boundary(text: str, index: int) -> bool:
     if index < 0 or index >= len(text):
         return True
     return not (text[index].isalnum() or text[index] == "_")
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
+    """Return the sentence of ``text`` that holds ``text[start:end]``, at most ``limit`` characters."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    right_match = _SENTENCE_END.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    sentence = " ".join(text[left:right].split())
+    if len(sentence) > limit:
+        middle = sentence.find(text[start:end]) if text[start:end] in sentence else 0
+        first = max(0, min(middle - limit // 3, len(sentence) - limit))
+        sentence = ("…" if first else "") + sentence[first : first + limit].strip() + ("…" if first + limit < len(sentence) else "")
+    return sentence
+
+
+@dataclass
+class Candidate:
+    """An unknown organisation, with how many articles give evidence for it."""
+
+    name: str
+    articles: int = 0
+    mentions: int = 0
+    evidence: Counter = field(default_factory=Counter)
+    forms: Counter = field(default_factory=Counter)  # as written: "Blues Incorporated", "firm called eTranslate"
+    examples: list[str] = field(default_factory=list)  # one sentence from each of the first articles
+
+    @property
+    def form(self) -> str:
+        """The most frequent way the name is written, with its suffix (for an exclusion phrase)."""
+        return self.forms.most_common(1)[0][0] if self.forms else self.name
+
+
+class CandidateCounter:
+    """Count, over a corpus, the articles that give evidence for each unknown organisation.
+
+    Feed it every article once (``add``); then ``promoted(n)`` are the names at least ``n``
+    articles support, and ``candidates()`` is the full list for the admin.
+    """
+
+    def __init__(self, extractor: CompanyExtractor, examples: int = 3):
+        self.extractor = extractor
+        self.max_examples = examples
+        self.found: dict[str, Candidate] = {}
+        self.articles = 0
+
+    def add(self, *texts: str) -> None:
+        """Count one article (its headline, body, captions...)."""
+        self.articles += 1
+        seen: set[str] = set()
+        for text in texts:
+            for mention in self.extractor.find_candidates(text):
+                candidate = self.found.get(mention.name)
+                if candidate is None:
+                    candidate = self.found[mention.name] = Candidate(mention.name)
+                candidate.mentions += 1
+                candidate.evidence[mention.evidence] += 1
+                candidate.forms[text[mention.start : mention.end]] += 1
+                if mention.name not in seen:
+                    seen.add(mention.name)
+                    candidate.articles += 1
+                    if len(candidate.examples) < self.max_examples:
+                        candidate.examples.append(sentence_around(text, mention.start, mention.end))
+
+    def candidates(self, min_articles: int = 1, max_articles: int | None = None) -> list[Candidate]:
+        """Candidates with ``min_articles`` to ``max_articles`` articles, most articles first."""
+        return sorted(
+            (c for c in self.found.values()
+             if c.articles >= min_articles and (max_articles is None or c.articles <= max_articles)),
+            key=lambda c: (-c.articles, -c.mentions, c.name.casefold()),
+        )
+
+    def promoted(self, min_articles: int = MIN_ARTICLES) -> set[str]:
+        """The names that become companies: those at least ``min_articles`` articles support."""
+        return {c.name for c in self.found.values() if c.articles >= min_articles}
+
+
+def company_slug(name: str) -> str:
+    """Return the URL slug of a company name: "Financial Times" -> "financial-times", "AT&T" -> "at-t".
+
+    The same rule as the company pages' (``company_profile.slugify``): NFKC, case-folded, every run
+    of characters that are not letters or digits made one dash (so "Société Générale" keeps its
+    accents: "société-générale").
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\W_]+", "-", text).strip("-") or "company"
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    """What the gazetteer says about one company."""
+
+    name: str  # canonical
+    slug: str
+    aliases: tuple[str, ...] = ()  # aliases and weak aliases, as written in the gazetteer
+    tickers: tuple[str, ...] = ()  # "NYSE:BABA"
+
+
+class CompanyDirectory:
+    """Look companies up by any of their names, tickers or their URL slug.
+
+    >>> directory = CompanyDirectory.from_file(Path("corpus/companies.csv"))
+    >>> directory.get("Alibaba Group").name, directory.get("NYSE:BABA").slug
+    ('Alibaba', 'alibaba')
+    >>> directory.by_slug("financial-times").aliases
+    ('FT',)
+
+    Names that are not in the gazetteer (accepted candidates, names given by the articles
+    themselves) can be added with ``extra``: they get a slug and no aliases or tickers. Two names
+    with the same slug (rare: "AT&T" and "AT-T") are told apart by "-2", "-3" in gazetteer order.
+    """
+
+    def __init__(self, companies: Iterable[Company], extra: Iterable[str] = ()):
+        self._by_name: dict[str, CompanyInfo] = {}
+        self._by_slug: dict[str, CompanyInfo] = {}
+        self._names: dict[str, str] = {}  # every name, alias and ticker -> canonical name
+        for company in companies:
+            if company.phrases_only:
+                continue
+            self._add(company.name, (*company.aliases, *company.weak_aliases), tuple(company.tickers))
+            for alias in (*company.aliases, *company.weak_aliases, *company.tickers):
+                self._names.setdefault(alias, company.name)
+        for name in extra:
+            if name not in self._by_name:
+                self._add(name, (), ())
+
+    @classmethod
+    def from_file(cls, path: Path, extra: Iterable[str] = ()) -> "CompanyDirectory":
+        """Load the gazetteer CSV (a missing file gives a directory of ``extra`` only)."""
+        return cls(load_gazetteer(path) if Path(path).exists() else [], extra)
+
+    def _add(self, name: str, aliases: tuple[str, ...], tickers: tuple[str, ...]) -> None:
+        base = company_slug(name)
+        slug, number = base, 1
+        while slug in self._by_slug:
+            number += 1
+            slug = f"{base}-{number}"
+        info = CompanyInfo(name, slug, aliases, tickers)
+        self._by_name[name] = self._by_slug[slug] = info
+        self._names[name] = name
+
+    def get(self, name: str) -> CompanyInfo | None:
+        """The company that ``name`` (canonical name, alias, weak alias or ticker) stands for."""
+        canonical = self._names.get(" ".join(name.split()))
+        return self._by_name[canonical] if canonical else None
+
+    def by_slug(self, slug: str) -> CompanyInfo | None:
+        """The company whose slug is ``slug`` (the reverse of ``CompanyInfo.slug``)."""
+        return self._by_slug.get(slug)
+
+    def slug(self, name: str) -> str:
+        """The slug of ``name``: its company's if known, else ``company_slug(name)``."""
+        info = self.get(name)
+        return info.slug if info else company_slug(name)
+
+    def __iter__(self) -> Iterator[CompanyInfo]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None

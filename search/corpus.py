@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .article import Article, ArticleDraft, make_article_id
-from .companies import CompanyExtractor
+from .companies import MIN_ARTICLES, CandidateCounter, CompanyExtractor
 from .corpus_config import CONFIG_NAME, CorpusConfig
 from .dates import DateError, parse_published
 from .pagetext import PageTextError, looks_like_page_text, parse_page_text
@@ -132,6 +132,7 @@ class CorpusReader:
         extractor: CompanyExtractor | None = None,
         config: CorpusConfig | None = None,
         mapping: dict[str, str] | None = None,
+        min_articles: int | None = MIN_ARTICLES,
     ):
         self.corpus_dir = Path(corpus_dir)
         self.config = config if config is not None else CorpusConfig.load(self.corpus_dir)
@@ -139,6 +140,32 @@ class CorpusReader:
             self.corpus_dir / GAZETTEER_NAME
         )
         self.mapping = mapping or {}
+        # Unknown organisations become companies when ``min_articles`` articles of the whole corpus
+        # give evidence for them: counted by a first pass before the first article is built (None: never).
+        self.min_articles = min_articles
+        self.candidates: CandidateCounter | None = None
+
+    def count_candidates(self) -> CandidateCounter:
+        """Read the whole corpus once and count the articles naming each unknown organisation.
+
+        Parsing only (no dates, ids or Articles); unreadable files and bad records are skipped here
+        and reported by the pass that builds the articles.
+        """
+        counter = CandidateCounter(self.extractor)
+        for path, relative in list_corpus_files(self.corpus_dir):
+            try:
+                text, _ = decode_text(self._read_bytes(path))
+            except OSError:
+                continue
+            for draft in self._drafts(text, relative) if text else ():
+                if isinstance(draft, ArticleDraft) and draft.title:
+                    counter.add(draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
+        return counter
+
+    def _promote_candidates(self) -> None:
+        if self.candidates is None and self.min_articles is not None:
+            self.candidates = self.count_candidates()
+            self.extractor = self.extractor.with_promoted(self.candidates.promoted(self.min_articles))
 
     def read_all(self) -> Iterator[FileResult]:
         """Yield one FileResult per corpus file, in a stable order."""
@@ -253,6 +280,7 @@ class CorpusReader:
         else:
             key = f"{relative}:{draft.line}" if draft.line else relative
         body = "\n\n".join(draft.paragraphs)
+        self._promote_candidates()
         named = [self.extractor.canonical(c) for c in draft.companies]
         found = self.extractor.extract(draft.title, body, *draft.captions)
         companies = list(dict.fromkeys(named + found))

@@ -1,12 +1,21 @@
-"""Company extraction: the gazetteer (names, weak aliases, tickers, exclusions) and legal suffixes."""
+"""Company extraction: the gazetteer (names, weak aliases, tickers, exclusions), unknown organisations
+(legal suffixes, descriptions) and their threshold, the directory for company pages, the CLI."""
 
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from search.companies import Company, CompanyExtractor, GazetteerError, load_gazetteer, ticker_patterns
+from search.companies import (
+    DESCRIBED, LEGAL_SUFFIX, MIN_ARTICLES, CandidateCounter, Company, CompanyDirectory, CompanyExtractor,
+    GazetteerError, company_slug, is_distinctive, load_gazetteer, sentence_around, ticker_patterns,
+)
+from search.corpus import CorpusReader
 
-from .conftest import CORPUS, SEED_FILE
+from .conftest import CORPUS, ROOT, SEED_FILE
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +64,185 @@ def test_longest_alias_wins(extractor):
     assert extractor.extract("Alibaba Group said") == ["Alibaba"]
 
 
-def test_legal_suffix_names(extractor):
+def test_legal_suffix_names_are_candidates_until_accepted(extractor):
     text = "British Petroleum Co Plc and BP North America Inc. said Symplicity Corporation and Foo Holdings Ltd agreed."
-    assert extractor.extract(text) == ["British Petroleum", "BP North America", "Symplicity", "Foo"]
+    assert [m.name for m in extractor.find_candidates(text)] == ["British Petroleum", "BP North America", "Symplicity", "Foo"]
+    assert {m.evidence for m in extractor.find_candidates(text)} == {LEGAL_SUFFIX}
+    assert extractor.extract(text) == []  # unknown organisations count only once the corpus supports them
+    assert extractor.with_promoted({"Symplicity", "Foo"}).extract(text) == ["Symplicity", "Foo"]
 
 
 def test_legal_suffix_noise_is_not_a_company(extractor):
     text = (
         "The Organisation for Economic Co-operation met. In Photo Co. news, the Group said. "
-        "Virginia-based Acme Corp won. John Lydon's Public Image Ltd. played. He left the US Marine Corp in 2006."
+        "Virginia-based Acme Corp won. John Lydon's Public Image Ltd. played. He left the US Marine Corp in 2006. "
+        "Co-lead author Sam Wilson spoke. The Royal Shakespeare Company and Charlie Company. "
+        "Ginger Baker played with the rock band Blues Incorporated."
     )
-    assert extractor.extract(text) == ["Acme", "Public Image"]
+    # "Public Image Ltd" stays a candidate: only the frequency threshold or the admin can tell a band.
+    assert [m.name for m in extractor.find_candidates(text)] == ["Acme", "Public Image"]
+
+
+@pytest.mark.parametrize("text, names", [
+    # Reuters style: "and" for "&", "of" inside names, several suffixes (the known junk: "Co", "Telegraph", "Gas")
+    ("managed by Janney Montgomery Scott Inc and Woolcott and Co Inc, said", ["Janney Montgomery Scott", "Woolcott"]),
+    ("the American Telephone and Telegraph Co <T> 5ESS switch", ["American Telephone and Telegraph"]),
+    ("Bryson Oil and Gas Plc, a Belfast oil company, said", ["Bryson Oil and Gas"]),
+    ("The Hongkong and Shanghai Banking Corp is likely to", ["Hongkong and Shanghai Banking"]),
+    ("lead managers are Bank of Tokyo Ltd and KEB (Asia) Finance Ltd.", ["Bank of Tokyo"]),
+    ("Hospital Corp of America <HCA> said", ["Hospital Corp of America"]),
+    # a possessive owner is cut off, a possessive name is kept ("Investors Service" was junk)
+    ("Moody's Investors Service Inc said it lowered", ["Moody's Investors Service"]),
+    ("McDonald's Corp said", ["McDonald's"]),
+    ("a company formed by E.F. Hutton LBO Inc and", ["E.F. Hutton LBO"]),
+    ("USDA The Commodity Credit Corporation, CCC, has accepted", ["Commodity Credit"]),
+    ("State-run Tanzania Railway Corporation said", ["Tanzania Railway"]),
+    ("under the aegis of Hungarian National Asset Management, Inc.", ["Hungarian National Asset Management"]),
+    ("MORGAN GRENFELL GROUP PLC SAYS", []),  # a headline in capitals
+])
+def test_legal_suffix_names_in_wire_copy(extractor, text, names):
+    assert [m.name for m in extractor.find_candidates(text)] == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Ford started its investigation by hiring law firm Sidley Austin, according to", ["Sidley Austin"]),
+    ("According to a report by UpGuard, a cybersecurity firm, two databases", ["UpGuard"]),
+    ("Chris Fallows of Apex Shark Expeditions, a company that conducts cage diving", ["Apex Shark Expeditions"]),
+    ("Tseng runs a firm called eTranslate, which helps", ["eTranslate"]),
+    ("his co-authors have started a company, spotLESS Materials, to transform", ["spotLESS Materials"]),
+    ("At his town hall, which newspaper The Hill described as combative", ["The Hill"]),
+    ("Greek daily Kathimerini said", ["Kathimerini"]),
+    # not names: a person, a time, an adverb, a person's title, a clause
+    ("John Smith, a company spokesman, said.", []),
+    ("Trump has been given zinc, vitamin D and a daily Aspirin.", []),
+    ("by launching company founder Elon Musk's car", []),
+    ("the firm Wednesday said", []),
+    ("According to the party's website, Jephcott is a veterinarian", []),
+])
+def test_names_described_as_companies(extractor, text, names):
+    found = extractor.find_candidates(text)
+    assert [m.name for m in found] == names
+    assert {m.evidence for m in found} <= {DESCRIBED}
+
+
+def test_an_accepted_ordinary_word_counts_only_with_its_evidence(extractor):
+    accepted = extractor.with_promoted({"Wrestling", "Sidley Austin"})
+    assert accepted.extract("According to Wrestling Inc, she was criticised.") == ["Wrestling"]
+    assert accepted.extract("Wrestling is a sport.") == []  # "Wrestling" is no name on its own
+    assert accepted.extract("Lawyers at Sidley Austin said.") == ["Sidley Austin"]  # several words: matched anywhere
+    assert is_distinctive("eTranslate") and is_distinctive("PG&E") and is_distinctive("3M")
+    assert not is_distinctive("Wrestling") and not is_distinctive("Patrick")
+
+
+def test_a_gazetteer_match_decides_over_a_legal_suffix():
+    extractor = CompanyExtractor([Company("Wrestling Inc"), Company("HDT", aliases=["HDT Limited"])])
+    assert extractor.extract("According to Wrestling Inc, and HDT Limited said") == ["Wrestling Inc", "HDT"]
+    assert extractor.find_candidates("According to Wrestling Inc, and HDT Limited said") == []
+
+
+def test_phrases_that_name_no_company():
+    extractor = CompanyExtractor([Company("(not companies)", exclude=["Public Image Ltd", "Notts Co"]), Company("Acme")])
+    text = "John Lydon's Public Image Ltd played. Notts Co v Everton. Zenith Widgets Ltd grew."
+    assert [m.name for m in extractor.find_candidates(text)] == ["Zenith Widgets"]
+    assert "(not companies)" not in extractor.companies
+    assert CompanyDirectory([Company("(not companies)", exclude=["Notts Co"]), Company("Acme")]).get("(not companies)") is None
+
+
+def test_weak_alias_counts_with_the_article_as_context(extractor):
+    assert extractor.extract("As a new division, BytePlus was quietly launched, the FT report said.") == []
+    assert extractor.extract("the FT report said.", context=["Financial Times", "ByteDance"]) == ["Financial Times"]
+
+
+def test_an_exclusion_hides_the_names_it_contains_not_a_longer_one():
+    extractor = CompanyExtractor([Company("Amazon", aliases=["Amazon S3"], exclude=["the Amazon", "Amazon rainforest"])])
+    assert extractor.extract("fires in the Amazon and the Amazon rainforest") == []
+    assert extractor.extract("the Amazon S3 buckets were secured") == ["Amazon"]
+
+
+def test_candidates_are_counted_per_article():
+    extractor = CompanyExtractor([Company("ByteDance")])
+    counter = CandidateCounter(extractor)
+    counter.add("Zenith Widgets Ltd said. Zenith Widgets Ltd again.", "A caption: Quux Gadgets Inc.")
+    counter.add("Zenith Widgets Ltd grew. ByteDance Ltd. did not.")
+    counter.add("Nothing here.")
+    assert counter.articles == 3
+    zenith = counter.found["Zenith Widgets"]
+    assert (zenith.articles, zenith.mentions, zenith.form) == (2, 3, "Zenith Widgets Ltd")
+    assert zenith.examples == ["Zenith Widgets Ltd said.", "Zenith Widgets Ltd grew."]
+    assert counter.promoted(2) == {"Zenith Widgets"} and counter.promoted(1) == {"Zenith Widgets", "Quux Gadgets"}
+    assert [c.name for c in counter.candidates()] == ["Zenith Widgets", "Quux Gadgets"]
+    assert [c.name for c in counter.candidates(max_articles=1)] == ["Quux Gadgets"]
+    assert MIN_ARTICLES == 2
+
+
+def test_sentence_around():
+    text = "First one. Then Zenith Widgets Ltd said so! Last."
+    start = text.index("Zenith")
+    assert sentence_around(text, start, start + 18) == "Then Zenith Widgets Ltd said so!"
+
+
+def test_corpus_reader_accepts_organisations_above_the_threshold(tmp_path: Path):
+    records = [
+        {"title": "Zenith Widgets Ltd opens a plant", "published": "2021-01-01", "body": "The plant is big."},
+        {"title": "Results", "published": "2021-02-01", "body": "Zenith Widgets Ltd and Quux Gadgets Inc reported."},
+        {"title": "Later", "published": "2021-03-01", "body": "Zenith Widgets hired staff; ByteDance did not."},
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    (tmp_path / "companies.csv").write_text("name,aliases,weak_aliases,tickers,exclude\nByteDance,,,,\n", encoding="utf-8")
+    reader = CorpusReader(tmp_path)
+    articles = [a for result in reader.read_all() for a in result.articles]
+    assert [a.companies for a in articles] == [["Zenith Widgets"], ["Zenith Widgets"], ["Zenith Widgets", "ByteDance"]]
+    assert reader.candidates.found["Quux Gadgets"].articles == 1  # below the threshold: a candidate
+    strict = CorpusReader(tmp_path, min_articles=None)
+    assert [a.companies for result in strict.read_all() for a in result.articles] == [[], [], ["ByteDance"]]
+
+
+def test_company_directory():
+    directory = CompanyDirectory(
+        [Company("Alibaba", aliases=["Alibaba Group"], tickers=["NYSE:BABA"]),
+         Company("Financial Times", weak_aliases=["FT"]), Company("AT&T"), Company("AT-T")],
+        extra=["Zenith Widgets", "Alibaba"],
+    )
+    alibaba = directory.get("Alibaba Group")
+    assert alibaba == directory.get("NYSE:BABA") == directory.by_slug("alibaba")
+    assert (alibaba.name, alibaba.aliases, alibaba.tickers) == ("Alibaba", ("Alibaba Group",), ("NYSE:BABA",))
+    assert directory.get("FT").name == "Financial Times" and directory.slug("FT") == "financial-times"
+    assert directory.by_slug("at-t").name == "AT&T" and directory.by_slug("at-t-2").name == "AT-T"
+    assert directory.by_slug("zenith-widgets").aliases == ()
+    assert directory.get("Unknown Co") is None and directory.slug("Société Générale") == "société-générale"
+    assert "FT" in directory and len(directory) == 5 and company_slug("!!!") == "company"
+
+
+def test_company_directory_on_the_gazetteer():
+    directory = CompanyDirectory.from_file(CORPUS / "companies.csv")
+    infos = list(directory)
+    assert len(infos) == len(load_gazetteer(CORPUS / "companies.csv")) - 1  # less the "(not companies)" line
+    assert len({info.slug for info in infos}) == len(infos)
+    assert all(directory.by_slug(info.slug) is info for info in infos)
+    assert directory.get("NYSE:BABA").name == "Alibaba" and directory.by_slug("financial-times").aliases == ("FT",)
+
+
+def test_companies_command_lists_candidates(tmp_path: Path):
+    records = [
+        {"title": "Zenith Widgets Ltd opens a plant", "published": "2021-01-01", "body": "Law firm Sidley Austin advised."},
+        {"title": "Results", "published": "2021-02-01", "body": "Zenith Widgets Ltd reported."},
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--corpus", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Read 2 articles" in out and "2 organisations not in companies.csv; 1 named in 2 or more articles" in out
+    assert re.search(r"\s2\s+2\s+accepted\s+Zenith Widgets\s+\('Zenith Widgets Ltd'; legal suffix\)", out)
+    assert re.search(r"\s1\s+1\s+candidate\s+Sidley Austin", out)
+    assert "“Zenith Widgets Ltd opens a plant”" in out
+    assert "Zenith Widgets,Zenith Widgets Ltd,,," in out and "(not companies),,,,Zenith Widgets Ltd" in out
+    only = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--min", "2", "--corpus", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    assert "Zenith Widgets" in only and "Sidley Austin" not in only
+    listed = subprocess.run([sys.executable, "-m", "search", "companies", "--corpus", str(CORPUS)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    assert "Financial Times  /company/financial-times  (FT)" in listed
 
 
 def test_legal_suffix_form_resolves_through_gazetteer(extractor):
