@@ -138,8 +138,8 @@ class Chart(HTMLParser):
         """(period name, count) per bar, read from the bars' accessible names."""
         result = []
         for bar in self.bars:
-            match = re.fullmatch(r"(.+?): (?:no articles|([\d,]+) articles?)(?: \((.+?) of that (year|month)'s ([\d,]+)\))?",
-                                 bar["label"])
+            match = re.fullmatch(r"(.+?): (?:no articles|([\d,]+) articles?)"
+                                 r"(?: \((.+?) of (?:that \w+'s|those [\w ]+') ([\d,]+)\))?", bar["label"])
             assert match, bar["label"]
             result.append((match.group(1), int((match.group(2) or "0").replace(",", ""))))
         return result
@@ -457,3 +457,63 @@ def test_embed_and_fragment_keep_their_links(client):
         assert (attrs["hx-target"], attrs["hx-swap"], attrs["hx-push-url"]) == ("closest .na-fragment", "outerHTML", "false")
     # The htmx fragment of the page has the chart too (it is part of the results swapped in).
     assert chart(client, "/?q=police", headers=HX).bars
+
+
+# --- more than a century: bars of several years ------------------------------------------------
+
+CENTURY = [("1850-06-01", "Harbour opens"), ("1851-02-03", "Harbour grows"), ("1851-09-09", "Mill opens"),
+           ("1903-03-03", "Harbour burns"), ("1999-12-31", "Harbour party"), ("2020-01-01", "Harbour closes"),
+           ("2020-05-05", "Mill closes")]
+
+
+@pytest.fixture(scope="module")
+def century(tmp_path_factory):
+    """Seven articles over 171 years: more years than the chart draws one by one."""
+    corpus = tmp_path_factory.mktemp("century-corpus")
+    records = [{"id": f"c-{i}", "title": title, "published": day, "body": f"{title}. The town's news."}
+               for i, (day, title) in enumerate(CENTURY)]
+    (corpus / "century.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    root = tmp_path_factory.mktemp("century-index")
+    build_index(corpus, root, progress=False, procs=1)
+    app = create_app({"INDEX_DIR": str(root), "TESTING": True})
+    yield app.test_client()
+    app.extensions["archive"].close()
+
+
+def years_of(q: str = "", since: int = 0) -> list[int]:
+    return [int(day[:4]) for day, title in CENTURY if q.lower() in title.lower() and int(day[:4]) >= since]
+
+
+def test_over_a_century_a_bar_is_five_years_and_links_to_their_range(century):
+    page = chart(century, "/?q=harbour&timeline=share")
+    years = years_of("harbour")
+    assert max(years) - min(years) + 1 > timeline.MAX_BARS
+    # 1850 to 2024 in fives: 35 bars, each counting its five years, gaps included.
+    expected = [(f"{y}–{y + 4}", sum(1 for x in years if y <= x <= y + 4)) for y in range(1850, 2021, 5)]
+    assert page.counts() == expected
+    assert page.texts["timeline-caption"] == "Share of each 5-year span's articles"
+    every = [int(day[:4]) for day, _ in CENTURY]
+    first = page.bars[0]
+    assert first["label"] == f"1850–1854: 2 articles ({timeline._percent(2 / 3)} of those 5 years' 3)"
+    assert parse_qs(urlsplit(first["url"]).query) == {"q": ["harbour"], "from": ["1850-01-01"], "to": ["1854-12-31"],
+                                                      "timeline": ["share"]}
+    assert sum(1 for y in every if 1850 <= y <= 1854) == 3
+    # Following a bar: its articles, and a chart of its years.
+    for bar, (name, count) in zip(page.bars, expected):
+        if bar["url"]:
+            assert api_total(century, bar["url"]) == count
+    inside = chart(century, first["url"])
+    assert inside.counts() == [("1850", 1), ("1851", 1)]
+    assert parse_qs(urlsplit(inside.bars[1]["url"]).query)["year"] == ["1851"]
+    assert api_total(century, inside.bars[1]["url"]) == 1
+
+
+def test_spans_stay_inside_the_range_already_chosen(century):
+    page = chart(century, "/?q=harbour&from=1851-01-01")
+    years = years_of("harbour", since=1851)
+    assert page.counts()[0] == ("1850–1854", 1) and sum(c for _, c in page.counts()) == len(years)
+    params = parse_qs(urlsplit(page.bars[0]["url"]).query)
+    assert (params["from"], params["to"]) == (["1851-01-01"], ["1854-12-31"])
+    assert api_total(century, page.bars[0]["url"]) == 1
+    # Under a century again: one bar a year.
+    assert [n for n, _ in chart(century, "/?q=harbour&from=1950-01-01").counts()][:2] == ["1999", "2000"]

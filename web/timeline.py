@@ -1,6 +1,8 @@
 """The timeline on every results page: matching articles over time, as a server-rendered SVG bar chart.
 
-Bars are years; once a year is chosen they are that year's months. Every bar with articles is a
+Bars are years; once a year is chosen they are that year's months. Over more than ``MAX_BARS``
+years a bar is 5, 10, 25, 50 or 100 years, linked to that from/to range (whose chart then shows its
+years): a year would be too thin to click and the page too heavy. Every bar with articles is a
 plain link (inside the SVG) that narrows the search to its period, so the chart works without
 JavaScript, and carries the same htmx attributes as the other result links. With ``timeline=share``
 a bar is the share of all the archive's articles of that period that match, so that a busy news
@@ -19,6 +21,7 @@ prints them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from search.facets import FacetValue
 from search.searcher import SearchResults
@@ -34,7 +37,9 @@ PLOT_WIDTH = WIDTH - LEFT - RIGHT
 MAX_BAR_WIDTH = 44
 MIN_BAR_HEIGHT = 1.5  # a bar with one article stays visible next to one with thousands
 LABEL_WIDTH = 34  # room a year label needs, in viewBox units
-LABEL_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
+LABEL_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+MAX_BARS = 100  # years drawn one by one; beyond, bars of several years (at least 5.9 units wide each)
+SPANS = (5, 10, 25, 50, 100, 250, 500, 1000)  # years per bar then
 MAX_QUERY_IN_TITLE = 60
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -44,11 +49,12 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 class Period:
     """One bar's data: a year (month 0) or a month, its matching articles and all the archive's."""
 
-    year: int
+    year: int  # the first year of a span of years
     month: int  # 1-12, or 0 for a whole year
     count: int
     total: int | None  # live, dated articles of the archive in this period (None: not known)
     selected: bool = False
+    span: int = 1  # years in the period (several when a chart covers more than MAX_BARS years)
 
     @property
     def share(self) -> float:
@@ -56,13 +62,16 @@ class Period:
         return self.count / self.total if self.total else 0.0
 
     @property
-    def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}" if self.month else str(self.year)
+    def name(self) -> str:
+        """'2020', 'March 2020' or '1850–1854'."""
+        if self.month:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return f"{self.year}–{self.year + self.span - 1}" if self.span > 1 else str(self.year)
 
     @property
-    def name(self) -> str:
-        """'2020' or 'March 2020'."""
-        return f"{MONTHS[self.month - 1]} {self.year}" if self.month else str(self.year)
+    def unit(self) -> str:
+        """How the chart's text names the period: 'year', 'month' or '5 years'."""
+        return "month" if self.month else (f"{self.span} years" if self.span > 1 else "year")
 
 
 @dataclass
@@ -86,7 +95,7 @@ class Bar:
 
 @dataclass
 class Timeline:
-    unit: str  # "year" or "month"
+    unit: str  # "year", "month" or "5 years" (what one bar is)
     mode: str  # "count" or "share"
     bars: list[Bar]
     title: str  # the SVG's accessible name
@@ -107,11 +116,11 @@ class Timeline:
 
 
 def periods(results: SearchResults) -> tuple[str, list[Period]]:
-    """Return the unit ("year" or "month") and the periods to chart, gaps included.
+    """Return the unit ("year", "month", "5 years", ...) and the periods to chart, gaps included.
 
-    Years run from the first to the last year with matches, with empty years in between; once a
-    year is chosen, the periods are its twelve months. Nothing (an empty list) when no dated
-    article matches.
+    Years run from the first to the last year with matches, with empty years in between (over
+    more than MAX_BARS years, in spans of years); once a year is chosen, the periods are its
+    twelve months. Nothing (an empty list) when no dated article matches.
     """
     values = results.facets.get("date") or []
     totals = getattr(values, "totals", None)
@@ -129,10 +138,16 @@ def periods(results: SearchResults) -> tuple[str, list[Period]]:
     counts = {int(v.value): v.count for v in values if "-" not in v.value and v.count > 0}
     if not counts:
         return "year", []
-    return "year", [
-        Period(year, 0, counts.get(year, 0), totals.years.get(year, 0) if totals else None)
-        for year in range(min(counts), max(counts) + 1)
-    ]
+    first, last = min(counts), max(counts)
+    span = 1 if last - first < MAX_BARS else next(
+        (n for n in SPANS if last // n - first // n < MAX_BARS), SPANS[-1])
+    start = first - first % span
+    found = []
+    for year in range(start, last + 1, span):
+        years = range(year, year + span)
+        found.append(Period(year, 0, sum(counts.get(y, 0) for y in years),
+                            sum(totals.years.get(y, 0) for y in years) if totals else None, span=span))
+    return found[0].unit, found
 
 
 def build(results: SearchResults) -> Timeline | None:
@@ -147,7 +162,11 @@ def build(results: SearchResults) -> Timeline | None:
     top = max(values) or 1
     slot = PLOT_WIDTH / len(found)
     bar_width = min(slot * (0.72 if len(found) <= 24 else 0.84), MAX_BAR_WIDTH)
-    step = 1 if unit == "month" else next((s for s in LABEL_STEPS if s * slot >= LABEL_WIDTH), None)
+    span = found[0].span
+    # Label every year, or every 2nd, 5th, 10th... as room allows (of spans, a multiple of the span).
+    step = 1 if unit == "month" else next(
+        (s for s in LABEL_STEPS if s % span == 0 and s // span * slot >= LABEL_WIDTH), None)
+    url = _Urls(request)
     bars = []
     for index, (period, value) in enumerate(zip(found, values)):
         slot_x = LEFT + index * slot
@@ -157,13 +176,13 @@ def build(results: SearchResults) -> Timeline | None:
         if unit == "month":
             label = MONTHS[period.month - 1][:3]
         else:
-            label = str(period.year) if step and (step == 1 or period.year % step == 0) else ""
+            label = str(period.year) if step and period.year % step == 0 else ""
         bars.append(Bar(
             period=period,
             label=label,
             value_text=_percent(value) if share else f"{period.count:,}",
-            aria_label=_aria_label(period, unit),
-            url=_url(request, period) if period.count or period.selected else "",
+            aria_label=_aria_label(period),
+            url=url(period) if period.count or period.selected else "",
             x=_round(slot_x + (slot - bar_width) / 2),
             y=_round(PLOT_BOTTOM - height),
             width=_round(bar_width),
@@ -193,19 +212,43 @@ def _month_of(value: FacetValue) -> int:
     return int(value.value.split("-")[1])
 
 
-def _url(request, period: Period) -> str:
-    """The search narrowed to ``period``; the selected month's link goes back to its whole year."""
-    if period.month:
-        month = None if period.selected else period.month
-        return search_url(replace(request, year=period.year, month=month, page=1))
-    return search_url(replace(request, year=period.year, month=None, page=1))
+# Stand-ins for the period in a URL written once and then filled in per bar: a search URL costs
+# some 40 µs to build (replace, to_params, urlencode), a chart has up to MAX_BARS bars. No other
+# text of a URL can be "year=987654321" or "from=9999-01-01": values are URL-encoded ('=' becomes
+# %3D), a year has at most 4 digits and the stand-in dates replace the request's own.
+_YEAR, _MONTH = 987654321, 98765432
+_FROM, _TO = date(9999, 1, 1), date(9999, 12, 30)
 
 
-def _aria_label(period: Period, unit: str) -> str:
+class _Urls:
+    """The URLs of the bars of one chart: the search narrowed to each period, from two templates."""
+
+    def __init__(self, request):
+        self.request = request
+        self.period = search_url(replace(request, year=_YEAR, month=_MONTH, page=1))
+        self.year = search_url(replace(request, year=_YEAR, month=None, page=1))
+        self.range = search_url(replace(request, date_from=_FROM, date_to=_TO, page=1))
+
+    def __call__(self, period: Period) -> str:
+        """The search narrowed to ``period``; the selected month's link goes back to its whole year."""
+        if period.span > 1:  # a from/to range, within the one already chosen
+            request = self.request
+            first, last = date(period.year, 1, 1), date(period.year + period.span - 1, 12, 31)
+            first, last = max(first, request.date_from or first), min(last, request.date_to or last)
+            return self.range.replace(f"from={_FROM}", f"from={first}").replace(f"to={_TO}", f"to={last}")
+        if period.month and not period.selected:
+            return self.period.replace(f"year={_YEAR}", f"year={period.year}").replace(
+                f"month={_MONTH}", f"month={period.month}")
+        return self.year.replace(f"year={_YEAR}", f"year={period.year}")
+
+
+def _aria_label(period: Period) -> str:
+    """'2020: 57 articles (12% of that year's 470)', '1850–1854: no articles (0% of those 5 years' 31)'."""
     count = "no articles" if not period.count else f"{period.count:,} article{'' if period.count == 1 else 's'}"
     label = f"{period.name}: {count}"
     if period.total:
-        label += f" ({_percent(period.share)} of that {unit}'s {period.total:,})"
+        of = f"those {period.unit}'" if period.span > 1 else f"that {period.unit}'s"
+        label += f" ({_percent(period.share)} of {of} {period.total:,})"
     return label
 
 
@@ -214,25 +257,33 @@ def _title(results: SearchResults, unit: str, mode: str) -> str:
     request = results.request
     q = request.q if len(request.q) <= MAX_QUERY_IN_TITLE else request.q[:MAX_QUERY_IN_TITLE - 1] + "…"
     if mode == "share":
-        of = f"each month's articles in {request.year}" if unit == "month" else "each year's articles"
+        of = f"each month's articles in {request.year}" if unit == "month" else f"{_each(unit)} articles"
         return f"Share of {of} " + (f"matching “{q}”" if q else "that match")
-    per = f"per month of {request.year}" if unit == "month" else "per year"
+    per = f"per month of {request.year}" if unit == "month" else f"per {unit}"
     return f"Articles matching “{q}” {per}" if q else f"Matching articles {per}"
 
 
 def _caption(year: int | None, unit: str, mode: str) -> str:
-    if mode == "share":
-        return f"{year}: share of each month's articles" if unit == "month" else "Share of each year's articles"
-    return f"{year}: articles per month" if unit == "month" else "Articles per year"
+    """'Articles per year', '2020: articles per month', 'Share of each year's articles', ..."""
+    if unit == "month":
+        return f"{year}: share of each month's articles" if mode == "share" else f"{year}: articles per month"
+    return f"Share of {_each(unit)} articles" if mode == "share" else f"Articles per {unit}"
+
+
+def _each(unit: str) -> str:
+    """'each year's', 'each 5-year span's'."""
+    return f"each {unit}'s" if unit in ("year", "month") else f"each {unit.replace(' years', '-year span')}'s"
 
 
 def _description(found: list[Period], values: list, unit: str, mode: str) -> str:
     best = max(range(len(found)), key=lambda i: values[i])
     span = f"in {found[0].name}" if len(found) == 1 else f"from {found[0].name} to {found[-1].name}"
     empty = sum(1 for p in found if not p.count)
-    gaps = f" {empty} {unit}{'' if empty == 1 else 's'} without any." if empty else ""
+    periods_ = unit if empty == 1 else {"year": "years", "month": "months"}.get(unit, f"spans of {unit}")
+    gaps = f" {empty} {periods_} without any." if empty else ""
     if mode == "share":
-        return (f"Bars {span}, each the share of that {unit}'s articles in the archive that match; "
+        of = f"those {unit}'" if found[0].span > 1 else f"that {unit}'s"
+        return (f"Bars {span}, each the share of {of} articles in the archive that match; "
                 f"the highest, {_percent(values[best])}, in {found[best].name}.{gaps} Each bar links to its articles.")
     matched = sum(p.count for p in found)
     return (f"{matched:,} matching article{'' if matched == 1 else 's'} {span}; the most, "
