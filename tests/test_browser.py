@@ -145,6 +145,28 @@ def test_facet_narrows_and_back_restores(page, server):
     assert page.problems == []
 
 
+def test_links_inside_the_results_update_them_in_place(page, server):
+    """Date-facet, pager and "did you mean" links carry the whole search in their URL: they must not
+    also send the form's fields (#results-region's hx-include was inherited: 'q' twice, a 400)."""
+    page.goto(server + "/?q=police")
+    responses = []
+    page.on("response", lambda response: responses.append(response.status))
+    year_link = page.locator(".facet a[href*='year=']").first
+    year = parse_qs(urlsplit(year_link.get_attribute("href")).query)["year"][0]
+    year_link.click()
+    expect(page).to_have_url(re.compile(rf"year={year}"))
+    expect(page.locator("#result-count")).to_contain_text("for police")
+    page.goto(server + "/?q=government")
+    page.locator(".pager a").first.click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page.locator("#result-count")).to_contain_text("showing 11–20")
+    page.goto(server + "/?q=tiktk")
+    page.locator(".suggestion a").click()
+    expect(page.locator("#result-count")).to_contain_text("for tiktok")
+    assert 400 not in responses, responses
+    assert page.problems == []
+
+
 def test_page_works_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
