@@ -71,7 +71,7 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 
 # The README's pictures of /embed, taken by the browser tests.
 screenshots: install js-deps
-	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py -k screenshot
+	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py tests/test_browser_timeline.py -k screenshot
 
 # axe-core (npm registry, pinned in tests/js/package-lock.json) for the accessibility test.
 js-deps: tests/js/node_modules/.installed
