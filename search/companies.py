@@ -112,9 +112,17 @@ _DESCRIBED_BEFORE = re.compile(
     rf"headquartered|founded|owned|in|with|from|for|specialising|specializing)\b)"
 )
 # Cheap test for whether a text can hold a legal suffix or a description at all.
-_HINT = re.compile(rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES, key=len, reverse=True))})(?![\w-])|{_COMPANY_NOUNS}")
+_HINT = re.compile(
+    rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES, key=len, reverse=True))})(?![\w-])|\b(?:{_COMPANY_NOUNS})\b"
+)
+# Only the text this far around a hint is read word by word (a name is at most MAX_NAME_WORDS long).
+_WINDOW = 160
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])|\n")
 MAX_NAME_WORDS = 6
+# Nouns that head a name with "of" ("Bank of Tokyo", "Food Corporation of India"), unlike a
+# person's name ("Allan Leslie of Discount Corp").
+_OF_HEADS = {"Association", "Society", "Bureau", "Board", "Authority", "Institute", "Exchange", "Federation",
+             "Corporation", "Corp", "Company", "Co", "Union", "Chamber", "House", "Agency", "Commission", "Council"}
 # "Virginia-based", "State-run", "US-registered": words that describe the name that follows.
 _DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$", re.I)
 
@@ -344,11 +352,14 @@ class CompanyExtractor:
     def _organisations(self, text: str, spans: list[tuple[int, int, str, str]]) -> list[Mention]:
         """Organisations named with a legal suffix or a description, unless the gazetteer matched there."""
         found: list[Mention] = []
-        if not text or not _HINT.search(text):
-            return found
         taken = [(s, e) for s, e, _, _ in spans]  # an exclusion phrase also says "no company here"
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)] if text else []
-        for start, end, words, evidence in _legal_names(text, tokens) + _described_names(text, tokens):
+        names = []
+        for first, last in _windows(text):
+            part = text[first:last]
+            tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(part)]
+            names += [(start + first, end + first, words, evidence)
+                      for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
+        for start, end, words, evidence in names:
             if any(s < end and start < e for s, e in taken):
                 continue  # the gazetteer has decided what this is
             full = " ".join(words)
@@ -362,6 +373,27 @@ class CompanyExtractor:
             found.append(Mention(start, end, name, evidence, known))
             taken.append((start, end))
         return sorted(found)
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` around legal suffixes and company nouns, cut at spaces, merged."""
+    windows: list[list[int]] = []
+    for match in _HINT.finditer(text) if text else ():
+        first, last = max(0, match.start() - _WINDOW), min(len(text), match.end() + _WINDOW)
+        if windows and first <= windows[-1][1]:
+            windows[-1][1] = last
+        else:
+            windows.append([first, last])
+    cut = []
+    for first, last in windows:
+        if first > 0:
+            space = text.find(" ", first, last)
+            first = space + 1 if space >= 0 else first
+        if last < len(text):
+            space = text.rfind(" ", first, last)
+            last = space if space > first else last
+        cut.append((first, last))
+    return cut
 
 
 def _plausible(name: str) -> bool:
@@ -422,11 +454,21 @@ def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[in
             index = last + 1
             continue
         # "Hospital Corp of America", "Aluminum Co of America"
+        # "Anglo American Corp of South Africa Ltd": up to three words, and the suffixes after them.
         tail: list[str] = []
-        if probe + 1 < len(tokens) and tokens[probe][2] == "of" and _is_capitalised(tokens[probe + 1][2]) \
-                and tokens[probe + 1][2] not in _LEADING_NOISE:
-            tail = ["of", tokens[probe + 1][2]]
-            last = probe + 1
+        if probe + 1 < len(tokens) and tokens[probe][2] == "of":
+            after = probe + 1
+            while after < len(tokens) and len(tail) < 3 and _is_capitalised(tokens[after][2]) \
+                    and tokens[after][2] not in _LEADING_NOISE and tokens[after][2] not in _SUFFIXES \
+                    and tokens[after][0] - tokens[after - 1][1] == 1:
+                tail.append(tokens[after][2])
+                after += 1
+            if tail:
+                last = after - 1
+                while after < len(tokens) and tokens[after][2] in _SUFFIXES and tokens[after][0] - tokens[after - 1][1] <= 1:
+                    last = after
+                    after += 1
+                tail = ["of", *tail]
         if tokens[first_suffix][2] in ("Co", "Cos", "Company") and first_suffix > 0 \
                 and tokens[first_suffix - 1][2] in ("and", "&"):
             first_suffix -= 1  # "Woolcott and Co Inc", "Goldman Sachs & Co"
@@ -461,7 +503,8 @@ def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> t
         if _DESCRIBING_PREFIX.search(token) or (token in _SUFFIXES and words):
             break  # "Virginia-based X Corp"; "Scott Inc and Woolcott and Co": a name ends at its suffix
         if token in _CONNECTORS and words and probe > 0 and _is_capitalised(tokens[probe - 1][2]) \
-                and tokens[probe - 1][2] not in _LEADING_NOISE and tokens[probe - 1][2] not in _SUFFIXES:
+                and tokens[probe - 1][2] not in _LEADING_NOISE and tokens[probe - 1][2] not in _SUFFIXES \
+                and (token != "of" or tokens[probe - 1][2] in _GENERIC or tokens[probe - 1][2] in _OF_HEADS):
             words.insert(0, (start, token))
             probe -= 1
             continue
@@ -470,6 +513,14 @@ def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> t
             probe -= 1
             continue
         break
+    # "Bear, Stearns and Co", "Dillon, Read and Co Inc": a partner's name before a comma.
+    if probe >= 1 and tokens[probe][2] == "," and words \
+            and (tokens[index][2] in ("and", "&") or any(w in ("and", "&") for _, w in words)) \
+            and _is_capitalised(tokens[probe - 1][2]) and not _possessive(tokens[probe - 1][2]) \
+            and tokens[probe - 1][2] not in _NOT_A_NAME | _LEADING_NOISE | _GENERIC \
+            and (probe < 2 or not _is_capitalised(tokens[probe - 2][2])) and tokens[probe][0] == tokens[probe - 1][1]:
+        words.insert(0, (tokens[probe - 1][0], tokens[probe - 1][2] + ","))
+        probe -= 2
     # What comes before the name may say it is no company ("rock band Blues Incorporated").
     if probe >= 0 and tokens[probe][2].lower() in _NOT_COMPANY_CUES:
         return [], 0
@@ -485,7 +536,10 @@ def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> t
     return [word for _, word in words], words[0][0]
 
 
-def _described_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, list[str], str]]:
+_CLAUSE_STARTS = set(",;:(—–\"“")
+
+
+def _described_names(text: str, tokens: list[tuple[int, int, str]], whole: bool = True) -> list[tuple[int, int, list[str], str]]:
     """Names described as companies: "law firm Sidley Austin", "UpGuard, a cybersecurity firm"."""
     found = []
     if not text:
@@ -547,8 +601,10 @@ def _described_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tupl
         while words_before and (words_before[0][1] in _LEADING_NOISE or words_before[0][1] in _CONNECTORS):
             words_before = words_before[1:]
         # Only a name that starts its clause: "..., said Tom Smith, a company spokesman" is a person.
-        if words_before and (probe < 0 or tokens[probe][2] in ",;:(—–\"“" or tokens[probe][2] in _LEADING_NOISE
-                             or tokens[probe][2].lower() in ("by", "from", "with", "and", "of", "at", "for", "to", "in", "on")):
+        before = tokens[probe][2] if probe >= 0 else ""
+        starts_clause = (probe < 0 and whole) or before in _CLAUSE_STARTS or before in _LEADING_NOISE \
+            or before.lower() in ("by", "from", "with", "and", "of", "at", "for", "to", "in", "on")
+        if words_before and starts_clause:
             if words_before[0][1] not in _NOT_A_NAME:
                 found.append((words_before[0][0], tokens[index - 1][1], [w for _, w in words_before], DESCRIBED))
     return found
@@ -559,6 +615,8 @@ def _strip_legal_suffixes(name: str) -> str:
     while name and name != previous:
         previous = name
         name = basename(name).strip(" ,.")
+        if name.endswith(" Cos"):  # "Williams Cos", which cleanco keeps
+            name = name[:-4]
     return name
 
 

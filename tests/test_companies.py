@@ -91,6 +91,10 @@ def test_legal_suffix_noise_is_not_a_company(extractor):
     ("The Hongkong and Shanghai Banking Corp is likely to", ["Hongkong and Shanghai Banking"]),
     ("lead managers are Bank of Tokyo Ltd and KEB (Asia) Finance Ltd.", ["Bank of Tokyo"]),
     ("Hospital Corp of America <HCA> said", ["Hospital Corp of America"]),
+    ("Anglo Ltd and Mining Corp of South Africa Ltd said", ["Anglo", "Mining Corp of South Africa"]),
+    ("said Allan Leslie of Discount Corp.", []),  # not "Allan Leslie of Discount"; "Discount" alone is no name
+    ("through Bear, Stearns and Co and Dillon, Read and Co Inc.", ["Bear, Stearns", "Dillon, Read"]),
+    ("shares of Williams Cos rose", ["Williams"]),
     # a possessive owner is cut off, a possessive name is kept ("Investors Service" was junk)
     ("Moody's Investors Service Inc said it lowered", ["Moody's Investors Service"]),
     ("McDonald's Corp said", ["McDonald's"]),
