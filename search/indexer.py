@@ -31,7 +31,7 @@ from .corpus import (
     file_checksum,
     list_corpus_files,
 )
-from . import config
+from . import config, nearduplicates
 from .corpus_config import CONFIG_NAME
 from .index_store import IndexStore
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
@@ -142,6 +142,8 @@ class BuildReport:
     files_removed: int = 0
     files_unchanged: int = 0
     note: str = ""
+    duplicate_groups: int = 0  # groups of near-duplicate articles (nearduplicates.py)
+    duplicates: int = 0  # articles in them
 
     @property
     def articles_per_second(self) -> float:
@@ -170,6 +172,8 @@ class BuildReport:
         if s.warnings:
             reasons = ", ".join(f"{kind}: {count}" for kind, count in s.warnings.most_common())
             out.append(f"Warnings {sum(s.warnings.values())} ({reasons}).")
+        if self.duplicate_groups:
+            out.append(f"Near-duplicates: {self.duplicates} articles in {self.duplicate_groups} groups.")
         for problem in s.problems[:max_problems]:
             out.append(f"  {problem}")
         if len(s.problems) > max_problems:
@@ -212,8 +216,9 @@ def build_index(
             else:
                 writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
             vocabulary = Vocabulary()
+            signatures = nearduplicates.Signatures()
             try:
-                manifest_files = _index_files(reader, files, writer, report, {}, progress, vocabulary)
+                manifest_files = _index_files(reader, files, writer, report, {}, progress, vocabulary, signatures)
                 writer.commit()  # waits for the writer processes: a signal often lands here
             except BaseException:
                 _abandon(writer)
@@ -222,6 +227,7 @@ def build_index(
             if ix.doc_count() != report.summary.articles:  # a writer process died: do not publish a part
                 raise BuildFailed(f"the index holds {ix.doc_count()} of the {report.summary.articles} articles read "
                                   "(a writer process failed)")
+            _group_duplicates(build_dir, signatures, ix, report)
             vocabulary.save(build_dir)
             report.documents = ix.doc_count()
             ix.close()
@@ -249,6 +255,10 @@ def update_index(
     if previous.get("settings") != settings_checksum(corpus_dir) or previous.get("mapping") != (mapping or {}):
         report = build_index(corpus_dir, index_root, mapping, progress)
         report.note = "The gazetteer, corpus.toml, field mapping or schema changed: rebuilt in full."
+        return report
+    if not nearduplicates.Signatures.exists(store.current()):
+        report = build_index(corpus_dir, index_root, mapping, progress)
+        report.note = "The index had no near-duplicate signatures (built by an older version): rebuilt in full."
         return report
 
     started = time.perf_counter()
@@ -278,6 +288,9 @@ def update_index(
         try:
             ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
             vocabulary = Vocabulary.load(build_dir)
+            signatures = nearduplicates.Signatures.load(build_dir)
+            for relative in removed + [relative for _, relative in to_read if relative in old_files]:
+                signatures.remove(old_files[relative].get("ids", []))
             writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
             try:
                 with ix.searcher() as searcher:
@@ -288,12 +301,13 @@ def update_index(
                         writer.delete_by_term("path", relative)
                 known_ids = {i: relative for relative, entry in kept.items() for i in entry.get("ids", [])}
                 reader = CorpusReader(corpus_dir, mapping=mapping)
-                new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary)
+                new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary, signatures)
                 writer.commit(merge=True)
             except BaseException:
                 _abandon(writer)
                 raise
             _check_stop()
+            _group_duplicates(build_dir, signatures, ix, report)
             vocabulary.save(build_dir)
             report.documents = ix.doc_count()
             ix.close()
@@ -314,6 +328,7 @@ def _index_files(
     known_ids: dict[str, str],
     progress: bool | None,
     vocabulary: Vocabulary,
+    signatures: nearduplicates.Signatures,
 ) -> dict[str, dict]:
     """Parse ``files`` and add their articles to ``writer``; return their manifest entries."""
     entries: dict[str, dict] = {}
@@ -333,6 +348,7 @@ def _index_files(
                 known_ids[article.id] = relative
                 writer.add_document(**article_to_document(article))
                 vocabulary.add(words_of(article.title, article.body, *article.captions))
+                signatures.add(article)
                 ids.append(article.id)
                 if show and len(ids) % 500 == 0:
                     _show_rate(bar, report.summary.articles + len(ids), started)
@@ -343,6 +359,13 @@ def _index_files(
     finally:
         bar.close()
     return entries
+
+
+def _group_duplicates(build_dir: Path, signatures: nearduplicates.Signatures, ix, report: BuildReport) -> None:
+    """Save the build's near-duplicate signatures and groups next to its index (nearduplicates.py)."""
+    grouping = nearduplicates.update(build_dir, signatures, ix)
+    report.duplicate_groups = len(grouping.groups)
+    report.duplicates = sum(len(group) for group in grouping.groups)
 
 
 def _show_rate(bar: tqdm, articles: int, started: float) -> None:

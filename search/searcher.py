@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from . import company_profile, feedback
+from . import related as related_articles
 from .article import Article
 from .company_profile import CompanyProfile
 from .errors import IndexMissing, NotFound
@@ -29,6 +30,7 @@ from .facets import FacetIndex, FacetValue
 from .highlight import mark_all, plain_snippet, snippet
 from .index_store import IndexStore
 from .indexer import INDEX_NAME
+from .nearduplicates import Groups, fold
 from .query import ParsedQuery, QueryParser
 from .request import SearchRequest
 from .schema import SEARCHED_FIELDS, TEXT_FIELDS, document_to_article
@@ -58,6 +60,9 @@ class Hit:
     matched_in: list[str]
     score: float | None
     byline: str = ""
+    group: str | None = None  # near-duplicate group: the article id of its first version (nearduplicates.py)
+    similar: list[Hit] = field(default_factory=list)  # hits of this page folded under this one: its group
+    position: int = 0  # rank among all the results, from 1 (folded hits keep theirs)
 
     def to_json(self) -> dict:
         return {
@@ -72,6 +77,8 @@ class Hit:
             "snippet": self.snippet,
             "matched_in": self.matched_in,
             "score": self.score,
+            "group": self.group,
+            "similar": [hit.to_json() for hit in self.similar],
         }
 
 
@@ -99,7 +106,8 @@ class SearchResults:
 
     @property
     def last(self) -> int:
-        return self.first + len(self.hits) - 1 if self.hits else 0
+        shown = sum(1 + len(hit.similar) for hit in self.hits)  # folded near-duplicates are on the page too
+        return self.first + shown - 1 if self.hits else 0
 
     def to_json(self) -> dict:
         return {
@@ -127,6 +135,7 @@ class ArticleView:
     title_html: str
     paragraphs_html: list[str]
     captions_html: list[str] = field(default_factory=list)
+    related: list[Hit] = field(default_factory=list)  # related articles (related.py), best first
 
 
 class _OpenIndex:
@@ -152,6 +161,7 @@ class _OpenIndex:
             self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema))
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
+            self.duplicates = Groups.load(path, searcher.reader().doc_count_all())  # nearduplicates.py
 
     def searcher(self):
         """Return this thread's searcher (Whoosh searchers are not shared between threads)."""
@@ -281,6 +291,9 @@ class Archive:
         hits: list[Hit] = []
         if total and (request.page - 1) * request.per_page < total:
             hits = self._page(opened, parsed, evaluated, request, selected, bool(masks), with_snippets)
+            for rank, hit in enumerate(hits, start=(request.page - 1) * request.per_page + 1):
+                hit.position = rank
+            hits = fold(hits)  # near-duplicates of a hit ranked above them on this page go under it
         suggestion = ""
         if with_suggestion and request.q and not parsed.is_everything:
             suggestion = suggest_query(request.q, opened.vocabulary)
@@ -415,19 +428,37 @@ class Archive:
             matched_in=matched_in,
             score=round(score, 4) if score is not None else None,
             byline=article.byline,
+            group=opened.duplicates.key(docnum),
         )
 
-    def article(self, article_id: str, q: str = "") -> ArticleView:
-        """Return one whole article, with the words of query ``q`` marked if given."""
+    def article(self, article_id: str, q: str = "", related: int = 5) -> ArticleView:
+        """Return one whole article, with the words of query ``q`` marked if given, and up to
+        ``related`` related articles."""
         with self._using() as opened:
-            return self._article(opened, article_id, q)
+            return self._article(opened, article_id, q, related)
 
-    def _article(self, opened: _OpenIndex, article_id: str, q: str) -> ArticleView:
-        searcher = opened.searcher()
-        stored = searcher.document(id=article_id)
-        if stored is None:
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Return up to ``limit`` articles most like this one (its key words), leaving out itself and its
+        near-duplicates, best first (``related.py``). NotFound for an unknown id."""
+        with self._using() as opened:
+            return self._related(opened, self._docnum(opened, article_id), limit)
+
+    @staticmethod
+    def _docnum(opened: _OpenIndex, article_id: str) -> int:
+        docnum = opened.searcher().document_number(id=article_id)
+        if docnum is None:
             raise NotFound(f"No article with id {article_id!r}.")
-        article = document_to_article(stored)
+        return docnum
+
+    def _related(self, opened: _OpenIndex, docnum: int, limit: int) -> list[Hit]:
+        found = related_articles.related_docnums(opened.scorer, opened.searcher(), docnum, opened.duplicates,
+                                                 opened.facets.live, limit)
+        return [self._hit(opened, other, score, {}, with_snippets=False) for other, score in found]
+
+    def _article(self, opened: _OpenIndex, article_id: str, q: str, related: int = 5) -> ArticleView:
+        searcher = opened.searcher()
+        docnum = self._docnum(opened, article_id)
+        article = document_to_article(searcher.stored_fields(docnum))
         words: dict[str, set[str]] = {}
         if q:
             parsed = opened.parser.parse(q, searcher.reader())
@@ -437,6 +468,7 @@ class Archive:
             title_html=mark_all(article.title, words.get("title", set())),
             paragraphs_html=[mark_all(p, words.get("body", set())) for p in article.paragraphs],
             captions_html=[mark_all(c, words.get("captions", set())) for c in article.captions],
+            related=self._related(opened, docnum, related) if related > 0 else [],
         )
 
 

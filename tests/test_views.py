@@ -12,7 +12,8 @@ from search.indexer import build_index
 from web import create_app
 from web.assets import HTMX_FILE, HTMX_INTEGRITY, HTMX_SHA256, STATIC_DIR, sri
 
-HIT_KEYS = {"id", "title", "url", "published", "section", "source", "companies", "credits", "snippet", "matched_in", "score"}
+HIT_KEYS = {"id", "title", "url", "published", "section", "source", "companies", "credits", "snippet", "matched_in", "score",
+            "group", "similar"}
 
 
 def test_search_page_shows_the_seed_with_facets(client, seed_id):

@@ -1,0 +1,68 @@
+"""Describe the near-duplicate groups of a built index, for checking them by hand.
+
+    python -m search.duplicates_report --index DIR [--samples 5] [--seed 7]
+
+prints how many articles and groups the build has, the group sizes, the largest group and a few
+groups picked at random, each with its articles' dates, ids and headlines and the Jaccard
+similarity of their shingles (see ``nearduplicates``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .index_store import IndexStore
+from .indexer import INDEX_NAME
+from .nearduplicates import GROUPS_NAME, jaccard, shingle_hashes
+
+
+def report(index_root: Path, samples: int = 5, seed: int = 7) -> list[str]:
+    """Return lines describing the groups of the index in ``index_root``: how many, the largest,
+    and ``samples`` groups picked at random with their headlines and dates."""
+    build = IndexStore(index_root).current()
+    if build is None:
+        raise SystemExit(f"no index in {index_root}")
+    data = json.loads((build / GROUPS_NAME).read_text(encoding="utf-8"))
+    groups = data["groups"]
+    sizes = sorted((len(g["ids"]) for g in groups), reverse=True)
+    summary = (f"{build}: {data['articles']} articles, {len(groups)} groups of 2 or more near-duplicates "
+               f"({sum(sizes)} articles in them), largest {sizes[0] if sizes else 0}; "
+               f"{data['candidates']} LSH candidate pairs, {data['verified']} compared on their text, "
+               f"{data['pairs']} near-duplicate pairs (Jaccard >= {data['threshold']}, "
+               f"at most {data['max_days']:g} days apart).")
+    lines = [summary,
+             "Group sizes (size: groups): " + ", ".join(f"{size}: {sizes.count(size)}" for size in sorted(set(sizes)))]
+    ix = whoosh_index.open_dir(str(build), indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        largest = max(groups, key=lambda g: len(g["ids"]), default=None)
+        picked = random.Random(seed).sample(groups, min(samples, len(groups)))
+        for label, chosen in [("largest", largest)] + [("sample", g) for g in picked]:
+            if chosen is None:
+                continue
+            lines.append(f"{label} group {chosen['group']} ({len(chosen['ids'])} articles):")
+            texts = []
+            for docnum in chosen["docnums"]:
+                stored = searcher.stored_fields(docnum)
+                captions = [c for c in (stored.get("captions") or "").split("\n") if c]
+                texts.append(shingle_hashes(stored.get("title", ""), stored.get("body", ""), captions))
+                lines.append(f"  {stored.get('published_local') or 'undated':26} {stored['id']:30.30} {stored.get('title', '')}")
+            if len(texts) > 1:
+                similarities = [jaccard(texts[i], texts[j]) for i in range(len(texts)) for j in range(i + 1, len(texts))]
+                lines.append(f"  Jaccard between members: {min(similarities):.2f} to {max(similarities):.2f}")
+    ix.close()
+    return lines
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Describe the near-duplicate groups of a built index.")
+    parser.add_argument("--index", type=Path, default=Path("index"))
+    parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    arguments = parser.parse_args()
+    print("\n".join(report(arguments.index, arguments.samples, arguments.seed)))
