@@ -22,9 +22,10 @@ import csv
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import ahocorasick
 from cleanco import basename
@@ -77,7 +78,7 @@ _GENERIC = {
     "Resources", "Mining", "Investors", "Insurance", "Electric", "Power", "Light", "Telephone", "Telegraph",
     "Communications", "Development", "Chemical", "Petroleum", "Motor", "Motors", "Products", "Technologies",
     "Technology", "Manufacturing", "Marketing", "Credit", "Acquisition", "Enterprises", "Associates",
-    "Brothers", "Sons", "Stores", "Industrial", "Holding", "National", "General", "United", "American",
+    "Brothers", "Sons", "Stores", "Industrial", "National", "General", "United", "American",
     "Global", "World", "Hospital", "Broadcasting", "Entertainment", "Media", "News", "Sales", "Discount",
     "Canada", "America", "Japan", "China", "Australia", "Europe", "Asia", "Africa", "India", "Tokyo", "London",
     "New", "York", "Southern", "Northern", "Western", "Eastern", "US", "U.S.", "UK", "Wireless", "Business",
@@ -124,7 +125,7 @@ MAX_NAME_WORDS = 6
 _OF_HEADS = {"Association", "Society", "Bureau", "Board", "Authority", "Institute", "Exchange", "Federation",
              "Corporation", "Corp", "Company", "Co", "Union", "Chamber", "House", "Agency", "Commission", "Council"}
 # "Virginia-based", "State-run", "US-registered": words that describe the name that follows.
-_DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$", re.I)
+_DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$", re.IGNORECASE)
 
 
 @dataclass
@@ -263,11 +264,11 @@ class CompanyExtractor:
         self._has_patterns = bool(patterns)
 
     @classmethod
-    def from_file(cls, path: Path | None, promoted: Iterable[str] = ()) -> "CompanyExtractor":
+    def from_file(cls, path: Path | None, promoted: Iterable[str] = ()) -> CompanyExtractor:
         """Build an extractor from a gazetteer file; no file means found organisations only."""
         return cls(load_gazetteer(path) if path and Path(path).exists() else [], promoted=promoted)
 
-    def with_promoted(self, names: Iterable[str]) -> "CompanyExtractor":
+    def with_promoted(self, names: Iterable[str]) -> CompanyExtractor:
         """Return an extractor that also counts ``names`` (accepted candidates) as companies."""
         return CompanyExtractor(self._gazetteer, self.legal_suffixes, promoted=names)
 
@@ -604,9 +605,8 @@ def _described_names(text: str, tokens: list[tuple[int, int, str]], whole: bool 
         before = tokens[probe][2] if probe >= 0 else ""
         starts_clause = (probe < 0 and whole) or before in _CLAUSE_STARTS or before in _LEADING_NOISE \
             or before.lower() in ("by", "from", "with", "and", "of", "at", "for", "to", "in", "on")
-        if words_before and starts_clause:
-            if words_before[0][1] not in _NOT_A_NAME:
-                found.append((words_before[0][0], tokens[index - 1][1], [w for _, w in words_before], DESCRIBED))
+        if words_before and starts_clause and words_before[0][1] not in _NOT_A_NAME:
+            found.append((words_before[0][0], tokens[index - 1][1], [w for _, w in words_before], DESCRIBED))
     return found
 
 
@@ -614,9 +614,7 @@ def _strip_legal_suffixes(name: str) -> str:
     previous = None
     while name and name != previous:
         previous = name
-        name = basename(name).strip(" ,.")
-        if name.endswith(" Cos"):  # "Williams Cos", which cleanco keeps
-            name = name[:-4]
+        name = basename(name).strip(" ,.").removesuffix(" Cos")  # "Williams Cos", which cleanco keeps
     return name
 
 
@@ -752,7 +750,7 @@ class CompanyDirectory:
                 self._add(name, (), ())
 
     @classmethod
-    def from_file(cls, path: Path, extra: Iterable[str] = ()) -> "CompanyDirectory":
+    def from_file(cls, path: Path, extra: Iterable[str] = ()) -> CompanyDirectory:
         """Load the gazetteer CSV (a missing file gives a directory of ``extra`` only)."""
         return cls(load_gazetteer(path) if Path(path).exists() else [], extra)
 

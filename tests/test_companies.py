@@ -10,8 +10,19 @@ from pathlib import Path
 import pytest
 
 from search.companies import (
-    DESCRIBED, LEGAL_SUFFIX, MIN_ARTICLES, CandidateCounter, Company, CompanyDirectory, CompanyExtractor,
-    GazetteerError, company_slug, is_distinctive, load_gazetteer, sentence_around, ticker_patterns,
+    DESCRIBED,
+    LEGAL_SUFFIX,
+    MIN_ARTICLES,
+    CandidateCounter,
+    Company,
+    CompanyDirectory,
+    CompanyExtractor,
+    GazetteerError,
+    company_slug,
+    is_distinctive,
+    load_gazetteer,
+    sentence_around,
+    ticker_patterns,
 )
 from search.corpus import CorpusReader
 
@@ -233,7 +244,7 @@ def test_companies_command_lists_candidates(tmp_path: Path):
     ]
     (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--corpus", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Read 2 articles" in out and "2 organisations not in companies.csv; 1 named in 2 or more articles" in out
@@ -242,10 +253,10 @@ def test_companies_command_lists_candidates(tmp_path: Path):
     assert "“Zenith Widgets Ltd opens a plant”" in out
     assert "Zenith Widgets,Zenith Widgets Ltd,,," in out and "(not companies),,,,Zenith Widgets Ltd" in out
     only = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--min", "2", "--corpus", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False).stdout
     assert "Zenith Widgets" in only and "Sidley Austin" not in only
     listed = subprocess.run([sys.executable, "-m", "search", "companies", "--corpus", str(CORPUS)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+                            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False).stdout
     assert "Financial Times  /company/financial-times  (FT)" in listed
 
 
