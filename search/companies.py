@@ -34,10 +34,11 @@ STRONG, WEAK, EXCLUDE = "strong", "weak", "exclude"
 EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "HK")}
 
 # An unknown organisation becomes a company when this many articles give evidence for it
-# (a legal suffix or a description). One article is not enough: the names seen once in the
-# research corpora are mostly bands ("Public Image Ltd"), football clubs ("Notts Co"), state
-# bodies ("Overseas Private Investment Corporation") and half-parsed names; see tests and the
-# closing note of issue 7 for the measurements behind this figure.
+# (a legal suffix or a description). Measured (issue 7): of the names found in one article only,
+# about 69% were companies on the bundled Wikinews, 88% on BBC News, 95% on Reuters wire copy; the
+# others are bands ("Public Image Ltd"), clubs ("Notts Co"), people, public bodies, films. Of those
+# found in two or more articles, 97% (BBC) and 98% (Reuters) were companies. Three would only
+# drop more real companies (Reuters: 1,175 more names, nearly all companies).
 MIN_ARTICLES = 2
 
 LEGAL_SUFFIX, DESCRIBED = "legal suffix", "described as a company"
@@ -92,10 +93,12 @@ _NOT_COMPANY_CUES = {
 # Descriptions that make the capitalised name next to them a company ("law firm Sidley Austin",
 # "UpGuard, a cybersecurity firm"). Broadcasters and networks are left out: most named in the
 # news are public (PBS, NRK, RTHK), which the archive does not count as companies.
+# "daily" only after a capitalised word ("Greek daily Kathimerini", not "a daily Aspirin"); Python's
+# lookbehinds have a fixed width, hence one per word length.
+_DAILY = "|".join(rf"(?<=[A-Z][a-z]{{{n}}} )daily" for n in range(2, 13))
 _COMPANY_NOUNS = (
-    r"company|firm|corporation|conglomerate|retailer|airline|manufacturer|start-?up|newspaper|(?<=[A-Z][a-z]{2} )daily|"
-    r"(?<=[A-Z][a-z]{3} )daily|(?<=[A-Z][a-z]{4} )daily|(?<=[A-Z][a-z]{5} )daily|(?<=[A-Z][a-z]{6} )daily|"
-    r"tabloid|website|news site|app|supermarket chain|insurer|investment bank|brewer|carmaker|automaker"
+    r"company|firm|corporation|conglomerate|retailer|airline|manufacturer|start-?up|newspaper|tabloid|website|"
+    rf"news site|app|supermarket chain|insurer|investment bank|brewer|carmaker|automaker|{_DAILY}"
 )
 _PUBLICATION_NOUNS = {"newspaper", "daily", "tabloid", "website", "news site"}
 
@@ -366,6 +369,7 @@ class CompanyExtractor:
             full = " ".join(words)
             if full in self._lookup:
                 found.append(Mention(start, end, self._lookup[full], evidence, True))
+                taken.append((start, end))
                 continue
             name = self.canonical(full)
             known = name in self.companies
