@@ -15,9 +15,9 @@ import nh3
 
 from .analysis import text_terms
 
-SNIPPET_CHARS = 240  # at most this much text per snippet, in at most SNIPPET_FRAGMENTS pieces
+SNIPPET_CHARS = 300  # at most this much text per snippet, in at most SNIPPET_FRAGMENTS pieces
 SNIPPET_CONTEXT = 70  # text kept before and after a match
-SNIPPET_FRAGMENTS = 2
+SNIPPET_FRAGMENTS = 3
 PLAIN_SNIPPET_CHARS = 280
 ELLIPSIS = " … "
 ALLOWED_TAGS = {"mark"}
@@ -46,9 +46,10 @@ def _marked(text: str, spans: list[tuple[int, int, str]], start: int, end: int) 
     return "".join(out)
 
 
-def _fragments(text: str, spans: list[tuple[int, int, str]], chars: int) -> list[tuple[int, int]]:
-    """Return the best (start, end) windows: most distinct terms, then most matches, in text order."""
-    budget = chars // SNIPPET_FRAGMENTS if len(spans) > 1 else chars
+def _fragments(text: str, spans: list[tuple[int, int, str]], budget: int,
+               limit: int = SNIPPET_FRAGMENTS) -> list[tuple[tuple[int, int], int, int]]:
+    """Return the best ``limit`` windows of ``budget`` characters as (rank key, start, end): most
+    distinct terms, then most matches, then earliest; in text order."""
     candidates = []
     i = 0
     while i < len(spans):
@@ -62,8 +63,14 @@ def _fragments(text: str, spans: list[tuple[int, int, str]], chars: int) -> list
         inside = spans[i : j + 1]
         candidates.append((len({s[2] for s in inside}), len(inside), -start, start, end))
         i = j + 1
-    best = sorted(candidates, reverse=True)[:SNIPPET_FRAGMENTS]
-    return sorted((_snap(text, start, end)) for *_, start, end in best)
+    chosen: list[tuple[tuple[int, int], int, int]] = []
+    for distinct, count, _, start, end in sorted(candidates, reverse=True):
+        start, end = _snap(text, start, end)
+        if all(end <= other_start or start >= other_end for _, other_start, other_end in chosen):
+            chosen.append(((distinct, count), start, end))  # windows never overlap (a short text: one)
+        if len(chosen) == limit:
+            break
+    return sorted(chosen, key=lambda window: window[1])
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
@@ -77,28 +84,49 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def snippet(text: str, words: set[str], chars: int = SNIPPET_CHARS) -> str:
-    """Return the best passages of ``text`` with ``words`` (analysed terms) marked, or "" if none match."""
-    if not text or not words:
-        return ""
-    # The first paragraphs with a match: a long interview is not analysed to the end. Their matches
-    # are kept, shifted to where each paragraph starts in the passage, rather than found again.
+def _matched_paragraphs(text: str, words: set[str], limit: int) -> tuple[str, list[tuple[int, int, str]]]:
+    """The first ``limit`` paragraphs of ``text`` with a match, joined, and the matches in them.
+
+    A long interview is not analysed to the end. The matches are kept, shifted to where each
+    paragraph starts in the passage, rather than found again."""
     found: list[str] = []
     spans: list[tuple[int, int, str]] = []
     start = 0
-    for paragraph in text.split("\n"):
+    for paragraph in (text.split("\n") if text and words else []):
         in_paragraph = matches(paragraph, words)
         if in_paragraph:
             spans += [(s + start, e + start, term) for s, e, term in in_paragraph]
             found.append(paragraph)
             start += len(paragraph) + 1
-            if len(found) == SNIPPET_FRAGMENTS:
+            if len(found) == limit:
                 break
-    if not found:
+    return "\n".join(found), spans
+
+
+def snippet(text: str, words: set[str], chars: int = SNIPPET_CHARS) -> str:
+    """Return the best passages of ``text`` with ``words`` (analysed terms) marked, or "" if none match."""
+    return merged_snippet([("", text, words)], chars)
+
+
+def merged_snippet(parts: list[tuple[str, str, set[str]]], chars: int = SNIPPET_CHARS,
+                   limit: int = SNIPPET_FRAGMENTS) -> str:
+    """Return up to ``limit`` passages from several texts (body, captions), the best overall, each
+    text's in its order and the texts in the order given, with a label ("Caption") before a text's
+    passages when it has one; "" when no text has a match."""
+    found = [(label, *_matched_paragraphs(text, words, limit)) for label, text, words in parts]
+    total = sum(len(spans) for _, _, spans in found)
+    if not total:
         return ""
-    passage = "\n".join(found)
-    pieces = [_marked(passage, spans, start, end) for start, end in _fragments(passage, spans, chars)]
-    return sanitize(ELLIPSIS.join(piece.replace("\n", " ") for piece in pieces))
+    budget = chars if total == 1 else chars // min(limit, total)
+    candidates = []
+    for order, (label, passage, spans) in enumerate(found):
+        for key, start, end in (_fragments(passage, spans, budget, limit) if spans else []):
+            html = _marked(passage, spans, start, end).replace("\n", " ")
+            candidates.append((key, -order, -start, order, start, label, html))
+    best = sorted(candidates, reverse=True)[:limit]
+    best.sort(key=lambda c: (c[3], c[4]))
+    pieces = [(f"{escape(label, quote=False)}: " if label else "") + html for *_, label, html in best]
+    return sanitize(ELLIPSIS.join(pieces))
 
 
 def mark_all(text: str, words: set[str]) -> str:

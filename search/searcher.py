@@ -27,7 +27,7 @@ from .article import Article
 from .company_profile import CompanyProfile
 from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
-from .highlight import mark_all, plain_snippet, snippet
+from .highlight import mark_all, merged_snippet, plain_snippet, snippet
 from .index_store import IndexStore
 from .indexer import INDEX_NAME
 from .nearduplicates import Groups, fold
@@ -405,11 +405,10 @@ class Archive:
              with_snippets: bool = True) -> Hit:
         article = document_to_article(opened.searcher().stored_fields(docnum))
         if with_snippets:
-            text = (
-                snippet(article.body, terms.get("body", set()))
-                or snippet("\n".join(article.captions), terms.get("captions", set()))
-                or plain_snippet(article.body or " ".join(article.captions))
-            )
+            text = merged_snippet([  # up to three passages, from the body and the captions
+                ("", article.body, terms.get("body", set())),
+                ("Caption", "\n".join(article.captions), terms.get("captions", set())),
+            ]) or plain_snippet(article.body or " ".join(article.captions))
             title_html = mark_all(article.title, terms.get("title", set()))
         else:
             text, title_html = "", escape(article.title, quote=False)

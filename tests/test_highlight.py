@@ -5,7 +5,7 @@ import re
 from whoosh import highlight as wh
 
 from search.analysis import text_analyzer
-from search.highlight import ELLIPSIS, SNIPPET_CHARS, mark_all, snippet
+from search.highlight import ELLIPSIS, SNIPPET_CHARS, mark_all, merged_snippet, snippet
 
 
 def marked_words(html: str) -> list[str]:
@@ -56,3 +56,27 @@ def test_snippet_escapes_markup_split_around_a_match():
 def test_no_match_gives_no_snippet():
     assert snippet("Nothing to see here", {"oil"}) == ""
     assert mark_all("Plain <b>title</b>", set()) == "Plain &lt;b&gt;title&lt;/b&gt;"
+
+
+def test_merged_snippet_takes_the_best_passages_of_body_and_captions():
+    filler = " ".join(f"word{i}" for i in range(120))
+    body = f"Oil rose early. {filler} The oil price fell later. {filler} Nothing else."
+    captions = "A tanker loads crude oil at the port. Photo: VCG"
+    html = merged_snippet([("", body, {"oil", "price"}), ("Caption", captions, {"oil"})])
+    pieces = html.split(ELLIPSIS.strip())
+    assert len(pieces) == 3
+    assert "Caption: " in pieces[-1] and "Caption" not in pieces[0]  # body first, then the caption, labelled
+    assert marked_words(html).count("oil") + marked_words(html).count("Oil") == 3 and "price" in marked_words(html)
+    assert len(re.sub(r"</?mark>", "", html)) <= SNIPPET_CHARS + 2 * len(ELLIPSIS) + len("Caption: ")
+    # Only a caption matches: its passage alone, labelled; nothing matches: "".
+    assert merged_snippet([("", body, {"tanker"}), ("Caption", captions, {"tanker"})]).startswith("Caption: ")
+    assert merged_snippet([("", body, {"zebra"}), ("Caption", captions, {"zebra"})]) == ""
+    # A hostile label or text stays text.
+    assert "<b>" not in merged_snippet([("<b>x</b>", "oil <b>oil</b>", {"oil"})])
+
+
+def test_hits_show_caption_passages_labelled(archive, seed_id):
+    from search.request import SearchRequest
+
+    hit = next(h for h in archive.search(SearchRequest(q="logo")).hits if h.id == seed_id)
+    assert "caption" in hit.matched_in and "Caption: " in hit.snippet and "<mark>" in hit.snippet
