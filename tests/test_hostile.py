@@ -119,10 +119,29 @@ class Hostile:
     problems: list[str] = field(default_factory=list)
 
 
+def write_benign_versions(corpus: Path) -> None:
+    """A benign story sent twice (the second time with one more sentence) and an article quoting a third of
+    it, so that benign pages show near-duplicates folded under a hit and related articles: the baseline
+    then knows their markup, and hostile text in them is checked like any other."""
+    records = [json.loads(line) for line in (corpus / "wikinews" / "wikinews-2019-2021.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    story = next(r for r in records if r["title"].startswith("Magnitogorsk"))
+    words = story["body"].split()
+    versions = [
+        {**story, "id": "magnitogorsk-update", "title": story["title"] + " (update)",
+         "body": story["body"] + "\n\nRescue work ended on Friday."},
+        {"id": "magnitogorsk-look-back", "title": "A look back at Magnitogorsk", "published": story["published"],
+         "body": " ".join(words[: len(words) // 3]) + "\n\n" + records[1]["body"]},
+    ]
+    (corpus / "benign").mkdir()
+    (corpus / "benign" / "versions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in versions), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     started = time.perf_counter()
     corpus = copy_small_corpus(tmp_path_factory.mktemp("hostile") / "corpus")
+    write_benign_versions(corpus)
     records = hostile_records(PAYLOADS)
     (corpus / "hostile").mkdir()
     (corpus / HOSTILE_FILE).write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
@@ -189,6 +208,8 @@ def container_kind(node: Element) -> str:
     if node.tag == "p" and "snippet" in classes:
         return "snippet"
     if node.tag == "h2" and "hit-title" in classes:
+        return "hit-title"
+    if node.tag == "a" and "version-title" in classes:  # a near-duplicate folded under a hit
         return "hit-title"
     if node.tag == "h1":
         return "heading"
@@ -270,6 +291,9 @@ class Baseline:
         ("/company/bytedance", {}), ("/company/byteplus", {}),
         ("/?q=bytedance+zebras", {}), ("/?q=bytedance+zebras", HX), ("/embed?q=bytedance+zebras&theme=dark", {}),
         ("/embed/fragment?q=bytedance+zebras", {}),
+        # a story sent twice, folded under its first version (write_benign_versions); its pages list related ones
+        ("/?q=Magnitogorsk", {}), ("/?q=Magnitogorsk", HX), ("/embed?q=Magnitogorsk&theme=dark", {}),
+        ("/embed/fragment?q=Magnitogorsk", {}),
     ]
 
     def __init__(self):
@@ -284,6 +308,8 @@ class Baseline:
             hit = client.get("/api/search?" + urlencode({"source": source, "per_page": 1, "q": "government OR bytedance"})).get_json()["hits"][0]
             urls += [(f"/article/{hit['id']}", {}), (f"/article/{hit['id']}?q=government+OR+bytedance", {}),
                      (f"/embed/article/{hit['id']}?theme=light", {})]
+        for hit in client.get("/api/search?q=Magnitogorsk").get_json()["hits"]:
+            urls += [(f"/article/{hit['id']}", {}), (f"/embed/article/{hit['id']}?theme=light", {})]
         for url, headers in urls:
             html = client.get(url, headers=headers).get_data(as_text=True)
             assert MARKER not in html.lower(), f"benign page {url} shows hostile articles"
@@ -392,7 +418,7 @@ class Checker:
         return response, tree
 
     def check_json(self, data: dict, where: str) -> None:
-        for hit in data.get("hits", []):
+        for hit in [h for lead in data.get("hits", []) for h in [lead, *lead.get("similar", [])]]:
             for name in ("snippet", "title_html"):
                 if name not in hit:
                     continue
@@ -449,6 +475,10 @@ class Checker:
             self.compare([p.text() for p in tree.find("p", "article-section")], [article.section], where, "section")
         titles = [t.text() for t in tree.find("title")]
         self.compare(len(titles) == 1 and titles[0].startswith(article.title), True, where, "<title>")
+        for link in [a for a in tree.find("a") if a.parent and a.parent.parent and "related-list" in a.parent.parent.classes]:
+            related = self.state.articles.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
+            if related is not None:  # a related article that is hostile too: its title as text
+                self.compare(link.text().removesuffix(" (opens in a new tab)"), related.title, where, "related title")
 
     def snippet(self, text: str, article, where: str) -> None:
         """A snippet is pieces of the article's own text (body or captions), nothing put together."""
@@ -468,6 +498,13 @@ class Checker:
                 continue
             self.compare(links[0].text().removesuffix(" (opens in a new tab)"), article.title, where, "hit title")
             self.snippet(snippets[0].text(), article, where)
+        for link in tree.find("a", "version-title"):  # near-duplicates folded under a hit: title and snippet
+            article = self.state.articles.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
+            if article is None:
+                continue
+            self.compare(link.text().removesuffix(" (opens in a new tab)"), article.title, where, "version title")
+            for snippet in [e for e in tree.elements if e.tag == "p" and "snippet" in e.classes and e.parent is link.parent]:
+                self.snippet(snippet.text(), article, where)
 
 
 def assert_clean(state: Hostile, before: int) -> None:
