@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -162,6 +163,15 @@ class _OpenIndex:
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
             self.duplicates = Groups.load(path, searcher.reader().doc_count_all())  # nearduplicates.py
+        self._derived: dict[str, object] = {}  # what other modules build from this build, once (see derived)
+        self._derived_lock = threading.Lock()
+
+    def derived(self, name: str, build):
+        """Return ``build(reader, facets)`` for this build, made on first use and kept while it is open."""
+        with self._derived_lock:
+            if name not in self._derived:
+                self._derived[name] = build(self.searcher().reader(), self.facets)
+            return self._derived[name]
 
     def searcher(self):
         """Return this thread's searcher (Whoosh searchers are not shared between threads)."""
@@ -344,6 +354,46 @@ class Archive:
             profile = company_profile.build_profile(opened.facets, name, entry)
             newest = SearchRequest(companies=(name,), sort="newest", per_page=latest)
             return profile, self._search(opened, newest, started, with_facets=False, with_suggestion=False)
+
+    def per_build(self, name: str, build):
+        """Return ``build(reader, facets)`` for the build being served, made once per build (lazily) and
+        dropped with it: data derived from the index, such as the search box's suggestions (autocomplete.py).
+        The result must not hold on to the reader."""
+        with self._using() as opened:
+            return opened.derived(name, build)
+
+    def iter_matches(self, request: SearchRequest, sort: str | None = None) -> Iterator[Article]:
+        """Yield every article ``request`` matches, in the order of ``sort`` (default: the request's), not
+        one page: ``page`` and ``per_page`` are ignored and there is no depth limit (the CSV export).
+
+        The match set is the search page's, with its fallback to any of the words, so as many articles
+        come as ``search(request).total`` says. Only document numbers are held (8 bytes a match); each
+        article is read when it is asked for, and the build stays open until the iteration ends or is closed.
+        """
+        with self._using() as opened:
+            masks = opened.facets.filter_masks(request)
+            parsed, evaluated, matches = self._match(opened, request.q, any_words=(request.match == "any"))
+            selected = _filtered(matches, masks)
+            if not selected.any() and not request.match and isinstance(parsed.query, wq.And):
+                parsed, evaluated, matches = self._match(opened, request.q, any_words=True)
+                selected = _filtered(matches, masks)
+            if not selected.any():
+                return
+            searcher = opened.searcher()
+            sort = sort or request.sort
+            if sort == "relevance" and parsed.is_everything:
+                sort = "newest"  # as the page does: every article is equally relevant
+            if sort != "relevance":
+                docnums = opened.facets.by_date(selected, newest=(sort == "newest"))
+            elif evaluated is not None:
+                keep = selected[evaluated.ids]
+                ids, scores = evaluated.ids[keep], evaluated.scores[keep]
+                docnums = ids[np.lexsort((ids, -scores))]  # best first, ties in index order, as _page
+            else:
+                docset = set(selected.nonzero()[0].tolist())
+                docnums = [hit.docnum for hit in searcher.search(parsed.query, limit=None, filter=docset)]
+            for docnum in docnums:  # the thread that resumes this reads with its own searcher
+                yield document_to_article(opened.searcher().stored_fields(int(docnum)))
 
     def rank(self, q: str, limit: int = 1000, any_words: bool = True) -> list[str]:
         """Return the ids of the ``limit`` best articles for ``q``, best first.

@@ -197,6 +197,26 @@ def test_trusted_prefix_on_htmx_push_url_static_files_and_article_links(trusting
     assert back and all(v.startswith(f"{PREFIX}/") for v in back)
 
 
+# The answers that are not pages (feed, export, OpenSearch description, suggestions): their absolute URLs.
+FEED_PATHS = ["/opensearch.xml", "/search.atom?q=ByteDance", "/search.csv?q=ByteDance", "/suggest?q=byte"]
+
+
+def own_absolute_urls(body: str, host: str) -> list[str]:
+    return [url for url in re.findall(r"https?://[^\s\"'<>,]+", body) if urlsplit(url).hostname == host]
+
+
+def test_trusted_prefix_in_feeds_exports_and_opensearch(trusting_app):
+    client = trusting_app.test_client()
+    found = 0
+    for path in FEED_PATHS:
+        response = client.get(path, headers=FORWARDED)
+        assert response.status_code == 200, path
+        urls = own_absolute_urls(response.get_data(as_text=True), "intranet.example")
+        assert all(url.startswith(f"https://intranet.example{PREFIX}/") for url in urls), (path, urls)
+        found += len(urls)
+    assert found >= 5 + 4 + 1  # the description's 5 URLs, the feed's ids and links, the CSV's article URL
+
+
 # --- gunicorn.conf.py -----------------------------------------------------------------------------
 
 def test_gunicorn_reads_the_archive_settings(tmp_path):
@@ -405,6 +425,15 @@ def test_htmx_fragment_and_article_through_nginx(stack):
     status, _, page = through_nginx(stack, article)
     assert status == 200 and SEED_HEADLINE in text(page)
     assert outside_prefix(own_paths(page, {f"127.0.0.1:{stack['port']}"})) == []
+
+
+def test_feeds_and_opensearch_through_nginx(stack):
+    for path in FEED_PATHS:
+        status, _, body = through_nginx(stack, PREFIX + path)
+        assert status == 200, (path, stack_logs(stack))
+        urls = own_absolute_urls(body, "127.0.0.1")
+        assert all(url.startswith(f"http://127.0.0.1:{stack['port']}{PREFIX}/") for url in urls), (path, urls)
+        assert urls or path.startswith("/suggest"), path
 
 
 def test_healthz_through_nginx(stack):

@@ -11,7 +11,7 @@ from search import config
 from search.request import SearchRequest
 from search.searcher import Archive
 
-from . import errors, security, views
+from . import errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
 from .links import article_url, company_url, search_url
 
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.register_blueprint(views.bp)
+    app.register_blueprint(feeds.bp)
     errors.init_app(app)
     security.init_app(app)
     return app
