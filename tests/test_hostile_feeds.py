@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search.request import SearchRequest
 from tests.test_fuzz import param_pairs, raw_query, without_slow_fuzzy
 from tests.test_hostile import MARKER, PAYLOADS, Tree, header_problems, hostile, html_problems  # noqa: F401 (fixture)
-from search.request import SearchRequest
 from web import create_app
 from web.feeds import CSV_COLUMNS, csv_cell, xml_text
 
