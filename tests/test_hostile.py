@@ -481,9 +481,10 @@ class Checker:
                 self.compare(link.text().removesuffix(" (opens in a new tab)"), related.title, where, "related title")
 
     def snippet(self, text: str, article, where: str) -> None:
-        """A snippet is pieces of the article's own text (body or captions), nothing put together."""
+        """A snippet is pieces of the article's own text (body or captions, the latter labelled
+        "Caption: "), nothing put together."""
         whole = " ".join(" ".join([article.body, *article.captions]).split())
-        pieces = [" ".join(piece.split()).removesuffix("…") for piece in text.split(" … ")]
+        pieces = [" ".join(piece.split()).removesuffix("…").removeprefix("Caption: ") for piece in text.split(" … ")]
         self.compare([piece for piece in pieces if piece not in whole], [], where, f"snippet of {article.id}")
 
     def hit_texts(self, tree: Tree, where: str) -> None:
