@@ -167,6 +167,11 @@ class CorpusReader:
             self.candidates = self.count_candidates()
             self.extractor = self.extractor.with_promoted(self.candidates.promoted(self.min_articles))
 
+    def promoted_companies(self) -> list[str]:
+        """The unknown organisations this corpus makes companies (counting them if not done yet)."""
+        self._promote_candidates()
+        return sorted(self.candidates.promoted(self.min_articles)) if self.candidates is not None else []
+
     def read_all(self) -> Iterator[FileResult]:
         """Yield one FileResult per corpus file, in a stable order."""
         for path, relative in list_corpus_files(self.corpus_dir):

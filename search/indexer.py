@@ -232,7 +232,8 @@ def build_index(
             report.documents = ix.doc_count()
             ix.close()
             report.seconds = time.perf_counter() - started
-            report.index_path = store.publish(build_dir, _manifest(report, manifest_files, corpus_dir, mapping))
+            manifest = _manifest(report, manifest_files, corpus_dir, mapping, reader.promoted_companies())
+            report.index_path = store.publish(build_dir, manifest)
         except BaseException:
             store.discard(build_dir)
             raise
@@ -255,6 +256,13 @@ def update_index(
     if previous.get("settings") != settings_checksum(corpus_dir) or previous.get("mapping") != (mapping or {}):
         report = build_index(corpus_dir, index_root, mapping, progress)
         report.note = "The gazetteer, corpus.toml, field mapping or schema changed: rebuilt in full."
+        return report
+    # Organisations become companies when 2+ articles of the whole corpus name them: a new or removed
+    # file can change that for articles in files that did not change, which only a full build redoes.
+    reader = CorpusReader(corpus_dir, mapping=mapping)
+    if previous.get("companies_promoted") != _digest(reader.promoted_companies()):
+        report = build_index(corpus_dir, index_root, mapping, progress)
+        report.note = "The organisations the corpus names as companies changed: rebuilt in full."
         return report
     if not nearduplicates.Signatures.exists(store.current()):
         report = build_index(corpus_dir, index_root, mapping, progress)
@@ -300,7 +308,6 @@ def update_index(
                                                        stored.get("captions", "")))
                         writer.delete_by_term("path", relative)
                 known_ids = {i: relative for relative, entry in kept.items() for i in entry.get("ids", [])}
-                reader = CorpusReader(corpus_dir, mapping=mapping)
                 new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary, signatures)
                 writer.commit(merge=True)
             except BaseException:
@@ -312,7 +319,7 @@ def update_index(
             report.documents = ix.doc_count()
             ix.close()
             report.seconds = time.perf_counter() - started
-            manifest = _manifest(report, {**kept, **new_files}, corpus_dir, mapping)
+            manifest = _manifest(report, {**kept, **new_files}, corpus_dir, mapping, reader.promoted_companies())
             report.index_path = store.publish(build_dir, manifest)
         except BaseException:
             store.discard(build_dir)
@@ -374,7 +381,12 @@ def _show_rate(bar: tqdm, articles: int, started: float) -> None:
         bar.set_postfix(articles=articles, per_s=f"{articles / elapsed:.0f}")
 
 
-def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, mapping: dict | None) -> dict:
+def _digest(names: list[str]) -> str:
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
+
+
+def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, mapping: dict | None,
+              promoted: list[str]) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -382,6 +394,7 @@ def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, map
         "corpus": str(Path(corpus_dir).resolve()),
         "settings": settings_checksum(corpus_dir),
         "mapping": mapping or {},
+        "companies_promoted": _digest(promoted),
         "documents": report.documents,
         "seconds": round(report.seconds, 3),
         "skipped": dict(report.summary.skipped),
