@@ -46,10 +46,12 @@ def embed_client(embed_app):
 
 
 def search_links(html: str) -> list[str]:
-    """Return the URLs of every link and form that leads to a search (not articles, static files, outside sites)."""
+    """Return the URLs of every link and form that leads to a search (not articles, static files, outside
+    sites, nor the feed, CSV, suggestions and OpenSearch description, which are not pages in the frame)."""
     return [url for _, url, _ in parse(html).urls
             if "/article/" not in url and "/static/" not in url and not url.startswith("https://")
-            and not url.startswith("http://en.")]
+            and not url.startswith("http://en.")
+            and urlsplit(url).path not in ("/opensearch.xml", "/search.atom", "/search.csv", "/suggest")]
 
 
 def test_embed_has_no_site_chrome_and_keeps_links_and_theme_in_the_frame(embed_client, seed_id):
