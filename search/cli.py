@@ -150,9 +150,11 @@ def _query(args) -> int:
     print(f"{results.total} articles ({results.took_ms:.1f} ms)")
     if results.suggestion:
         print(f"Did you mean: {results.suggestion}")
-    for number, hit in enumerate(results.hits, start=results.first):
-        date = f"{hit.published:%Y-%m-%d}" if hit.published else "undated"
-        print(f"{number:>4}. {hit.title}  [{hit.source}, {date}]  /article/{hit.id}")
+    for hit in results.hits:
+        for version in [hit, *hit.similar]:  # near-duplicates folded under the hit, indented
+            date = f"{version.published:%Y-%m-%d}" if version.published else "undated"
+            indent = "      similar: " if version is not hit else ""
+            print(f"{version.position:>4}. {indent}{version.title}  [{version.source}, {date}]  /article/{version.id}")
     for name, values in results.facets.items():
         if values:
             shown = ", ".join(f"{v.label or v.value} ({v.count})" for v in values[:8])

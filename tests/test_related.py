@@ -116,3 +116,16 @@ def test_article_pages_link_their_related_articles(client, archive, bundled_arti
     section = embedded.split('<section class="related"', 1)[1].split("</section>", 1)[0]
     assert [part.split('"', 1)[0] for part in section.split('<a href="')[1:]] == [
         f"/embed/article/{hit.id}?theme=dark" for hit in related]
+
+
+def test_key_words_are_those_of_feedback_key_terms(archive, bundled_articles):
+    """related.article_key_terms skips the words that cannot make the list; the list is feedback.key_terms'."""
+    from search.feedback import key_terms
+    from search.related import TERMS, article_key_terms
+
+    with archive._using() as opened:
+        searcher = opened.searcher()
+        for article in bundled_articles:
+            docnum = searcher.document_number(id=article.id)
+            for limit in (TERMS, 5):
+                assert article_key_terms(searcher, docnum, limit) == key_terms(searcher, [docnum], limit), article.title
