@@ -50,7 +50,7 @@ from .conftest import CORPUS
 TOTAL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
 TIME_BOUND = float(os.environ.get("FUZZ_TIME_BOUND", "2.0"))  # seconds per input: catches blowups, not slowness
 # How the inputs are shared out: the in-process targets are cheap, the HTTP ones render whole pages.
-SHARES = {"parser": 0.30, "request": 0.25, "http_search": 0.35, "http_article": 0.10}
+SHARES = {"parser": 0.30, "request": 0.25, "http_search": 0.30, "http_article": 0.10, "http_company": 0.05}
 
 
 def budget(target: str) -> int:
@@ -216,6 +216,8 @@ PARAM_VALUES = {
     "page": integer_text(),
     "per_page": integer_text(),
     "theme": st.one_of(st.sampled_from([*THEMES, "Dark", "", "dark\x00"]), st.text(max_size=10)),
+    "match": st.one_of(st.sampled_from(["all", "any", "", "ANY", " any ", "any\x00"]), st.text(max_size=8)),
+    "timeline": st.one_of(st.sampled_from(["count", "share", "", "Share", "share\x00"]), st.text(max_size=8)),
 }
 param_pair = st.one_of(
     st.sampled_from(sorted(PARAM_VALUES)).flatmap(lambda name: st.tuples(st.just(name), PARAM_VALUES[name])),
@@ -358,6 +360,31 @@ def test_search_routes_answer_200_or_400_in_bounded_time(http, route, pairs, raw
                      lambda: http.get(route, query_string=query_string, headers=headers))
     STATS["http_search"]["outcomes"][response.status_code] += 1
     check_response(response, route, json_api=route.startswith("/api/"))
+
+
+@pytest.fixture(scope="module")
+def company_names(bundled_articles):
+    return Ids(sorted({c for article in bundled_articles for c in article.companies}))
+
+
+@fuzz_settings("http_company")
+@given(data=st.data(), junk=st.one_of(st.text(max_size=40), st.sampled_from(["", "-", "a" * 5000, "%00", "..", "x/y"])),
+       real=st.booleans(), accept_json=st.booleans())
+def test_company_pages_answer_200_or_404(http, company_names, data, junk, real, accept_json):
+    """/company/<slug>: a company's slug is its page (200), anything else a 404 with a message, never a 500."""
+    from search.company_profile import slugify
+
+    slug = slugify(data.draw(st.sampled_from(company_names))) if real else junk
+    path = "/company/" + quote(slug, safe="")
+    headers = {"Accept": "application/json"} if accept_json else {}
+    response = timed("http_company", path, lambda: http.get(path, headers=headers))
+    status = response.status_code
+    STATS["http_company"]["outcomes"][status] += 1
+    assert status in (200, 404), (path[:100], status, response.get_data()[:300])
+    if real:
+        assert status == 200, path
+    if status == 200:
+        assert response.mimetype == "text/html" and not any(marker in response.get_data() for marker in INJECTED)
 
 
 @fuzz_settings("http_article")
