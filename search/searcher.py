@@ -28,7 +28,7 @@ from .article import Article
 from .company_profile import CompanyProfile
 from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
-from .highlight import mark_all, merged_snippet, plain_snippet, snippet
+from .highlight import mark_all, merged_snippet, plain_snippet
 from .index_store import IndexStore
 from .indexer import INDEX_NAME
 from .nearduplicates import Groups, fold
