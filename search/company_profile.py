@@ -4,20 +4,20 @@ Everything comes from the open index's facet arrays (``facets.py``), so a profil
 numpy operations whatever the archive's size: the articles that name the company (its mask in
 the company column), their count per year, the other companies named in those articles, the
 sources that wrote them. Names, aliases and tickers come from the gazetteer
-(``companies.csv`` in the corpus folder). Companies are addressed by a slug of their name
+(``companies.csv`` in the corpus folder, read once and again when it changes). Companies are addressed by a slug of their name
 (``/company/financial-times``).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .companies import Company, GazetteerError, load_gazetteer
+from .companies import CompanyDirectory, CompanyInfo, GazetteerError
+from .companies import company_slug as slugify  # the one slug rule, shared with the gazetteer's directory
 from .facets import FacetIndex
 
 CO_MENTIONED = 12  # other companies listed
@@ -37,12 +37,6 @@ class CompanyProfile:
     sources: list[tuple[str, int]] = field(default_factory=list)
 
 
-def slugify(name: str) -> str:
-    """Return the URL slug of a company name: "Financial Times" -> "financial-times"."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[\W_]+", "-", text).strip("-") or "company"
-
-
 def slugs(facets: FacetIndex) -> dict[str, str]:
     """Map each slug to the company name it stands for (the name with most articles on a clash)."""
     column = facets.columns["company"]
@@ -54,18 +48,21 @@ def slugs(facets: FacetIndex) -> dict[str, str]:
     return found
 
 
-def gazetteer_entry(corpus_dir: Path | None, name: str) -> Company | None:
-    """The gazetteer's entry for ``name``, or None (no gazetteer, or an extracted name)."""
-    if corpus_dir is None:
-        return None
+def directory(corpus_dir: Path | None) -> CompanyDirectory | None:
+    """The gazetteer of ``corpus_dir`` as a CompanyDirectory, read again only when the file changes."""
+    path = corpus_dir / "companies.csv" if corpus_dir is not None else None
     try:
-        entries = load_gazetteer(corpus_dir / "companies.csv")
+        return _directory(str(path), path.stat().st_mtime_ns) if path is not None else None
     except (GazetteerError, OSError):
         return None
-    return next((entry for entry in entries if entry.name == name), None)
 
 
-def build_profile(facets: FacetIndex, name: str, entry: Company | None) -> CompanyProfile:
+@lru_cache(maxsize=4)
+def _directory(path: str, modified_ns: int) -> CompanyDirectory:
+    return CompanyDirectory.from_file(Path(path))
+
+
+def build_profile(facets: FacetIndex, name: str, entry: CompanyInfo | None) -> CompanyProfile:
     """Count what the archive says about ``name`` (a value of the company facet)."""
     column = facets.columns["company"]
     mask = column.mask_for((name,))

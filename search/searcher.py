@@ -278,19 +278,11 @@ class Archive:
                 with_snippets: bool = True, with_suggestion: bool = True) -> SearchResults:
         facet_index = opened.facets
         masks = facet_index.filter_masks(request)
-        match = "any" if request.match == "any" else "all"
-        parsed, evaluated, matches = self._match(opened, request.q, any_words=(match == "any"))
-        selected = _filtered(matches, masks)
+        parsed, evaluated, matches, selected, match = self._select(opened, request, masks)
         total = int(selected.sum())
         notice = ""
-        if not total and not request.match and isinstance(parsed.query, wq.And):
-            # No article has all the words: show those with any of them, best first, and say so.
-            fallback = self._match(opened, request.q, any_words=True)
-            fallback_selected = _filtered(fallback[2], masks)
-            if fallback_selected.any():
-                (parsed, evaluated, matches), selected = fallback, fallback_selected
-                total, match = int(selected.sum()), "any"
-                notice = "No article has all of these words; these have some of them, the most first."
+        if match != (request.match or "all"):
+            notice = "No article has all of these words; these have some of them, the most first."
         if parsed.plain_words:
             notice = "Your query's syntax could not be used, so its words were searched for. " + notice
         # Several words that "all" requires and "any" would not: switching between the two means something.
@@ -324,6 +316,21 @@ class Archive:
             several_words=several_words,
         )
 
+    def _select(self, opened: _OpenIndex, request: SearchRequest, masks: dict[str, np.ndarray]):
+        """Match ``request`` and apply the filter ``masks``: (parsed, evaluated, matches, selected, match).
+
+        Without a ``match`` parameter, when no article has all the words (an AND of several), the
+        words are searched as alternatives instead and ``match`` says "any"."""
+        any_words = request.match == "any"
+        parsed, evaluated, matches = self._match(opened, request.q, any_words)
+        selected = _filtered(matches, masks)
+        if not request.match and not selected.any() and isinstance(parsed.query, wq.And):
+            fallback = self._match(opened, request.q, any_words=True)
+            fallback_selected = _filtered(fallback[2], masks)
+            if fallback_selected.any():
+                return (*fallback, fallback_selected, "any")
+        return parsed, evaluated, matches, selected, "any" if any_words else "all"
+
     def _match(self, opened: _OpenIndex, q: str, any_words: bool) -> tuple[ParsedQuery, Evaluated | None, np.ndarray]:
         """Parse ``q`` and find every live document it matches (a boolean array), scored if possible."""
         searcher = opened.searcher()
@@ -347,11 +354,12 @@ class Archive:
         """Return the profile of the company ``slug`` names and its latest articles (NotFound if none)."""
         started = time.perf_counter()
         with self._using() as opened:
-            name = company_profile.slugs(opened.facets).get(slug)
+            slugs = opened.derived("company slugs", lambda reader, facets: company_profile.slugs(facets))
+            name = slugs.get(slug)
             if name is None:
                 raise NotFound(f"No company '{slug[:80]}' is named in the archive.")
-            entry = company_profile.gazetteer_entry(corpus_dir, name)
-            profile = company_profile.build_profile(opened.facets, name, entry)
+            gazetteer = company_profile.directory(corpus_dir)
+            profile = company_profile.build_profile(opened.facets, name, gazetteer.get(name) if gazetteer else None)
             newest = SearchRequest(companies=(name,), sort="newest", per_page=latest)
             return profile, self._search(opened, newest, started, with_facets=False, with_suggestion=False)
 
@@ -371,12 +379,7 @@ class Archive:
         article is read when it is asked for, and the build stays open until the iteration ends or is closed.
         """
         with self._using() as opened:
-            masks = opened.facets.filter_masks(request)
-            parsed, evaluated, matches = self._match(opened, request.q, any_words=(request.match == "any"))
-            selected = _filtered(matches, masks)
-            if not selected.any() and not request.match and isinstance(parsed.query, wq.And):
-                parsed, evaluated, matches = self._match(opened, request.q, any_words=True)
-                selected = _filtered(matches, masks)
+            parsed, evaluated, _, selected, _ = self._select(opened, request, opened.facets.filter_masks(request))
             if not selected.any():
                 return
             searcher = opened.searcher()
@@ -386,9 +389,7 @@ class Archive:
             if sort != "relevance":
                 docnums = opened.facets.by_date(selected, newest=(sort == "newest"))
             elif evaluated is not None:
-                keep = selected[evaluated.ids]
-                ids, scores = evaluated.ids[keep], evaluated.scores[keep]
-                docnums = ids[np.lexsort((ids, -scores))]  # best first, ties in index order, as _page
+                docnums = _best_first(evaluated, selected)[0]
             else:
                 docset = set(selected.nonzero()[0].tolist())
                 docnums = [hit.docnum for hit in searcher.search(parsed.query, limit=None, filter=docset)]
@@ -407,9 +408,7 @@ class Archive:
                 return []
             searcher = opened.searcher()
             if evaluated is not None:
-                keep = matches[evaluated.ids]
-                ids, scores = evaluated.ids[keep], evaluated.scores[keep]
-                docnums = ids[np.lexsort((ids, -scores))[:limit]].tolist()
+                docnums = _best_first(evaluated, matches)[0][:limit].tolist()
             else:
                 docset = set(matches.nonzero()[0].tolist())
                 docnums = [hit.docnum for hit in searcher.search(parsed.query, limit=limit, filter=docset)]
@@ -427,11 +426,9 @@ class Archive:
             words = query_words(parsed.query, searcher.reader()) if not parsed.is_everything else {}
             return [self._hit(opened, int(d), None, words, with_snippets) for d in docnums]
         if evaluated is not None:
-            keep = selected[evaluated.ids]
-            ids, scores = evaluated.ids[keep], evaluated.scores[keep]
-            order = np.lexsort((ids, -scores))[start:limit]  # best first; ties in index order, as Whoosh
+            ids, scores = _best_first(evaluated, selected)
             hits = []
-            for position in order:
+            for position in range(start, min(limit, len(ids))):
                 docnum = int(ids[position])
                 terms: dict[str, set[str]] = {}
                 for fieldname, text, postings in evaluated.leaves:
@@ -519,6 +516,14 @@ class Archive:
             captions_html=[mark_all(c, words.get("captions", set())) for c in article.captions],
             related=self._related(opened, docnum, related) if related > 0 else [],
         )
+
+
+def _best_first(evaluated: Evaluated, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The scored documents that are ``selected``, best first (ties in index order, as Whoosh): (ids, scores)."""
+    keep = selected[evaluated.ids]
+    ids, scores = evaluated.ids[keep], evaluated.scores[keep]
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
 
 
 def _filtered(matches: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
