@@ -11,6 +11,7 @@ words are highlighted. `make eval` chose the constants on Cranfield, CISI and ME
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 
 import numpy as np
@@ -33,19 +34,31 @@ def applies(leaves: list[tuple[str, str, np.ndarray]]) -> bool:
 
 
 def key_terms(searcher, docnums: list[int], limit: int = TERMS) -> list[tuple[str, float]]:
-    """Return the ``limit`` words that best characterise these documents, with weights (max 1)."""
+    """Return the ``limit`` words that best characterise these documents, with weights (max 1): each
+    word's share of each document's headline and body, summed, times its idf.
+
+    Words are weighed by falling share, and once a share times the largest possible idf is under the
+    ``limit``-th best weight so far no later word can enter, so their document frequencies are not
+    looked up (a 20,000-word interview has 1,572 different words; their lookups were 47 of the 52 ms
+    its related articles took)."""
     reader = searcher.reader()
     doc_count = reader.doc_count_all()
-    weights: Counter[str] = Counter()
+    shares: Counter[str] = Counter()
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
         terms = [term for _, _, term in text_terms(f"{stored.get('title', '')}\n{stored.get('body', '')}")]
         for term, count in Counter(terms).items():
-            weights[term] += count / len(terms)
-    for term in weights:
+            shares[term] += count / len(terms)
+    highest_idf = term_idf(doc_count, 1)
+    weights: Counter[str] = Counter()
+    lowest: list[float] = []  # the ``limit`` highest weights so far (a min-heap)
+    for term in sorted(shares, key=shares.__getitem__, reverse=True):
+        if len(lowest) == limit and shares[term] * highest_idf < lowest[0]:
+            break
         frequency = reader.doc_frequency("body", term)
-        weights[term] *= term_idf(doc_count, frequency) if frequency else 0.0
-    best = weights.most_common(limit)
+        weights[term] = shares[term] * (term_idf(doc_count, frequency) if frequency else 0.0)
+        (heapq.heappush if len(lowest) < limit else heapq.heappushpop)(lowest, weights[term])
+    best = Counter({term: weights[term] for term in shares if term in weights}).most_common(limit)
     if not best or best[0][1] <= 0:
         return []
     top = best[0][1]

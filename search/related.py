@@ -17,16 +17,13 @@ Measured over the 294 bundled articles (2 shared cores): p50 3-5 ms, p95 6-8 ms,
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-
 import numpy as np
 from whoosh import query as wq
 
-from .analysis import text_terms
+from .feedback import key_terms
 from .nearduplicates import Groups
 from .schema import FIELD_BOOSTS
-from .scoring import TermScorer, term_idf
+from .scoring import TermScorer
 
 TERMS = 25  # key words of the article in the query
 FIELDS = ("title", "body")
@@ -34,41 +31,12 @@ MIN_SHARED = 2  # key words a related article must have
 MIN_SIMILARITY = 0.09  # of the article's own score: the 10th percentile of the top 5s was 0.055, the median 0.13
 
 
-def article_key_terms(searcher, docnum: int, limit: int = TERMS) -> list[tuple[str, float]]:
-    """``feedback.key_terms(searcher, [docnum], limit)`` for one article, the same words and weights (a test
-    checks), without looking up the document frequency of words that cannot make the list: words are
-    taken by falling share of the text, and once a word's share times the largest possible idf is under
-    the ``limit``-th best weight so far, no later word can enter. A 20,000-word interview has 1,572
-    different words; their lookups took 47 of the 52 ms its related articles took."""
-    reader = searcher.reader()
-    doc_count = reader.doc_count_all()
-    stored = searcher.stored_fields(docnum)
-    terms = [term for _, _, term in text_terms(f"{stored.get('title', '')}\n{stored.get('body', '')}")]
-    shares: Counter[str] = Counter()
-    for term, count in Counter(terms).items():
-        shares[term] += count / len(terms)
-    highest_idf = term_idf(doc_count, 1)
-    weights: dict[str, float] = {}
-    best: list[float] = []  # the ``limit`` highest weights so far (a min-heap)
-    for term in sorted(shares, key=shares.__getitem__, reverse=True):
-        if len(best) == limit and shares[term] * highest_idf < best[0]:
-            break
-        frequency = reader.doc_frequency("body", term)
-        weights[term] = shares[term] * (term_idf(doc_count, frequency) if frequency else 0.0)
-        (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, weights[term])
-    ranked = Counter({term: weights[term] for term in shares if term in weights}).most_common(limit)
-    if not ranked or ranked[0][1] <= 0:
-        return []
-    top = ranked[0][1]
-    return [(term, weight / top) for term, weight in ranked if weight > 0]
-
-
 def related_docnums(scorer: TermScorer, searcher, docnum: int, groups: Groups, live: np.ndarray,
                     limit: int = 5, terms: int = TERMS) -> list[tuple[int, float]]:
     """Return up to ``limit`` (document number, score) of the articles most like ``docnum``, best first,
     leaving out ``docnum``, its near-duplicates (``groups``) and the documents not ``live`` (deleted),
     and keeping one article of each group of near-duplicates."""
-    words = article_key_terms(searcher, docnum, limit=terms)
+    words = key_terms(searcher, [docnum], limit=terms)
     if not words or limit <= 0:
         return []
     query = wq.Or([wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight) for term, weight in words for field in FIELDS])

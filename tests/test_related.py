@@ -118,14 +118,27 @@ def test_article_pages_link_their_related_articles(client, archive, bundled_arti
         f"/embed/article/{hit.id}?theme=dark" for hit in related]
 
 
-def test_key_words_are_those_of_feedback_key_terms(archive, bundled_articles):
-    """related.article_key_terms skips the words that cannot make the list; the list is feedback.key_terms'."""
+def test_key_words_skip_no_word_that_could_make_the_list(archive, bundled_articles):
+    """feedback.key_terms skips the lookups of words that cannot make the list: its answer equals
+    weighing every word (share of the text times idf), computed here in full."""
+    from collections import Counter
+
+    from search.analysis import text_terms
     from search.feedback import key_terms
-    from search.related import TERMS, article_key_terms
+    from search.related import TERMS
+    from search.scoring import term_idf
 
     with archive._using() as opened:
         searcher = opened.searcher()
+        reader = searcher.reader()
         for article in bundled_articles:
             docnum = searcher.document_number(id=article.id)
+            stored = searcher.stored_fields(docnum)
+            terms = [t for _, _, t in text_terms(f"{stored.get('title', '')}\n{stored.get('body', '')}")]
+            every = Counter({t: n / len(terms) * (term_idf(reader.doc_count_all(), reader.doc_frequency("body", t))
+                                                  if reader.doc_frequency("body", t) else 0.0)
+                             for t, n in Counter(terms).items()})
             for limit in (TERMS, 5):
-                assert article_key_terms(searcher, docnum, limit) == key_terms(searcher, [docnum], limit), article.title
+                best = every.most_common(limit)
+                expected = [(t, w / best[0][1]) for t, w in best if w > 0] if best and best[0][1] > 0 else []
+                assert key_terms(searcher, [docnum], limit) == expected, article.title
