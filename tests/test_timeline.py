@@ -388,9 +388,14 @@ TINY = [
 @pytest.fixture(scope="module")
 def tiny_client(tmp_path_factory):
     """A tiny corpus: hostile company names and titles, two years apart, one article undated."""
-    corpus = tmp_path_factory.mktemp("timeline-corpus")
-    (corpus / "tiny.jsonl").write_text("\n".join(json.dumps(r) for r in TINY) + "\n", encoding="utf-8")
-    root = tmp_path_factory.mktemp("timeline-index")
+    yield from served(tmp_path_factory, "timeline", TINY)
+
+
+def served(tmp_path_factory, name: str, records: list[dict]):
+    """Index ``records`` (one JSON Lines file) and yield a test client of the app serving them."""
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
+    (corpus / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    root = tmp_path_factory.mktemp(f"{name}-index")
     build_index(corpus, root, progress=False, procs=1)
     app = create_app({"INDEX_DIR": str(root), "TESTING": True})
     yield app.test_client()
@@ -469,15 +474,9 @@ CENTURY = [("1850-06-01", "Harbour opens"), ("1851-02-03", "Harbour grows"), ("1
 @pytest.fixture(scope="module")
 def century(tmp_path_factory):
     """Seven articles over 171 years: more years than the chart draws one by one."""
-    corpus = tmp_path_factory.mktemp("century-corpus")
     records = [{"id": f"c-{i}", "title": title, "published": day, "body": f"{title}. The town's news."}
                for i, (day, title) in enumerate(CENTURY)]
-    (corpus / "century.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    root = tmp_path_factory.mktemp("century-index")
-    build_index(corpus, root, progress=False, procs=1)
-    app = create_app({"INDEX_DIR": str(root), "TESTING": True})
-    yield app.test_client()
-    app.extensions["archive"].close()
+    yield from served(tmp_path_factory, "century", records)
 
 
 def years_of(q: str = "", since: int = 0) -> list[int]:
