@@ -19,7 +19,10 @@ from .index_store import BuildBusy
 from .indexer import BuildFailed, build_index, request_stop, update_index
 from .records import parse_mapping
 from .request import SORTS, SearchRequest
-from .searcher import Archive
+from .backend import BACKENDS, open_backend
+from .manticore.loader import publish_step as manticore_step
+from .manticore.nodes import Address, node_config
+from .manticore.sphinxql import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field mapping for JSON exports, e.g. text=body,published_date=published")
     index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar (default: when on a terminal)")
     index.add_argument("--max-problems", type=int, default=50, help="problems to list at the end (default 50)")
+    index.add_argument("--backend", choices=BACKENDS, default=None,
+                       help="also load the build into this engine before publishing it (default: $ARCHIVE_SEARCH_BACKEND "
+                            "or whoosh); manticore: the nodes of $ARCHIVE_MANTICORE_NODES")
 
     imports = commands.add_parser(
         "import", help="add an outside collection (JSON Lines export, folder of pages) to a corpus folder",
@@ -72,6 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     companies.add_argument("--min", type=int, default=1, metavar="N", help="only names found in at least N articles (default 1)")
     companies.add_argument("--examples", type=int, default=2, metavar="K", help="example sentences per name (default 2)")
 
+    node = commands.add_parser(
+        "manticore-config", help="print the sphinx.conf of one Manticore/Sphinx node (README \"Scaling out\")",
+        description="A data node holds RT indexes; a head node (--agents) holds distributed indexes over the data nodes.")
+    node.add_argument("--data-dir", type=Path, required=True, help="folder for the node's indexes, logs and pid file")
+    node.add_argument("--listen", default="127.0.0.1:9306", help="host:port of SphinxQL, where the product connects")
+    node.add_argument("--api-port", type=int, default=9312, help="port of the binary protocol, where a head node connects")
+    node.add_argument("--agents", nargs="*", default=None, metavar="HOST:API_PORT",
+                      help="the data nodes (their host:api-port): makes this a head node")
+    node.add_argument("--index", default=None, help="index name prefix (default: $ARCHIVE_MANTICORE_INDEX or articles)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "index":
@@ -82,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args)
         if args.command == "companies":
             return _companies(args)
+        if args.command == "manticore-config":
+            print(node_config(args.data_dir, Address.parse(args.listen), args.api_port,
+                              args.index or config.get("MANTICORE_INDEX"), args.agents), end="")
+            return 0
         return _query(args)
     except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ImportProblem, ValueError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
@@ -110,10 +130,21 @@ def _index(args) -> int:
         print(f"error: corpus folder {corpus} does not exist", file=sys.stderr)
         return 2
     mapping = parse_mapping(args.map)
+    backend = args.backend or config.get("SEARCH_BACKEND")
+    if backend not in BACKENDS:
+        raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    loaded: dict = {}
+    before_publish = None
+    if backend == "manticore":
+        before_publish = manticore_step(Settings.from_config(), loaded)
     build = update_index if args.incremental else build_index
-    report = build(corpus, index_root, mapping=mapping, progress=args.progress)
+    report = build(corpus, index_root, mapping=mapping, progress=args.progress, before_publish=before_publish)
     for line in report.lines(max_problems=args.max_problems):
         print(line)
+    if loaded:
+        print(f"Manticore: {loaded['documents']:,} articles in {loaded['index']} on {len(loaded['per_node'])} node(s) "
+              f"{loaded['per_node']}: {loaded['written']:,} written, {loaded['kept']:,} unchanged, "
+              f"{loaded['deleted']:,} deleted, in {loaded['seconds']} s")
     print(f"Serving from {report.index_path}")
     return 0
 
@@ -129,7 +160,7 @@ def _import(args) -> int:
 
 
 def _query(args) -> int:
-    archive = Archive(args.index or config.get_path("INDEX_DIR"))
+    archive = open_backend(config.get("SEARCH_BACKEND"), args.index or config.get_path("INDEX_DIR"), facet_limit=12)
     params = {
         "q": [" ".join(args.text)],
         "company": args.company,

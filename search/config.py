@@ -35,6 +35,15 @@ SETTINGS = (
             "search and embed pages and fetch the embed fragment (CORS). Empty: only the app itself."),
     Setting("EMBED_LINKS", "embed", "Where article links in /embed open: `embed` (inside the frame) or `new-tab`."),
     Setting("EMBED_STYLESHEET", "", "URL of an extra stylesheet for /embed, to set the --na-* colour variables."),
+    Setting("SEARCH_BACKEND", "whoosh", "Engine that answers searches: `whoosh` (the index in ARCHIVE_INDEX_DIR) or "
+            "`manticore` (Manticore/Sphinx nodes loaded by `python -m search index --backend manticore`; README "
+            "\"Scaling out\")."),
+    Setting("MANTICORE_HOST", "127.0.0.1", "Manticore/Sphinx node the web workers query (the head node of a cluster)."),
+    Setting("MANTICORE_PORT", "9306", "Its SphinxQL (MySQL protocol) port."),
+    Setting("MANTICORE_NODES", "", "Space-separated host:port (SphinxQL) of the data nodes the indexer loads, each "
+            "holding a share of the articles. Empty: the head node holds them all."),
+    Setting("MANTICORE_INDEX", "articles", "Name prefix of the indexes on the nodes (`articles_a`, `articles_b`)."),
+    Setting("MANTICORE_TIMEOUT", "10", "Seconds to connect to a node and for it to answer."),
     Setting("WORKERS", "2", "gunicorn worker processes for `make serve` (one per core)."),
     Setting("THREADS", "4", "Threads per gunicorn worker for `make serve`."),
 )

@@ -29,3 +29,9 @@ class IndexMissing(ArchiveError):
     """No index has been built yet."""
 
     status = 503
+
+
+class SearchUnavailable(ArchiveError):
+    """The search engine behind the archive cannot answer (a search node is down or unreachable)."""
+
+    status = 503

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,6 +39,8 @@ from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .spelling import Vocabulary, words_of
 
 INDEX_NAME = "MAIN"
+# A step run on a finished build before it is published: (build folder, its manifest, the served build's manifest).
+BeforePublish = Callable[[Path, dict, dict], None]
 
 
 class BuildFailed(RuntimeError):
@@ -57,6 +60,9 @@ def request_stop() -> None:
 def _check_stop() -> None:
     if _stop_requested.is_set():
         raise KeyboardInterrupt
+
+
+check_stop = _check_stop  # for steps run inside a build (manticore/loader.py)
 
 
 def _die_with_parent() -> None:
@@ -197,8 +203,12 @@ def build_index(
     mapping: dict[str, str] | None = None,
     progress: bool | None = None,
     procs: int | None = None,
+    before_publish: BeforePublish | None = None,
 ) -> BuildReport:
-    """Rebuild the whole index from ``corpus_dir`` and publish it (``procs`` writer processes)."""
+    """Rebuild the whole index from ``corpus_dir`` and publish it (``procs`` writer processes).
+
+    ``before_publish(build_dir, manifest, served_manifest)`` runs on the finished build just before it
+    is published (the Manticore loader); it may add to the manifest, and if it raises, nothing is published."""
     procs = config.get_int("INDEX_PROCS", high=64) if procs is None else procs
     store = IndexStore(index_root)
     started = time.perf_counter()
@@ -233,6 +243,9 @@ def build_index(
             ix.close()
             report.seconds = time.perf_counter() - started
             manifest = _manifest(report, manifest_files, corpus_dir, mapping, reader.promoted_companies())
+            if before_publish is not None:
+                before_publish(build_dir, manifest, store.manifest())
+                _check_stop()
             report.index_path = store.publish(build_dir, manifest)
         except BaseException:
             store.discard(build_dir)
@@ -245,27 +258,28 @@ def update_index(
     index_root: Path,
     mapping: dict[str, str] | None = None,
     progress: bool | None = None,
+    before_publish: BeforePublish | None = None,
 ) -> BuildReport:
     """Add new and changed files, remove deleted ones, and publish; rebuild if that is needed."""
     store = IndexStore(index_root)
     previous = store.manifest()
     if not previous:
-        report = build_index(corpus_dir, index_root, mapping, progress)
+        report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "No index yet: built it in full."
         return report
     if previous.get("settings") != settings_checksum(corpus_dir) or previous.get("mapping") != (mapping or {}):
-        report = build_index(corpus_dir, index_root, mapping, progress)
+        report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "The gazetteer, corpus.toml, field mapping or schema changed: rebuilt in full."
         return report
     # Organisations become companies when 2+ articles of the whole corpus name them: a new or removed
     # file can change that for articles in files that did not change, which only a full build redoes.
     reader = CorpusReader(corpus_dir, mapping=mapping)
     if previous.get("companies_promoted") != _digest(reader.promoted_companies()):
-        report = build_index(corpus_dir, index_root, mapping, progress)
+        report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "The organisations the corpus names as companies changed: rebuilt in full."
         return report
     if not nearduplicates.Signatures.exists(store.current()):
-        report = build_index(corpus_dir, index_root, mapping, progress)
+        report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "The index had no near-duplicate signatures (built by an older version): rebuilt in full."
         return report
 
@@ -320,6 +334,9 @@ def update_index(
             ix.close()
             report.seconds = time.perf_counter() - started
             manifest = _manifest(report, {**kept, **new_files}, corpus_dir, mapping, reader.promoted_companies())
+            if before_publish is not None:
+                before_publish(build_dir, manifest, previous)
+                _check_stop()
             report.index_path = store.publish(build_dir, manifest)
         except BaseException:
             store.discard(build_dir)

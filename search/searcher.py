@@ -22,7 +22,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import company_profile, feedback
+from . import autocomplete, company_profile, feedback
 from . import related as related_articles
 from .article import Article
 from .company_profile import CompanyProfile
@@ -96,6 +96,7 @@ class SearchResults:
     notice: str = ""
     match: str = "all"  # "any" when the words were OR-ed: asked for, or no article had them all
     several_words: bool = False  # the query requires several words when "all" of them are asked for
+    partial: str = ""  # why part of the archive did not answer (a search node down); "" when all of it did
 
     @property
     def pages(self) -> int:
@@ -124,6 +125,7 @@ class SearchResults:
             "suggestion": self.suggestion or None,
             "notice": self.notice or None,
             "match": self.match,
+            "partial": bool(self.partial),
             "took_ms": round(self.took_ms, 2),
         }
 
@@ -369,6 +371,10 @@ class Archive:
         The result must not hold on to the reader."""
         with self._using() as opened:
             return opened.derived(name, build)
+
+    def suggest(self, q: str, limit: int = autocomplete.MAX_SUGGESTIONS) -> list[str]:
+        """Return completions of ``q`` for the search box (company names, then headlines: autocomplete.py)."""
+        return autocomplete.suggester(self).suggest(q, limit)
 
     def iter_matches(self, request: SearchRequest, sort: str | None = None) -> Iterator[Article]:
         """Yield every article ``request`` matches, in the order of ``sort`` (default: the request's), not

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search import config
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.backend import open_backend
 
 from . import errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         EMBED_ALLOWED_ORIGINS=config.get("EMBED_ALLOWED_ORIGINS"),
         EMBED_LINKS=config.get("EMBED_LINKS"),
         EMBED_STYLESHEET=config.get("EMBED_STYLESHEET"),
+        SEARCH_BACKEND=config.get("SEARCH_BACKEND"),
         JSON_SORT_KEYS=False,
     )
     if test_config:
@@ -42,7 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
                                 x_port=proxies, x_prefix=proxies)
     app.json.sort_keys = False
-    app.extensions["archive"] = Archive(Path(app.config["INDEX_DIR"]), facet_limit=app.config["FACET_LIMIT"])
+    # The engine that answers (search/backend.py): the views only know its contract.
+    app.extensions["archive"] = open_backend(app.config["SEARCH_BACKEND"], Path(app.config["INDEX_DIR"]),
+                                             app.config["FACET_LIMIT"])
     app.jinja_env.globals.update(
         static_url=static_url,
         search_url=search_url,

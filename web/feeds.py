@@ -21,7 +21,6 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
-from search import autocomplete
 from search.article import slugify
 from search.errors import BadRequest
 from search.request import DEFAULT_PER_PAGE, SearchRequest
@@ -234,7 +233,7 @@ def suggest():
             response.vary.add("HX-Request")
             return response
         raise
-    completions = autocomplete.suggester(archive()).suggest(q)
+    completions = archive().suggest(q)
     if fragment:
         response = current_app.make_response(render_template("_partials/_suggestions.html", suggestions=completions))
     else:

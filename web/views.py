@@ -14,7 +14,8 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request, 
 
 from search.errors import BadRequest
 from search.request import MAX_QUERY_LENGTH, SearchRequest
-from search.searcher import Archive, SearchResults
+from search.backend import SearchBackend
+from search.searcher import SearchResults
 
 from . import links, timeline
 from .links import LinkMode
@@ -23,7 +24,7 @@ bp = Blueprint("views", __name__)
 THEMES = ("auto", "light", "dark")
 
 
-def archive() -> Archive:
+def archive() -> SearchBackend:
     return current_app.extensions["archive"]
 
 

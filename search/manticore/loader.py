@@ -1,0 +1,218 @@
+"""Load a build into the Manticore/Sphinx nodes: ``python -m search index --backend manticore``.
+
+The indexer reads and parses the corpus as always and writes its build (``indexer.py``); before
+that build is published, ``load_build`` copies its articles into the nodes:
+
+* each article goes to one data node (its document id modulo the number of nodes), as one row:
+  the analysed terms of every field (``tokens.py``), the filter and sort attributes, the facet
+  value numbers, and the stored article as JSON for hits, snippets and the article page;
+* rows go into the index set (``_a`` or ``_b``) that the build being served does not use. That
+  set holds an older build: rows whose content is unchanged are kept, changed and new ones are
+  written (REPLACE), and the rest are deleted, so a rebuild sends only what changed;
+* the build's manifest then names the set, and publishing the build switches the web workers to
+  it at once. A load that fails or is interrupted leaves the served set untouched, and the build
+  is not published.
+
+The small per-build files that the web workers also need (the vocabulary for fuzzy words and
+"did you mean", near-duplicate groups, and ``manticore.json``: facet names and counts) stay in
+the build folder, which every web host reads (README "Scaling out").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from ..article import Article
+from ..schema import document_to_article
+from .nodes import INDEX_SETS, Address, index_name
+from .sphinxql import Node, Settings, in_list
+from .tokens import document_id, field_texts, published_us, value_id
+
+BATCH = 200  # rows per REPLACE statement
+NAMES_FILE = "manticore.json"
+COLUMNS = ("id", "title", "captions", "body", "dateline", "company", "source", "section", "credit", "live",
+           "docnum", "year", "month", "day", "published_us", "undated", "company_ids", "source_id", "section_id",
+           "article_id", "checksum", "stored", "headline")
+
+
+@dataclass
+class Row:
+    id: int
+    values: tuple  # in COLUMNS order, company_ids as a tuple of ints
+    checksum: str
+
+
+def article_row(article: Article, docnum: int, stored: dict) -> Row:
+    """The row of one article (``stored``: its stored fields, kept whole for the pages)."""
+    texts = field_texts(article)
+    published = article.published
+    year, month, day = (published.year, published.year * 100 + published.month,
+                        published.year * 10000 + published.month * 100 + published.day) if published else (0, 0, 0)
+    stored_json = json.dumps(stored, ensure_ascii=False, sort_keys=True, default=str)
+    company_ids = tuple(sorted({value_id(name) for name in article.companies}))
+    body = (texts["title"], texts["captions"], texts["body"], texts["dateline"], texts["company"], texts["source"],
+            texts["section"], texts["credit"], texts["live"], docnum, year, month, day, published_us(article),
+            int(published is None), company_ids, value_id(article.source) if article.source else 0,
+            value_id(article.section) if article.section else 0, article.id)
+    checksum = hashlib.blake2b(repr((body, stored_json)).encode("utf-8"), digest_size=12).hexdigest()
+    return Row(document_id(article.id), (document_id(article.id), *body, checksum, stored_json, article.title), checksum)
+
+
+def build_rows(build_dir: Path, index_name_: str) -> Iterator[tuple[Row, Article]]:
+    """Every live article of a Whoosh build, as rows."""
+    ix = whoosh_index.open_dir(str(build_dir), indexname=index_name_)
+    try:
+        with ix.searcher() as searcher:
+            for docnum, stored in searcher.reader().iter_docs():
+                article = document_to_article(stored)
+                yield article_row(article, docnum, stored), article
+    finally:
+        ix.close()
+
+
+class Loader:
+    """Writes rows into one index set of the data nodes."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.nodes = [Node(address, timeout=max(settings.timeout, 60.0)) for address in settings.data_nodes]
+
+    def node_of(self, doc_id: int) -> int:
+        return doc_id % len(self.nodes)
+
+    def existing(self, node: Node, index: str) -> dict[int, str]:
+        """id -> checksum of every row the node holds in ``index`` (read in pages of 10,000 by id)."""
+        found: dict[int, str] = {}
+        last = 0
+        while True:
+            rows = node.rows(f"SELECT id, checksum FROM {index} WHERE id > %s ORDER BY id ASC LIMIT 10000 "
+                             "OPTION max_matches=10000", (last,))
+            found.update((int(i), c) for i, c in rows)
+            if len(rows) < 10000:
+                return found
+            last = int(rows[-1][0])
+
+    def write(self, node: Node, index: str, rows: list[Row]) -> None:
+        """REPLACE ``rows`` into ``index`` of ``node``, in batches."""
+        columns = ", ".join(COLUMNS)
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start:start + BATCH]
+            placeholders, params = [], []
+            for row in batch:
+                cells = []
+                for column, value in zip(COLUMNS, row.values):
+                    if column == "company_ids":
+                        cells.append(in_list(value))  # an MVA is written as (1,2,3)
+                    else:
+                        cells.append("%s")
+                        params.append(value)
+                placeholders.append("(" + ", ".join(cells) + ")")
+            node.rows(f"REPLACE INTO {index} ({columns}) VALUES " + ", ".join(placeholders), tuple(params))
+
+    def delete(self, node: Node, index: str, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), 1000):
+            node.rows(f"DELETE FROM {index} WHERE id IN {in_list(ids[start:start + 1000])}")
+
+    def count(self, node: Node, index: str) -> int:
+        return int(node.rows(f"SELECT COUNT(*) FROM {index}")[0][0])
+
+    def close(self) -> None:
+        for node in self.nodes:
+            node.close()
+
+
+def standby_set(serving: dict | None) -> str:
+    """The index set a new build is loaded into: the one the served build does not use."""
+    current = (serving or {}).get("set")
+    return INDEX_SETS[1] if current == INDEX_SETS[0] else INDEX_SETS[0]
+
+
+def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: dict | None,
+               progress=None, check_stop=lambda: None) -> dict:
+    """Load the build in ``build_dir`` into the set not in use; return what its manifest records.
+
+    ``serving``: the ``manticore`` entry of the manifest of the build being served (or None)."""
+    started = time.perf_counter()
+    index_set = standby_set(serving)
+    index = index_name(settings.prefix, index_set)
+    loader = Loader(settings)
+    try:
+        existing = [loader.existing(node, index) for node in loader.nodes]
+        pending: list[list[Row]] = [[] for _ in loader.nodes]
+        wanted: list[set[int]] = [set() for _ in loader.nodes]
+        names = {"company": {}, "source": {}, "section": {}}
+        written = kept = 0
+        doc_count_all = 0  # the build's document numbers run below this (near-duplicate groups use them)
+        for row, article in build_rows(build_dir, index_name_):
+            doc_count_all = max(doc_count_all, row.values[COLUMNS.index("docnum")] + 1)
+            number = loader.node_of(row.id)
+            wanted[number].add(row.id)
+            for name in article.companies:
+                names["company"][name] = names["company"].get(name, 0) + 1
+            for facet, value in (("source", article.source), ("section", article.section)):
+                if value:
+                    names[facet][value] = names[facet].get(value, 0) + 1
+            if existing[number].get(row.id) == row.checksum:
+                kept += 1
+                continue
+            pending[number].append(row)
+            if len(pending[number]) >= BATCH * 5:
+                check_stop()
+                loader.write(loader.nodes[number], index, pending[number])
+                written += len(pending[number])
+                pending[number] = []
+                if progress:
+                    progress(written + kept)
+        deleted = 0
+        for number, node in enumerate(loader.nodes):
+            check_stop()
+            loader.write(node, index, pending[number])
+            written += len(pending[number])
+            gone = set(existing[number]) - wanted[number]
+            loader.delete(node, index, gone)
+            deleted += len(gone)
+        counts = [loader.count(node, index) for node in loader.nodes]
+        if counts != [len(ids) for ids in wanted]:
+            raise RuntimeError(f"the nodes hold {counts} articles in {index}, not {[len(ids) for ids in wanted]}")
+        (build_dir / NAMES_FILE).write_text(json.dumps(
+            {"doc_count_all": doc_count_all, "per_node": counts,
+             "facets": {facet: sorted(values.items()) for facet, values in names.items()}}, ensure_ascii=False))
+        return {
+            "set": index_set,
+            "index": index,
+            "head": str(settings.head),
+            "data_nodes": [str(a) for a in settings.data_nodes],
+            "per_node": counts,
+            "documents": sum(counts),
+            "written": written,
+            "kept": kept,
+            "deleted": deleted,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    finally:
+        loader.close()
+
+
+def address_list(addresses: Iterable[Address]) -> str:
+    return " ".join(str(a) for a in addresses)
+
+
+def publish_step(settings: Settings, loaded: dict):
+    """The indexer's ``before_publish`` step that loads each new build into the nodes; what was
+    loaded is recorded in the build's manifest (``manticore``) and copied into ``loaded``."""
+    from ..indexer import INDEX_NAME, check_stop  # the indexer calls this module, not the other way round
+
+    def step(build_dir: Path, manifest: dict, served: dict) -> None:
+        entry = load_build(build_dir, INDEX_NAME, settings, (served or {}).get("manticore"), check_stop=check_stop)
+        manifest["manticore"] = entry
+        loaded.update(entry)
+
+    return step
