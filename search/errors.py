@@ -7,6 +7,7 @@ class ArchiveError(Exception):
     """An error with a message for the user and the HTTP status that fits it."""
 
     status = 500
+    title = "Error"  # the heading of the error page
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -17,21 +18,25 @@ class BadRequest(ArchiveError):
     """A query or parameter the archive cannot answer as given."""
 
     status = 400
+    title = "Bad request"
 
 
 class NotFound(ArchiveError):
     """No such article."""
 
     status = 404
+    title = "Not found"
 
 
 class IndexMissing(ArchiveError):
     """No index has been built yet."""
 
     status = 503
+    title = "No index yet"
 
 
 class SearchUnavailable(ArchiveError):
     """The search engine behind the archive cannot answer (a search node is down or unreachable)."""
 
     status = 503
+    title = "Search unavailable"

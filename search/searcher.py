@@ -30,6 +30,7 @@ from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
 from .highlight import mark_all, merged_snippet, plain_snippet
 from .index_store import IndexStore
+from .matched import matched_terms
 from .indexer import INDEX_NAME
 from .nearduplicates import Groups, fold
 from .query import ParsedQuery, QueryParser
@@ -457,6 +458,8 @@ class Archive:
     def _hit(self, opened: _OpenIndex, docnum: int, score: float | None, terms: dict[str, set[str]],
              with_snippets: bool = True) -> Hit:
         article = document_to_article(opened.searcher().stored_fields(docnum))
+        if score is None and terms:  # sorted by date: the query's words, not yet those this article has
+            terms = matched_terms(article, terms)
         if with_snippets:
             text = merged_snippet([  # up to three passages, from the body and the captions
                 ("", article.body, terms.get("body", set())),

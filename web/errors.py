@@ -23,8 +23,7 @@ def render_error(status: int, title: str, message: str):
 
 
 def handle_archive_error(error: ArchiveError):
-    titles = {400: "Bad request", 404: "Not found", 503: "No index yet"}
-    return render_error(error.status, titles.get(error.status, "Error"), error.message)
+    return render_error(error.status, error.title, error.message)
 
 
 def handle_http_error(error: HTTPException):

@@ -31,6 +31,7 @@ from whoosh import query as wq
 
 from .. import autocomplete, company_profile
 from ..article import Article
+from ..matched import field_terms, matched_terms, query_words
 from ..autocomplete import Suggester
 from ..company_profile import CompanyProfile
 from ..errors import BadRequest, IndexMissing, NotFound
@@ -47,11 +48,14 @@ from ..spelling import Vocabulary
 from ..suggest import suggest_query
 from .loader import NAMES_FILE
 from .sphinxql import Node, Settings, in_list
-from .tokens import document_id, encode, stemmed, value_id, words
+from .tokens import document_id, encode, value_id
 from .translate import to_match
 
 FACET_ATTRIBUTE = {"company": "company_ids", "source": "source_id", "section": "section_id"}
-GROUPS_MAX = 1_000_000  # facet values counted per query: every value, so that merged counts are exact
+# Groups kept per GROUP BY: at least every value the build has (its names file counts them), so
+# that each node returns all its groups and the head's merged counts are exact. Sphinx allocates
+# a sorter of this size per query and node, so it is not simply set very high (1,000,000: 1 s a query).
+GROUPS_MIN = 20
 # bm25f() takes whole-number field weights: the product's boosts (1, 1.5) times 2.
 FIELD_WEIGHTS = ",".join(f"{name}={round(weight * 2)}" for name, weight in FIELD_BOOSTS.items())
 RANKER = f"ranker=expr('1000000*bm25f(1.2,0.75,{{{FIELD_WEIGHTS}}})')"
@@ -81,6 +85,10 @@ class _Build:
         self.duplicates = Groups.load(path, int(data["doc_count_all"]))
         self._derived: dict[str, object] = {}
         self._lock = threading.Lock()
+
+    def groups(self, facet: str) -> int:
+        """How many groups a GROUP BY of ``facet`` (or "years", "months") may return: all of them."""
+        return max(GROUPS_MIN, len(self.counts.get(facet, ())) + 1)
 
     def derived(self, name: str, build):
         with self._lock:
@@ -188,12 +196,13 @@ class ManticoreArchive:
         if with_facets:
             for facet, attribute in FACET_ATTRIBUTE.items():
                 groups.append((facet, attribute))
-                statements.append(_group_by(build.index, attribute, match_text, _without(filters, facet)))
+                statements.append(_group_by(build.index, attribute, match_text, _without(filters, facet),
+                                            build.groups(facet)))
             dates = _without(filters, "date")
             if _date_range(request):
                 dates["range"] = " AND ".join(_date_range(request))
             groups.append(("years", "year"))
-            statements.append(_group_by(build.index, "year", match_text, dates))
+            statements.append(_group_by(build.index, "year", match_text, dates, build.groups("years")))
             if request.year:
                 groups.append(("months", "month"))
                 statements.append(_group_by(build.index, "month", match_text, {**dates, "year": f"year = {request.year}"}))
@@ -236,8 +245,8 @@ class ManticoreArchive:
 
     def _period_totals(self, build: _Build) -> PeriodTotals:
         def count() -> PeriodTotals:
-            years, months = self.head.results([_group_by(build.index, "year", None, {}),
-                                               _group_by(build.index, "month", None, {})])
+            years, months = self.head.results([_group_by(build.index, "year", None, {}, build.groups("years")),
+                                               _group_by(build.index, "month", None, {}, build.groups("months"))])
             return PeriodTotals(years={int(y): int(c) for y, c in years if int(y)},
                                 months={int(m): int(c) for m, c in months if int(m)})
         return build.derived("period totals", count)
@@ -328,7 +337,7 @@ class ManticoreArchive:
     def _related(self, build: _Build, row, article: Article, limit: int) -> list[Hit]:
         """More like this: the article's key words (share of its headline and body, times idf from
         the nodes' document counts) as one query that at least MIN_SHARED of them must match."""
-        terms = stemmed(f"{article.title}\n{article.body}")
+        terms = field_terms(article, "title") + field_terms(article, "body")
         if not terms or limit <= 0:
             return []
         shares = {term: count / len(terms) for term, count in Counter(terms).items()}
@@ -389,9 +398,9 @@ class ManticoreArchive:
         entry = gazetteer.get(name) if gazetteer else None
         only = {"company": f"company_ids = {value_id(name)}"}
         years, together, sources = self.head.results([
-            _group_by(build.index, "year", None, only),
-            _group_by(build.index, "company_ids", None, only),
-            _group_by(build.index, "source_id", None, only),
+            _group_by(build.index, "year", None, only, build.groups("years")),
+            _group_by(build.index, "company_ids", None, only, build.groups("company")),
+            _group_by(build.index, "source_id", None, only, build.groups("source")),
         ])
         profile = CompanyProfile(name=name, slug=company_profile.slugify(name),
                                  aliases=list(entry.aliases) if entry else [],
@@ -483,10 +492,11 @@ def _where(match_text: str | None, conditions) -> tuple[str, tuple]:
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
-def _group_by(index: str, attribute: str, match_text: str | None, filters: dict[str, str]) -> tuple[str, tuple]:
+def _group_by(index: str, attribute: str, match_text: str | None, filters: dict[str, str],
+              groups: int = GROUPS_MIN) -> tuple[str, tuple]:
     where, params = _where(match_text, filters.values())
     return (f"SELECT groupby() AS value, COUNT(*) AS n FROM {index}{where} GROUP BY {attribute} "
-            f"LIMIT {GROUPS_MAX} OPTION max_matches={GROUPS_MAX}", params)
+            f"LIMIT {groups} OPTION max_matches={groups}", params)
 
 
 def _day(value) -> int:
@@ -499,46 +509,4 @@ def _top(names: dict[int, str], rows, limit: int, skip: str = "") -> list[tuple[
     return found[:limit]
 
 
-def query_words(q: wq.Query) -> dict[str, set[str]]:
-    """Per field, the analysed words the query looks for, leaving out those only under NOT (what
-    is highlighted where it is found)."""
-    found: dict[str, set[str]] = {}
-    if isinstance(q, wq.Not):
-        return found
-    if isinstance(q, wq.AndNot):
-        return query_words(q.a)
-    if isinstance(q, wq.Phrase):
-        found.setdefault(q.fieldname, set()).update(q.words)
-    elif isinstance(q, wq.Term):
-        found.setdefault(q.fieldname, set()).add(q.text)
-    elif not q.is_leaf():
-        for child in q.children():
-            for field, found_words in query_words(child).items():
-                found.setdefault(field, set()).update(found_words)
-    return found
-
-
-def matched_terms(article: Article, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per field, which of the query's words the article has (for highlights and "matched in")."""
-    if not wanted:
-        return {}
-    texts = {
-        "title": lambda: stemmed(article.title),
-        "captions": lambda: stemmed("\n".join(article.captions)),
-        "body": lambda: stemmed(article.body),
-        "dateline": lambda: [str(article.published.year)] if article.published else [],
-        "company": lambda: words("\n".join(article.companies)),
-        "source": lambda: words(article.source),
-        "section": lambda: words(article.section),
-        "credit": lambda: words("\n".join(article.credits)),
-    }
-    found: dict[str, set[str]] = {}
-    for field, looked_for in wanted.items():
-        if field in texts and looked_for:
-            present = looked_for & set(texts[field]())
-            if present:
-                found[field] = present
-    return found
-
-
-__all__ = ["ManticoreArchive", "matched_terms", "query_words"]
+__all__ = ["ManticoreArchive"]

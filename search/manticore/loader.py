@@ -148,7 +148,7 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
         existing = [loader.existing(node, index) for node in loader.nodes]
         pending: list[list[Row]] = [[] for _ in loader.nodes]
         wanted: list[set[int]] = [set() for _ in loader.nodes]
-        names = {"company": {}, "source": {}, "section": {}}
+        names = {"company": {}, "source": {}, "section": {}, "years": {}, "months": {}}
         written = kept = 0
         doc_count_all = 0  # the build's document numbers run below this (near-duplicate groups use them)
         for row, article in build_rows(build_dir, index_name_):
@@ -157,7 +157,9 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
             wanted[number].add(row.id)
             for name in article.companies:
                 names["company"][name] = names["company"].get(name, 0) + 1
-            for facet, value in (("source", article.source), ("section", article.section)):
+            dated = article.published
+            for facet, value in (("source", article.source), ("section", article.section),
+                                 ("years", dated and str(dated.year)), ("months", dated and str(dated.year * 100 + dated.month))):
                 if value:
                     names[facet][value] = names[facet].get(value, 0) + 1
             if existing[number].get(row.id) == row.checksum:

@@ -92,7 +92,7 @@ def rt_index(name: str, path: Path) -> str:
 
 def distributed_index(name: str, agents: list[str], connect_ms: int, query_ms: int) -> str:
     lines = [f"index {name}", "{", "    type = distributed"]
-    lines += [f"    agent = {agent}:{name}" for agent in agents]
+    lines += [f"    agent_persistent = {agent}:{name}" for agent in agents]  # connections kept open between queries
     lines += [f"    agent_connect_timeout = {connect_ms}", f"    agent_query_timeout = {query_ms}", "}"]
     return "\n".join(lines)
 
@@ -118,6 +118,7 @@ def node_config(data_dir: Path, sql: Address, api_port: int, prefix: str = "arti
         f"    listen = {sql.host}:{sql.port}:mysql41",
         f"    listen = {sql.host}:{api_port}",
         "    workers = threads",
+        "    persistent_connections_limit = 16",
         f"    pid_file = {data_dir / 'searchd.pid'}",
         f"    log = {data_dir / 'searchd.log'}",
         f"    query_log = {data_dir / 'query.log'}",

@@ -7,6 +7,7 @@ turns what can go wrong into the product's errors: a node that cannot be reached
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -16,7 +17,10 @@ from .. import config
 from ..errors import BadRequest, SearchUnavailable
 from .nodes import Address
 
-QUERY_ERRORS = (1064,)  # ER_PARSE_ERROR: searchd's answer to a query it cannot run
+QUERY_ERRORS = (1064,)  # ER_PARSE_ERROR: searchd's answer to a query it cannot run, or could not reach its agents
+# How a head node says that none of its data nodes answered (else: the query itself was refused).
+AGENT_FAILURES = re.compile(r"agent [^:]+:\d+: (connect\(\) failed|connect\(\) timed out|query timed out|"
+                            r"receive error|send error|.*?(refused|reset|unreachable))")
 
 
 @dataclass(frozen=True)
@@ -86,15 +90,16 @@ class Node:
                         cursor.execute(sql, params or None)
                         rows.append(list(cursor.fetchall()))
                 return rows
-            except pymysql.err.ProgrammingError as exc:
-                raise BadRequest(_searchd_message(exc)) from exc
-            except pymysql.err.OperationalError as exc:
+            except (pymysql.err.ProgrammingError, pymysql.err.OperationalError) as exc:
                 code = exc.args[0] if exc.args else 0
-                if code in QUERY_ERRORS:
-                    raise BadRequest(_searchd_message(exc)) from exc
+                message = _searchd_message(exc)
+                if code in QUERY_ERRORS and AGENT_FAILURES.search(message):
+                    raise SearchUnavailable(f"no search node answered ({message})") from exc
+                if code in QUERY_ERRORS or isinstance(exc, pymysql.err.ProgrammingError):
+                    raise BadRequest(message) from exc
                 self._drop()
                 if attempt == 2 or code not in (2006, 2013, 0):  # gone away / lost: try a new connection once
-                    raise SearchUnavailable(f"the search node {self.address} did not answer ({_searchd_message(exc)})") from exc
+                    raise SearchUnavailable(f"the search node {self.address} did not answer ({message})") from exc
             except (pymysql.err.InterfaceError, OSError) as exc:
                 self._drop()
                 if attempt == 2:

@@ -19,13 +19,12 @@ import hashlib
 import re
 from datetime import timezone
 
-from ..analysis import text_terms, word_analyzer
 from ..article import Article
+from ..matched import field_terms
 
 MAX_TERM = 40  # searchd truncates words past 42 bytes
 EVERYTHING = "_all"  # the marker word of the "live" field, in every document ("l" is not a hex digit)
 _PLAIN = re.compile(r"[0-9a-z]+")
-_words = word_analyzer()
 
 
 def encode(term: str) -> str:
@@ -38,30 +37,12 @@ def encode(term: str) -> str:
     return "_h" + hashlib.blake2b(term.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def stemmed(text: str) -> list[str]:
-    """The terms of a headline, body or caption text, as the index's text fields hold them."""
-    return [term for _, _, term in text_terms(text)]
-
-
-def words(text: str) -> list[str]:
-    """The terms of a name field (company, source, section, credit): lowercased words, not stemmed."""
-    return [token.text for token in _words(text)]
+FIELDS = ("title", "captions", "body", "dateline", "company", "source", "section", "credit")
 
 
 def field_texts(article: Article) -> dict[str, str]:
-    """Return each full-text field of ``article`` as searchd should index it."""
-    join = " ".join
-    fields = {
-        "title": stemmed(article.title),
-        "captions": stemmed("\n".join(article.captions)),
-        "body": stemmed(article.body),
-        "dateline": [str(article.published.year)] if article.published else [],
-        "company": words("\n".join(article.companies)),
-        "source": words(article.source),
-        "section": words(article.section),
-        "credit": words("\n".join(article.credits)),
-    }
-    texts = {name: join(encode(term) for term in terms) for name, terms in fields.items()}
+    """Return each full-text field of ``article`` as searchd should index it: its terms, encoded."""
+    texts = {name: " ".join(encode(term) for term in field_terms(article, name)) for name in FIELDS}
     texts["live"] = EVERYTHING
     return texts
 
