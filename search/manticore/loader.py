@@ -46,7 +46,8 @@ COLUMNS = ("id", "title", "captions", "body", "dateline", "company", "source", "
 class Row:
     id: int
     values: tuple  # in COLUMNS order, company_ids as a tuple of ints
-    checksum: str
+    checksum: str  # of everything but the document number, which a rebuild may change alone
+    docnum: int
 
 
 def article_row(article: Article, docnum: int, stored: dict) -> Row:
@@ -57,12 +58,14 @@ def article_row(article: Article, docnum: int, stored: dict) -> Row:
                         published.year * 10000 + published.month * 100 + published.day) if published else (0, 0, 0)
     stored_json = json.dumps(stored, ensure_ascii=False, sort_keys=True, default=str)
     company_ids = tuple(sorted({value_id(name) for name in article.companies}))
-    body = (texts["title"], texts["captions"], texts["body"], texts["dateline"], texts["company"], texts["source"],
-            texts["section"], texts["credit"], texts["live"], docnum, year, month, day, published_us(article),
-            int(published is None), company_ids, value_id(article.source) if article.source else 0,
-            value_id(article.section) if article.section else 0, article.id)
-    checksum = hashlib.blake2b(repr((body, stored_json)).encode("utf-8"), digest_size=12).hexdigest()
-    return Row(document_id(article.id), (document_id(article.id), *body, checksum, stored_json, article.title), checksum)
+    content = (texts["title"], texts["captions"], texts["body"], texts["dateline"], texts["company"], texts["source"],
+               texts["section"], texts["credit"], texts["live"], year, month, day, published_us(article),
+               int(published is None), company_ids, value_id(article.source) if article.source else 0,
+               value_id(article.section) if article.section else 0, article.id)
+    checksum = hashlib.blake2b(repr((content, stored_json)).encode("utf-8"), digest_size=12).hexdigest()
+    doc_id = document_id(article.id)
+    values = (doc_id, *content[:9], docnum, *content[9:], checksum, stored_json, article.title)
+    return Row(doc_id, values, checksum, docnum)
 
 
 def build_rows(build_dir: Path, index_name_: str) -> Iterator[tuple[Row, Article]]:
@@ -87,17 +90,23 @@ class Loader:
     def node_of(self, doc_id: int) -> int:
         return doc_id % len(self.nodes)
 
-    def existing(self, node: Node, index: str) -> dict[int, str]:
-        """id -> checksum of every row the node holds in ``index`` (read in pages of 10,000 by id)."""
-        found: dict[int, str] = {}
+    def existing(self, node: Node, index: str) -> dict[int, tuple[str, int]]:
+        """id -> (checksum, docnum) of every row the node holds in ``index`` (read in pages of 10,000 by id)."""
+        found: dict[int, tuple[str, int]] = {}
         last = 0
         while True:
-            rows = node.rows(f"SELECT id, checksum FROM {index} WHERE id > %s ORDER BY id ASC LIMIT 10000 "
+            rows = node.rows(f"SELECT id, checksum, docnum FROM {index} WHERE id > %s ORDER BY id ASC LIMIT 10000 "
                              "OPTION max_matches=10000", (last,))
-            found.update((int(i), c) for i, c in rows)
+            found.update((int(i), (c, int(d))) for i, c, d in rows)
             if len(rows) < 10000:
                 return found
             last = int(rows[-1][0])
+
+    def renumber(self, node: Node, index: str, moves: list[tuple[int, int]]) -> None:
+        """Set the document number of rows whose content did not change (an attribute update, in place)."""
+        for start in range(0, len(moves), 500):
+            node.results([(f"UPDATE {index} SET docnum = {int(docnum)} WHERE id = {int(doc_id)}", ())
+                          for doc_id, docnum in moves[start:start + 500]])
 
     def write(self, node: Node, index: str, rows: list[Row]) -> None:
         """REPLACE ``rows`` into ``index`` of ``node``, in batches."""
@@ -147,12 +156,13 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
     try:
         existing = [loader.existing(node, index) for node in loader.nodes]
         pending: list[list[Row]] = [[] for _ in loader.nodes]
+        moves: list[list[tuple[int, int]]] = [[] for _ in loader.nodes]
         wanted: list[set[int]] = [set() for _ in loader.nodes]
         names = {"company": {}, "source": {}, "section": {}, "years": {}, "months": {}}
-        written = kept = 0
+        written = kept = renumbered = 0
         doc_count_all = 0  # the build's document numbers run below this (near-duplicate groups use them)
         for row, article in build_rows(build_dir, index_name_):
-            doc_count_all = max(doc_count_all, row.values[COLUMNS.index("docnum")] + 1)
+            doc_count_all = max(doc_count_all, row.docnum + 1)
             number = loader.node_of(row.id)
             wanted[number].add(row.id)
             for name in article.companies:
@@ -162,8 +172,11 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
                                  ("years", dated and str(dated.year)), ("months", dated and str(dated.year * 100 + dated.month))):
                 if value:
                     names[facet][value] = names[facet].get(value, 0) + 1
-            if existing[number].get(row.id) == row.checksum:
+            held = existing[number].get(row.id)
+            if held is not None and held[0] == row.checksum:
                 kept += 1
+                if held[1] != row.docnum:
+                    moves[number].append((row.id, row.docnum))
                 continue
             pending[number].append(row)
             if len(pending[number]) >= BATCH * 5:
@@ -178,6 +191,8 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
             check_stop()
             loader.write(node, index, pending[number])
             written += len(pending[number])
+            loader.renumber(node, index, moves[number])
+            renumbered += len(moves[number])
             gone = set(existing[number]) - wanted[number]
             loader.delete(node, index, gone)
             deleted += len(gone)
@@ -196,6 +211,7 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
             "documents": sum(counts),
             "written": written,
             "kept": kept,
+            "renumbered": renumbered,
             "deleted": deleted,
             "seconds": round(time.perf_counter() - started, 2),
         }
