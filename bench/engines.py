@@ -45,10 +45,19 @@ def _marked_html(text: str) -> str:
     return html.escape(text or "", quote=False).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 
 
+def product_label(name: str, backend: str) -> str:
+    """How the tables name one of the product's engines: with the backend that answered."""
+    return f"{name}[{backend}]"
+
+
 class Engine:
     name = ""
     modes: tuple[str, ...] = MODES
     notes: ClassVar[dict[str, str]] = {}
+
+    @property
+    def label(self) -> str:
+        return self.name
 
     def answer(self, query: BenchQuery, mode: str) -> int:
         raise NotImplementedError
@@ -77,10 +86,17 @@ class ProductInProcess(Engine):
         "full": {"facets": True, "snippets": True, "suggest": True},
     }
 
-    def __init__(self, index_root: Path):
-        from search.searcher import Archive
+    def __init__(self, index_root: Path, backend: str = "whoosh", environ: dict | None = None):
+        """``backend``: the engine behind ``search.backend.open_backend`` (whoosh, or manticore with
+        the ARCHIVE_MANTICORE_* settings in ``environ``), as the web app opens it."""
+        from search.backend import open_backend
 
-        self.archive = Archive(index_root)
+        self.backend = backend
+        self.archive = open_backend(backend, index_root, FACET_SIZE, environ=environ)
+
+    @property
+    def label(self) -> str:
+        return product_label(self.name, self.backend)
 
     def answer(self, query: BenchQuery, mode: str) -> int:
         from search.request import SearchRequest
@@ -194,9 +210,12 @@ class ProductHTTP(Engine):
         "json": "GET /api/search?q=...: the same search as JSON (facets, snippets, suggestion)",
     }
 
-    def __init__(self, index_root: Path, log_path: Path):
+    def __init__(self, index_root: Path, log_path: Path, environ: dict | None = None):
+        """``environ``: settings added to the server's environment (ARCHIVE_SEARCH_BACKEND and the
+        ARCHIVE_MANTICORE_* settings for the Manticore backend)."""
         self.port = free_port()
-        env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index_root), "ARCHIVE_PORT": str(self.port),
+        self.backend = (environ or {}).get("ARCHIVE_SEARCH_BACKEND") or os.environ.get("ARCHIVE_SEARCH_BACKEND", "whoosh")
+        env = {**os.environ, **(environ or {}), "ARCHIVE_INDEX_DIR": str(index_root), "ARCHIVE_PORT": str(self.port),
                "ARCHIVE_HOST": "127.0.0.1"}
         self.log = open(log_path, "wb")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen(
@@ -209,6 +228,10 @@ class ProductHTTP(Engine):
             self.close()
             raise
         self.client = KeepAliveClient(self.port)
+
+    @property
+    def label(self) -> str:
+        return product_label(self.name, self.backend)
 
     def answer(self, query: BenchQuery, mode: str) -> int:
         params = urlencode(query.product_params(), doseq=True)

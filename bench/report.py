@@ -5,7 +5,14 @@ from __future__ import annotations
 import platform
 import statistics
 
-from .engines import DatasetteEngine, Fts5Engine, ProductHTTP, ProductInProcess, TantivyEngine
+from .engines import (
+    DatasetteEngine,
+    Fts5Engine,
+    ProductHTTP,
+    ProductInProcess,
+    TantivyEngine,
+    product_label,
+)
 
 NOTES = {cls.name: cls.notes for cls in (ProductInProcess, ProductHTTP, Fts5Engine, TantivyEngine, DatasetteEngine)}
 # The headline mode of each engine: faceted + snippets where the engine can do both in one answer.
@@ -13,6 +20,7 @@ HEADLINE = {"product": "snippets", "product-http": "html", "fts5": "snippets", "
             "datasette": "facets"}
 # A query set where every engine must find the same articles: plain words, no punctuation inside tokens.
 AGREEMENT_KINDS = ("common", "rare", "and", "phrase", "company", "source+year")
+PRODUCT_ENGINES = ("product", "product-http")
 
 
 def _ms(value: float | None) -> str:
@@ -24,8 +32,17 @@ def _r(value: float | None, digits: int = 2):
 
 
 def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, memory, engines, skipped, reused,
-           queries, load, year_offsets=None):
+           queries, load, year_offsets=None, backend="whoosh", manticore=None, compared=None, cluster=""):
+    """``backend``: the engine behind the product (its rows are labelled with it); with manticore,
+    ``manticore`` holds the load's figures, ``compared`` the Whoosh engine's answers over the same
+    build (bench.manticore.compare_backends) and ``cluster`` where the nodes ran."""
     by = {(t.engine, t.mode): t for t in timings}
+
+    def label(engine: str) -> str:
+        return product_label(engine, backend) if engine in PRODUCT_ENGINES else engine
+
+    width = max([13, *(len(label(t.engine)) for t in timings)])
+    build_width = max([10, *(len(name) for name in builds)])
     lines: list[str] = []
     out = lines.append
     title = f"News archive search benchmark: {docs:,} articles"
@@ -42,16 +59,21 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         f"{len(queries)} queries x {args.reps} repetition(s) after one warm-up pass; times in ms")
     out(f"load average (1 min) before / after the queries: {load[0]:.2f} / {load[1]:.2f} "
         "(the benchmark keeps about one core busy; a load well above 1 means something else ran too)")
+    if backend == "manticore":
+        out(f"product backend: manticore (search.manticore.archive.ManticoreArchive), searchd "
+            f"{_searchd_version()}, on this machine: {cluster}")
+    else:
+        out("product backend: whoosh (search.searcher.Archive)")
     for engine, why in skipped.items():
         out(f"skipped: {engine} ({why})")
     out("")
 
     # --- index builds ---
     out("Index build" + ("  (reused from the previous run: figures are that run's)" if reused else ""))
-    out(f"{'engine':<10} {'docs':>8} {'build s':>8} {'docs/s':>8} {'wall s':>7} {'CPU s':>7} {'size MB':>8} "
+    out(f"{'engine':<{build_width}} {'docs':>8} {'build s':>8} {'docs/s':>8} {'wall s':>7} {'CPU s':>7} {'size MB':>8} "
         f"{'RSS MB':>7} {'tree MB':>7}  note")
     for name, build in builds.items():
-        out(f"{name:<10} {build.docs:>8,} {build.seconds:>8.1f} {build.docs_per_s:>8.0f} {build.wall_seconds:>7.1f} "
+        out(f"{name:<{build_width}} {build.docs:>8,} {build.seconds:>8.1f} {build.docs_per_s:>8.0f} {build.wall_seconds:>7.1f} "
             f"{build.cpu_seconds:>7.1f} {build.size_mb:>8.1f} {build.peak_rss_mb:>7.0f} {build.peak_tree_mb:>7.0f}  "
             f"{build.note}")
     out("(RSS MB: peak of the largest single process (wait4); tree MB: peak of all the builder's processes at once, "
@@ -61,15 +83,19 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
             f"{docs / parse_seconds:.0f} docs/s; the product's build includes it, the peers' builds do not)")
     if "datasette" in engines:
         out("datasette  serves the fts5 database as it is (no index of its own)")
+    if manticore:
+        out(f"(manticore: the loader's own time, recorded in the build's manifest, after the Whoosh build; "
+            f"Whoosh build + load {builds['product'].seconds + manticore['load_seconds']:.1f} s, the indexer's "
+            f"wall time {builds['product'].wall_seconds:.1f} s; size MB: the data nodes' files after FLUSH RTINDEX)")
     out("")
 
     # --- latency ---
     out("Search latency per query (ms)")
-    out(f"{'engine':<13} {'mode':<9} {'p50':>8} {'p95':>8} {'mean':>8}  what is measured")
+    out(f"{'engine':<{width}} {'mode':<9} {'p50':>8} {'p95':>8} {'mean':>8}  what is measured")
     for t in timings:
         note = NOTES.get(t.engine, {}).get(t.mode, "")
         headline = " *" if HEADLINE.get(t.engine) == t.mode else ""
-        out(f"{t.engine:<13} {t.mode:<9} {t.p50:>8.2f} {t.p95:>8.2f} {t.mean:>8.2f}  {note}{headline}")
+        out(f"{label(t.engine):<{width}} {t.mode:<9} {t.p50:>8.2f} {t.p95:>8.2f} {t.mean:>8.2f}  {note}{headline}")
     out("* headline mode of the engine (faceted + snippets where it can do both; Datasette: its faceted table JSON, "
         "which has no snippets and no relevance order)")
     out("")
@@ -89,7 +115,21 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     for name in ("fts5", "tantivy"):
         if name in builds:
             out(f"  {name} build peak RSS: {builds[name].peak_rss_mb:.0f} MB")
-
+    searchd = memory.get("searchd")
+    if searchd:
+        when = "after a restart (--reuse)" if (manticore or {}).get("restarted") else "after the load"
+        for moment, nodes in ((when, searchd["after_load"]), ("after the queries", searchd["after_queries"])):
+            if nodes:
+                rss = ", ".join(f"{n['name']} {n['rss_mb']:.0f}" for n in nodes)
+                peaks = ", ".join(f"{n['name']} {n['peak_mb']:.0f}" for n in nodes)
+                out(f"  searchd x{len(nodes)} {moment}: VmRSS {sum(n['rss_mb'] for n in nodes):.0f} MB in all "
+                    f"({rss}; PSS {sum(n['pss_mb'] for n in nodes):.0f} MB), peak VmHWM {peaks} MB")
+        data = searchd.get("data_mb") or {}
+        per_node = (manticore or {}).get("per_node") or []
+        if data:
+            out(f"  searchd data on disk: {sum(data.values()):.1f} MB "
+                f"({', '.join(f'{name} {mb:.1f} MB' for name, mb in data.items())}); articles per data node: "
+                f"{', '.join(f'{n:,}' for n in per_node)}")
     out("")
 
     # --- ratios ---
@@ -106,9 +146,11 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     ratio("product-http json/datasette facets", ("product-http", "json"), ("datasette", "facets"))
     ratio("product-http html/datasette snippets", ("product-http", "html"), ("datasette", "snippets"))
     if ratios:
-        out("Ratios of medians, product / peer (above 1: the product is slower)")
+        out(f"Ratios of medians, product ({backend}) / peer (above 1: the product is slower)")
         for key, value in ratios.items():
-            out(f"  {key:<40} {value:8.1f}x")
+            shown = key.replace("product-http", label("product-http"), 1) if key.startswith("product-http") \
+                else key.replace("product", label("product"), 1)
+            out(f"  {shown:<{max(40, width + 28)}} {value:8.1f}x")
         out("")
 
     # --- agreement of totals ---
@@ -118,6 +160,29 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     api_totals = by.get(("product-http", "json"))
     if api_totals and api_totals.totals != product_totals:
         out("WARNING: /api/search totals differ from the in-process totals")
+    backend_agreement = None
+    if compared is not None:
+        whoosh = compared["whoosh_totals"]
+        same = [label_ for label_ in whoosh if product_totals.get(label_) == whoosh[label_]]
+        differ = [(label_, whoosh[label_], product_totals.get(label_)) for label_ in whoosh
+                  if product_totals.get(label_) != whoosh[label_]]
+        api_same = sum(1 for label_ in whoosh if api_totals and api_totals.totals.get(label_) == whoosh[label_])
+        n = len(whoosh)
+        facets_same = n - len(compared["facets_differ"])
+        hits_same = n - len(compared["hits_differ"])
+        backend_agreement = {"queries": n, "totals": len(same), "api_totals": api_same if api_totals else None,
+                             "facets": facets_same, "top10_order": hits_same, "top10_set": compared["same_hit_set"],
+                             "totals_differ": differ}
+        out("Whoosh and Manticore backends over the same build (search.searcher.Archive on the same index folder, "
+            "untimed)")
+        out(f"  identical totals:        {len(same)} of {n} queries ({len(same) / n:.1%}; in process, top10 mode)"
+            + (f"; over HTTP (/api/search): {api_same} of {n}" if api_totals else ""))
+        if differ:
+            out("    differing: " + "; ".join(f"{q}: whoosh {w} vs manticore {m}" for q, w, m in differ[:6]))
+        out(f"  identical facet counts:  {facets_same} of {n} queries (company, source, section, date; facets on)")
+        out(f"  same 10 hits, same order: {hits_same} of {n}; same 10 hits in any order: {compared['same_hit_set']} "
+            f"of {n} (ranking: Whoosh BM25F vs searchd's bm25f() ranker)")
+        out("")
     for peer in ("fts5", "tantivy", "datasette"):
         if (peer, "top10") not in by:
             continue
@@ -138,7 +203,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     slow = by.get(("product", "snippets"))
     if slow:
         per_query = sorted(((statistics.median(v), label) for label, v in slow.per_query.items()), reverse=True)
-        out("Slowest queries, product in process, mode snippets (median ms): "
+        out(f"Slowest queries, {label('product')} in process, mode snippets (median ms): "
             + "; ".join(f"{label} {ms:.1f}" for ms, label in per_query[:6]))
 
     def p(engine: str, mode: str, which: str):
@@ -178,6 +243,10 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "fts5_index_mb": _r(builds["fts5"].size_mb, 1) if "fts5" in builds else None,
         "tantivy_index_mb": _r(builds["tantivy"].size_mb, 1) if "tantivy" in builds else None,
         "agreement": {k: _r(v, 3) for k, v in agreement.items()},
+        "backend": backend,
+        "backend_agreement": ({k: v for k, v in backend_agreement.items() if k != "totals_differ"}
+                              if backend_agreement else None),
+        "manticore": _manticore_summary(manticore, memory.get("searchd")) if manticore else None,
         "ratios": {k: _r(v) for k, v in ratios.items()},
         "reused_indexes": reused,
         "load_avg": [round(x, 2) for x in load],
@@ -188,12 +257,15 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "parse_seconds": parse_seconds,
         "memory": memory,
         "timings": [
-            {"engine": t.engine, "mode": t.mode, "p50_ms": t.p50, "p95_ms": t.p95, "mean_ms": t.mean,
+            {"engine": t.engine, "label": label(t.engine), "mode": t.mode, "p50_ms": t.p50, "p95_ms": t.p95, "mean_ms": t.mean,
              "per_query_median_ms": {k: statistics.median(v) for k, v in t.per_query.items()},
              "totals": t.totals}
             for t in timings
         ],
         "mismatches": mismatches,
+        "backend": backend,
+        "manticore": manticore,
+        "backend_comparison": compared,
         "queries": [{"label": q.label, "kind": q.kind, "product": q.product_params(), "fts5": q.fts5_match(),
                      "tantivy": q.tantivy_text()} for q in queries],
     }
@@ -204,3 +276,35 @@ def _cpu_count() -> int:
     import os
 
     return os.cpu_count() or 0
+
+
+def _manticore_summary(manticore: dict, searchd: dict | None) -> dict:
+    searchd = searchd or {}
+    after = searchd.get("after_queries") or []
+    loaded = searchd.get("after_load") or []
+    return {
+        "load_seconds": _r(manticore["load_seconds"]),
+        "load_docs_per_s": _r(manticore["load_docs_per_s"], 1),
+        "whoosh_build_seconds": _r(manticore["whoosh_build_seconds"]),
+        "per_node": manticore["per_node"],
+        "data_mb": _r(sum((searchd.get("data_mb") or manticore["data_mb"]).values()), 1),
+        "searchd_rss_mb_after_load": _r(sum(n["rss_mb"] for n in loaded), 1) if loaded else None,
+        "searchd_rss_mb_after_queries": _r(sum(n["rss_mb"] for n in after), 1) if after else None,
+        "searchd_cpu_seconds_during_build": manticore.get("searchd_cpu_seconds_during_build"),
+    }
+
+
+def _searchd_version() -> str:
+    import subprocess
+
+    from search.manticore.nodes import searchd_path
+
+    binary = searchd_path()
+    if binary is None:
+        return "(not found)"
+    try:
+        done = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return binary
+    first = (done.stdout or done.stderr).strip().splitlines()
+    return first[0] if first else binary

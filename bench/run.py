@@ -26,10 +26,18 @@ from .engines import (
     ProductInProcess,
     TantivyEngine,
 )
+from .manticore import (
+    DATA_NODES,
+    BenchCluster,
+    compare_backends,
+    environment,
+    stopped_on_signals,
+)
 from .queries import QUERIES, BenchQuery
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("product", "fts5", "tantivy", "datasette")
+BACKENDS = ("whoosh", "manticore")  # search.backend.BACKENDS
 PEER_PACKAGES = {"tantivy": "tantivy", "datasette": "datasette"}
 DEFAULT_REPS = 3
 
@@ -59,6 +67,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="reuse the corpus and indexes of the previous run in --work (build figures are that run's)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile one pass of Archive.search and of the HTML fragment (cProfile, top functions)")
+    parser.add_argument("--backend", choices=BACKENDS, default="whoosh",
+                        help="the product's engine: whoosh (default), or manticore: a local cluster of "
+                             f"{DATA_NODES} searchd data nodes and a head node, loaded by the indexer")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
@@ -134,12 +145,14 @@ class ChildRun:
     peak_tree_mb: float  # the whole tree at once, sampled every 0.1 s (sum of PSS)
 
 
-def run_child(command: list[str], log_path: Path) -> ChildRun:
-    """Run a child process; return its output, times and peak memory (wait4 rusage, plus a sampler)."""
+def run_child(command: list[str], log_path: Path, env: dict | None = None) -> ChildRun:
+    """Run a child process; return its output, times and peak memory (wait4 rusage, plus a sampler).
+    ``env``: settings added to its environment."""
     peak_tree = [0.0]
     with open(log_path, "wb") as log_file:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **env} if env else None)
         done = threading.Event()
 
         def sample() -> None:
@@ -176,23 +189,68 @@ def folder_mb(path: Path) -> float:
 INDEXED_LINE = re.compile(r"Indexed (\d+) articles from (\d+) files in ([\d.]+) s .*the index holds (\d+) articles")
 
 
-def build_product(corpus: Path, index_root: Path, logs: Path) -> Build:
+def build_product(corpus: Path, index_root: Path, logs: Path, cluster: BenchCluster | None = None) -> Build:
+    """The product's build, as ``make index`` runs it; with ``cluster``, as an operator runs it for the
+    Manticore backend (``--backend manticore`` and the ARCHIVE_MANTICORE_* settings), so that the
+    indexer loads the build into the data nodes before publishing it."""
     if index_root.exists():
         shutil.rmtree(index_root)
     command = [sys.executable, "-m", "search", "index", "--corpus", str(corpus), "--index", str(index_root),
-               "--no-progress"]
+               "--no-progress", "--backend", "whoosh" if cluster is None else "manticore"]
+    env = None
+    if cluster is not None:
+        env = cluster.env()
+        log(f"product: {' '.join(f'{k}={v!r}' for k, v in env.items())}")
     log(f"product: {' '.join(command[1:])}")
-    child = run_child(command, logs / "product-index.log")
+    child = run_child(command, logs / "product-index.log", env=env)
     output = child.output
     match = INDEXED_LINE.search(output)
     if not match:
         raise RuntimeError(f"unexpected output of python -m search index:\n{output[-2000:]}")
-    for line in output.splitlines()[:4]:
+    for line in output.splitlines()[:5]:
         log(f"  {line}")
     docs, seconds = int(match.group(4)), float(match.group(3))
     current = index_root / "current"
+    note = "includes parsing and company extraction (CorpusReader)"
+    if cluster is not None:
+        note = "the Whoosh build alone (as above); wall s, CPU s and RSS include the Manticore load"
     return Build("product", docs, seconds, child.wall_seconds, child.cpu_seconds, child.peak_rss_mb,
-                 child.peak_tree_mb, folder_mb(current), note="includes parsing and company extraction (CorpusReader)")
+                 child.peak_tree_mb, folder_mb(current), note=note)
+
+
+def load_figures(index_root: Path, cluster: BenchCluster, cpu_before: float, product: Build) -> tuple[Build, dict]:
+    """The Manticore load of the build just published: what its manifest records (the loader's own
+    time, articles per node), the searchd processes' CPU time during the build, their memory, and
+    the data on disk after ``FLUSH RTINDEX``."""
+    from search.index_store import IndexStore
+
+    cluster.check_running()
+    entry = IndexStore(index_root).manifest().get("manticore")
+    if not entry:
+        raise RuntimeError(f"the build in {index_root} was not loaded into Manticore (no 'manticore' in its manifest)")
+    searchd_cpu = cluster.cpu_seconds() - cpu_before
+    cluster.flush(entry["index"])
+    data = cluster.data_mb()
+    memory = cluster.memory()
+    seconds = float(entry["seconds"])
+    load = Build("manticore", int(entry["documents"]), seconds, seconds, searchd_cpu,
+                 max(m.peak_mb for m in memory), sum(m.rss_mb for m in memory), sum(data.values()),
+                 note=f"load into {len(entry['per_node'])} data nodes {entry['per_node']} (loader in the indexer "
+                      "process); CPU s: searchd x3; RSS MB: largest searchd peak; tree MB: searchd x3 RSS")
+    figures = {
+        "index": entry["index"],
+        "per_node": entry["per_node"],
+        "documents": int(entry["documents"]),
+        "written": entry.get("written"),
+        "load_seconds": seconds,
+        "load_docs_per_s": int(entry["documents"]) / seconds if seconds else 0.0,
+        "whoosh_build_seconds": product.seconds,
+        "indexer_wall_seconds": product.wall_seconds,
+        "searchd_cpu_seconds_during_build": round(searchd_cpu, 2),
+        "data_mb": data,
+        "after_load": [vars(m) for m in memory],
+    }
+    return load, figures
 
 
 def build_peer(engine: str, articles: Path, out: Path, logs: Path) -> Build:
@@ -249,7 +307,7 @@ def time_engine(engine: Engine, queries: tuple[BenchQuery, ...], reps: int) -> l
                 elapsed = (time.perf_counter() - started) * 1000
                 timing.samples.append(elapsed)
                 timing.per_query.setdefault(query.label, []).append(elapsed)
-        log(f"  {engine.name:<13} {mode:<9} p50 {timing.p50:8.2f} ms  p95 {timing.p95:8.2f} ms")
+        log(f"  {engine.label:<13} {mode:<9} p50 {timing.p50:8.2f} ms  p95 {timing.p95:8.2f} ms")
         timings.append(timing)
     return timings
 
@@ -269,7 +327,7 @@ def _profiled(run, top: int) -> str:
 
 
 def profile_product(engine: ProductInProcess, queries, top: int = 30) -> str:
-    """cProfile of one pass of the queries through ``Archive.search`` as the web app calls it."""
+    """cProfile of one pass of the queries through the engine's ``search`` as the web app calls it."""
     return _profiled(lambda: [engine.answer(query, "full") for query in queries], top)
 
 
@@ -321,9 +379,26 @@ def prepare_corpus(args, logs: Path) -> tuple[Path, list[int] | None]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.backend == "manticore":
+        from .manticore import require_searchd
+
+        require_searchd()  # before anything long: a missing searchd is said at once
     work = args.work
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    run_dir = work if args.scale == 1 else work / f"x{args.scale}"  # a scale-up keeps its own indexes
+    cluster = BenchCluster(run_dir / "manticore") if args.backend == "manticore" else None
+    with stopped_on_signals():
+        try:
+            return _run(args, logs, run_dir, cluster)
+        finally:
+            if cluster is not None and cluster.cluster is not None:
+                log("stopping the Manticore cluster")
+                cluster.stop()
+
+
+def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
+    work = args.work
     missing = {e: p for e, p in PEER_PACKAGES.items() if e in args.engines and importlib.util.find_spec(p) is None}
     for engine, package in missing.items():
         log(f"SKIPPED {engine}: the {package!r} package is not installed (make bench installs requirements-bench.txt)")
@@ -333,7 +408,6 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus, year_offsets = prepare_corpus(args, logs)
     synthetic = year_offsets is not None
-    run_dir = work if args.scale == 1 else work / f"x{args.scale}"  # a scale-up keeps its own indexes
     index_root = run_dir / "index"
     peers_dir = run_dir / "peers"
     articles_path = peers_dir / "articles.jsonl"
@@ -344,16 +418,43 @@ def main(argv: list[str] | None = None) -> int:
     builds: dict[str, Build] = {}
     parse_seconds = None
     reused = False
+    manticore: dict = {}
     if args.reuse and builds_file.exists():
         saved = json.loads(builds_file.read_text())
         needed = {"fts5" if e == "datasette" else e for e in engines}
+        if cluster is not None:
+            needed.add("manticore")
         if saved.get("corpus") == str(corpus) and needed <= saved["builds"].keys():
             builds = {name: Build(**b) for name, b in saved["builds"].items()}
             parse_seconds = saved.get("parse_seconds")
+            manticore = saved.get("manticore") or {}
             reused = True
             log(f"reusing the indexes built by the previous run in {work}")
+    if cluster is None:  # indexes reused from a manticore run: only the Whoosh figures apply
+        builds.pop("manticore", None)
+        manticore = {}
+    elif reused:
+        cluster.start(fresh=False)  # the nodes saved their indexes when the previous run stopped them
+        log(f"Manticore cluster: {cluster.describe()}")
+        found = cluster.count(manticore["index"])
+        if found != builds["product"].docs:
+            raise SystemExit(f"the reused Manticore cluster holds {found} articles, the build "
+                             f"{builds['product'].docs}: run without --reuse")
+        # Memory now is that of nodes just restarted, not just loaded: said as such in the report.
+        manticore.update(after_load=[vars(m) for m in cluster.memory()], data_mb=cluster.data_mb(), restarted=True)
     if not reused:
-        builds["product"] = build_product(corpus, index_root, logs)
+        if cluster is None:
+            shutil.rmtree(run_dir / "manticore", ignore_errors=True)  # a previous run's nodes: not this build's
+            builds["product"] = build_product(corpus, index_root, logs)
+        else:
+            cluster.start(fresh=True)
+            log(f"Manticore cluster: {cluster.describe()}")
+            cpu_before = cluster.cpu_seconds()
+            builds["product"] = build_product(corpus, index_root, logs, cluster)
+            builds["manticore"], manticore = load_figures(index_root, cluster, cpu_before, builds["product"])
+            log(f"  Manticore load: {manticore['documents']:,} articles in {manticore['load_seconds']:.1f} s "
+                f"({manticore['load_docs_per_s']:.0f} articles/s), per node {manticore['per_node']}, "
+                f"{sum(manticore['data_mb'].values()):.1f} MB on disk")
         peers = [e for e in engines if e != "product"]
         if peers:
             log("reading the corpus with the product's CorpusReader for the peers")
@@ -368,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
             if "tantivy" in peers:
                 builds["tantivy"] = build_peer("tantivy", articles_path, tantivy_dir, logs)
         builds_file.write_text(json.dumps({"corpus": str(corpus), "parse_seconds": parse_seconds,
-                                           "builds": {k: vars(v) for k, v in builds.items()}}, indent=1))
+                                           "builds": {k: vars(v) for k, v in builds.items()},
+                                           "manticore": manticore or None}, indent=1))
     for name, build in builds.items():
         if build.docs != builds["product"].docs:
             raise SystemExit(f"{name} indexed {build.docs} articles, the product {builds['product'].docs}")
@@ -378,27 +480,40 @@ def main(argv: list[str] | None = None) -> int:
     timings: list[Timing] = []
     memory: dict[str, dict] = {}
     profile_text = ""
-    log(f"timing {len(queries)} queries x {args.reps} repetition(s) after a warm-up pass")
+    compared = None
+    # What the product's engines are told (search/config.py), in process and in the server's environment.
+    backend_env = cluster.env() if cluster is not None else {"ARCHIVE_SEARCH_BACKEND": "whoosh"}
+    log(f"timing {len(queries)} queries x {args.reps} repetition(s) after a warm-up pass; "
+        f"the product's backend: {args.backend}")
     load_before = os.getloadavg()[0]
-    product = ProductInProcess(index_root)
+    product = ProductInProcess(index_root, args.backend, backend_env)
     try:
         docs = product.documents()
         timings += time_engine(product, queries, args.reps)
+        if cluster is not None:
+            log("comparing the Manticore engine's answers with the Whoosh engine's over the same build (untimed)")
+            compared = compare_backends(index_root, product.archive, queries)
         if args.profile:
-            profile_text = ("Profile of one pass of Archive.search as the web app calls it (mode full):\n"
-                            + profile_product(product, queries))
+            profile_text = (f"Profile of one pass of the {args.backend} engine's search as the web app calls it "
+                            "(mode full):\n" + profile_product(product, queries))
     finally:
         product.close()
     if args.profile:
-        profile_text += ("\nProfile of one pass of the results fragment (GET /?q= with HX-Request: true) "
-                         "through Flask's test client:\n" + profile_fragment(index_root, queries))
-    server = ProductHTTP(index_root, logs / "gunicorn.log")
+        with environment(backend_env):
+            profile_text += ("\nProfile of one pass of the results fragment (GET /?q= with HX-Request: true) "
+                             "through Flask's test client:\n" + profile_fragment(index_root, queries))
+    server = ProductHTTP(index_root, logs / "gunicorn.log", backend_env)
     try:
         timings += time_engine(server, queries, args.reps)
         memory["product-http"] = server.worker_memory()
         memory["product-http"]["reconnects"] = server.client.reconnects
     finally:
         server.close()
+    if cluster is not None:
+        cluster.check_running()
+        memory["searchd"] = {"after_load": manticore.get("after_load", []),
+                             "after_queries": [vars(m) for m in cluster.memory()],
+                             "data_mb": cluster.data_mb()}
     peers = {
         "fts5": lambda: Fts5Engine(db_path),
         "tantivy": lambda: TantivyEngine(tantivy_dir),
@@ -422,7 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     text, summary, details = render(
         args=args, docs=docs, synthetic=synthetic, corpus=corpus, builds=builds, parse_seconds=parse_seconds,
         timings=timings, memory=memory, engines=engines, skipped=skipped, reused=reused, queries=queries,
-        load=(load_before, load_after), year_offsets=year_offsets,
+        load=(load_before, load_after), year_offsets=year_offsets, backend=args.backend,
+        manticore=manticore or None, compared=compared,
+        cluster=cluster.describe() if cluster is not None else "",
     )
     details_path = run_dir / "results.json"
     details_path.write_text(json.dumps(details, indent=1, ensure_ascii=False))
