@@ -264,6 +264,7 @@ class Archive:
                 "build": opened.path.name,
                 "build_seconds": manifest.get("seconds"),
                 "skipped": sum(manifest.get("skipped", {}).values()),
+                "backend": "whoosh",
             }
 
     def search(self, request: SearchRequest, facets: bool = True, snippets: bool = True,
