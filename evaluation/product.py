@@ -1,7 +1,8 @@
 """The product, run on a test collection through its own pipeline: corpus files, parser, indexer,
 searcher. Nothing here scores or tokenises: the collection becomes a corpus folder of JSON Lines
 (the format a newsroom export is imported in), ``build_index`` indexes it as ``make index`` does,
-and ``Archive.rank`` ranks with the search page's parser and scorer in its "any of the words" mode.
+and ``Archive.rank`` ranks with the search page's parser and scorer in its "any of the words" mode
+(``--backend manticore``: the build is loaded into a local searchd cluster, which ranks).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 
 from search.corpus import CorpusReader
 from search.indexer import build_index
+from search.manticore.archive import ManticoreArchive
+from search.manticore.loader import publish_step
+from search.manticore.sphinxql import Settings
 from search.searcher import Archive
 
 from .testsets import TestCollection
@@ -49,11 +53,18 @@ def write_corpus(collection: TestCollection, corpus_dir: Path) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def run_product(collection: TestCollection, workdir: Path) -> ProductRun:
+def run_product(collection: TestCollection, workdir: Path, cluster=None) -> ProductRun:
+    """Index and rank ``collection`` with the Whoosh engine, or with the Manticore/Sphinx engine on
+    ``cluster`` (a started ``LocalCluster``: the build is loaded into it, and it ranks)."""
     corpus_dir, index_root = workdir / "corpus", workdir / "index"
     write_corpus(collection, corpus_dir)
     started = time.perf_counter()
-    report = build_index(corpus_dir, index_root, progress=False)
+    settings = None
+    if cluster is not None:
+        settings = Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=60)
+        report = build_index(corpus_dir, index_root, progress=False, before_publish=publish_step(settings, {}))
+    else:
+        report = build_index(corpus_dir, index_root, progress=False)
     build_seconds = time.perf_counter() - started
     # Article ids are the product's (a slug and a hash); the corpus reader gives each one's line.
     docids = {}
@@ -62,7 +73,7 @@ def run_product(collection: TestCollection, workdir: Path) -> ProductRun:
             docids[article.id] = collection.documents[article.line - 1].id
     run: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
-    with Archive(index_root) as archive:
+    with (ManticoreArchive(index_root, settings) if settings else Archive(index_root)) as archive:
         for qid, text in collection.queries.items():
             ranked = archive.rank(typed_query(text), limit=DEPTH, any_words=True)
             run[qid] = {docids[article_id]: float(DEPTH - position) for position, article_id in enumerate(ranked)}

@@ -1,6 +1,7 @@
 """``make eval``: the product's ranking on the classic test collections, beside two BM25 baselines.
 
     python -m evaluation.run [--root DIR] [--collections cran,cisi] [--engines product,bm25,tantivy]
+                             [--backend manticore]
 
 Prints, per collection, MAP, P@10 and nDCG@10 of the product, of rank_bm25 and of tantivy, the
 product's ratio to each, and to out-of-the-box Whoosh (the collections' SOURCE.md). The last
@@ -13,6 +14,7 @@ import argparse
 import json
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from .metrics import evaluate
@@ -27,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=default_root(), help="folder of the test collections")
     parser.add_argument("--collections", default=",".join(COLLECTIONS), help="comma-separated folder names")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: product, bm25, tantivy")
+    parser.add_argument("--backend", choices=("whoosh", "manticore"), default="whoosh",
+                        help="the product's engine (manticore: two local searchd data nodes and a head)")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.collections.split(",") if n.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -42,8 +46,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make eval: no collection {', '.join(missing)} in {args.root}", file=sys.stderr)
         return 2
 
+    with ExitStack() as stack:
+        cluster = None
+        if args.backend == "manticore":
+            from search.manticore.nodes import LocalCluster
+            cluster = LocalCluster(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="eval-cluster-"))))
+            stack.callback(cluster.stop)
+            cluster.start()
+        return _evaluate(args, names, engines, cluster)
+
+
+def _evaluate(args, names: list[str], engines: list[str], cluster) -> int:
     results: dict[str, dict[str, float]] = {}
-    print(f"Search quality on {len(names)} test collection(s) in {args.root}")
+    print(f"Search quality on {len(names)} test collection(s) in {args.root}, {args.backend} engine")
     print("Tuned on Cranfield, CISI and MED; TIME, CACM, NPL and ADI are held out.\n")
     header = (f"{'collection':<10} {'set':<5} {'docs':>6} {'q':>4} | {'MAP':>6} {'P@10':>6} {'nDCG10':>6} | "
               f"{'bm25':>6} {'tantvy':>6} {'whoosh':>6} | {'×bm25':>5} {'×tant':>5} {'×whsh':>5} | {'ms/q':>5}")
@@ -52,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         collection = read_collection(args.root / name)
         with tempfile.TemporaryDirectory(prefix=f"eval-{name}-") as workdir:
-            product = run_product(collection, Path(workdir))
+            product = run_product(collection, Path(workdir), cluster)
         row = {f"{k}": v for k, v in evaluate(collection, product.run).items()}
         row.update(docs=product.documents, queries=len(collection.queries), skipped=product.skipped,
                    build_s=round(product.build_seconds, 2), query_ms=round(product.query_ms, 2))
