@@ -19,11 +19,11 @@ Per build, the small files the indexer wrote beside its index are read once: the
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from ..query import ParsedQuery, QueryParser
 from ..related import MIN_SHARED, MIN_SIMILARITY
 from ..request import SearchRequest
 from ..schema import FIELD_BOOSTS, build_schema, document_to_article
+from ..scoring import term_idf
 from ..searcher import FACET_LIMIT, MATCHED_IN, ArticleView, Hit, SearchResults
 from ..spelling import Vocabulary
 from ..suggest import suggest_query
@@ -349,14 +350,12 @@ class ManticoreArchive:
         meta = self.head.results([(f"SELECT id FROM {build.index} WHERE MATCH(%s) LIMIT 1",
                                    (f"@body ({probe})",)), ("SHOW META", ())])[1]
         meta = dict(meta)
-        documents = max(1, sum(build.counts.get("source", {}).values()) or 1)
-        documents = max(documents, int(meta.get("total_found", 1)))
+        documents = max(1, int(build.manifest["manticore"]["documents"]))
         frequency = {}
         for key, value in meta.items():
             if key.startswith("keyword["):
                 frequency[value] = int(meta.get("docs" + key[len("keyword"):], 0))
-        weights = {t: shares[t] * math.log(1 + (documents - frequency.get(encode(t), 0) + 0.5)
-                                           / (frequency.get(encode(t), 0) + 0.5))
+        weights = {t: shares[t] * term_idf(documents, frequency[encode(t)])
                    for t in candidates if frequency.get(encode(t), 0)}
         best = sorted(weights, key=lambda t: (-weights[t], t))[:RELATED_TERMS]
         if len(best) < MIN_SHARED:
@@ -365,23 +364,27 @@ class ManticoreArchive:
         docnum = int(row[1])
         own_group = build.duplicates.group_of[docnum] if 0 <= docnum < len(build.duplicates.group_of) else -1
         rows = self.head.rows(
-            f"SELECT id, docnum, stored, WEIGHT() AS w FROM {build.index} WHERE MATCH(%s) {BEST} "
+            f"SELECT id, docnum, WEIGHT() AS w FROM {build.index} WHERE MATCH(%s) {BEST} "
             f"LIMIT {limit * 4 + 20} OPTION max_matches={max(1000, limit * 4 + 20)}, {RANKER}", (query,))
-        own_score = next((w for _i, d, _s, w in rows if int(d) == docnum), rows[0][3] if rows else 0)
-        found, seen = [], set()
-        for other in rows:
-            other_docnum = int(other[1])
-            if other_docnum == docnum or other[3] < MIN_SIMILARITY * own_score:
+        own_score = next((w for _i, d, w in rows if int(d) == docnum), rows[0][2] if rows else 0)
+        chosen, seen = [], set()
+        for doc_id, other_docnum, weight in rows:
+            other_docnum = int(other_docnum)
+            if other_docnum == docnum or weight < MIN_SIMILARITY * own_score:
                 continue
             group = build.duplicates.group_of[other_docnum] if other_docnum < len(build.duplicates.group_of) else -1
             if group >= 0:
                 if group == own_group or group in seen:
                     continue
                 seen.add(group)
-            found.append(self._hit(build, other, {}, with_snippets=False))
-            if len(found) == limit:
+            chosen.append((int(doc_id), other_docnum, weight))
+            if len(chosen) == limit:
                 break
-        return found
+        if not chosen:
+            return []
+        stored = dict(self.head.rows(f"SELECT id, stored FROM {build.index} WHERE id IN "
+                                     f"{in_list(i for i, _, _ in chosen)} LIMIT {len(chosen)}"))
+        return [self._hit(build, (i, d, stored[i], w), {}, with_snippets=False) for i, d, w in chosen if i in stored]
 
     def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
         started = time.perf_counter()
@@ -452,9 +455,15 @@ class ManticoreArchive:
         }
 
 
+@dataclass
 class _Answer:
-    def __init__(self, rows, total: int, counts: dict, partial: bool):
-        self.rows, self.total, self.counts, self.partial = rows, total, counts, partial
+    """What one round trip brought back: the page's rows, the exact total, the facet counts by
+    group (value number -> articles), and whether a data node did not answer."""
+
+    rows: list
+    total: int
+    counts: dict[str, dict[int, int]]
+    partial: bool
 
 
 def _filters(request: SearchRequest) -> dict[str, str]:
