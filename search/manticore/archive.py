@@ -198,27 +198,43 @@ class ManticoreArchive:
         ]
         groups: list[tuple[str, str]] = []
         if with_facets:
-            for facet, attribute in FACET_ATTRIBUTE.items():
-                groups.append((facet, attribute))
-                statements.append(_group_by(build.index, attribute, match_text, _without(filters, facet),
-                                            build.groups(facet)))
+            # Each facet counts with every filter but its own. Those with no selection of their own
+            # share the page's filters: one FACET statement counts them all in one pass over the
+            # matches; each of the others (and the months of a chosen year) is its own GROUP BY.
+            shared: list[tuple[str, str]] = []
             dates = _without(filters, "date")
             if _date_range(request):
                 dates["range"] = " AND ".join(_date_range(request))
-            groups.append(("years", "year"))
-            statements.append(_group_by(build.index, "year", match_text, dates, build.groups("years")))
+            wanted = [(facet, attribute, _without(filters, facet)) for facet, attribute in FACET_ATTRIBUTE.items()]
+            wanted.append(("years", "year", dates))
+            for name, attribute, conditions in wanted:
+                if conditions == filters:
+                    shared.append((name, attribute))
+                else:
+                    groups.append((name, attribute))
+                    statements.append(_group_by(build.index, attribute, match_text, conditions, build.groups(name)))
             if request.year:
                 groups.append(("months", "month"))
                 statements.append(_group_by(build.index, "month", match_text, {**dates, "year": f"year = {request.year}"}))
-        results = self.head.results(statements)
-        meta = dict(results[1])
-        counts = {name: {int(value): int(count) for value, count in rows} for (name, _), rows in zip(groups, results[2:])}
-        return _Answer(rows=results[0], total=int(meta.get("total_found", 0)), counts=counts,
+            if shared:
+                limit = max(build.groups(name) for name, _ in shared)
+                facet_clauses = " ".join(f"FACET {attribute} LIMIT {build.groups(name)}" for name, attribute in shared)
+                statements.append((f"SELECT id FROM {build.index}{where} LIMIT 1 "
+                                   f"OPTION max_matches={limit}, ranker=none {facet_clauses}", params))
+        answers = self.head.result_sets(statements)
+        meta = dict(answers[1][0])
+        counted = [sets[0] for sets in answers[2:2 + len(groups)]]
+        if with_facets and shared:
+            groups += shared
+            counted += answers[-1][1:]  # the first result set is the one row of the SELECT itself
+        counts = {name: {int(value): int(count) for value, count in rows} for (name, _), rows in zip(groups, counted)}
+        return _Answer(rows=answers[0][0], total=int(meta.get("total_found", 0)), counts=counts,
                        partial=bool(meta.get("warning")))
 
     def _count(self, build: _Build, parsed: ParsedQuery, filters: dict[str, str]) -> int:
         where, params = _where(to_match(parsed.query), filters.values())
-        rows = self.head.results([(f"SELECT id FROM {build.index}{where} LIMIT 1", params), ("SHOW META", ())])
+        rows = self.head.results([(f"SELECT id FROM {build.index}{where} LIMIT 1 OPTION ranker=none", params),
+                                  ("SHOW META", ())])
         return int(dict(rows[1]).get("total_found", 0))
 
     def _facets(self, build: _Build, request: SearchRequest, answer: "_Answer") -> dict:
@@ -508,7 +524,7 @@ def _group_by(index: str, attribute: str, match_text: str | None, filters: dict[
               groups: int = GROUPS_MIN) -> tuple[str, tuple]:
     where, params = _where(match_text, filters.values())
     return (f"SELECT groupby() AS value, COUNT(*) AS n FROM {index}{where} GROUP BY {attribute} "
-            f"LIMIT {groups} OPTION max_matches={groups}", params)
+            f"LIMIT {groups} OPTION max_matches={groups}, ranker=none", params)
 
 
 def _day(value) -> int:
