@@ -34,7 +34,7 @@ from ..article import Article
 from ..matched import field_terms, matched_terms, query_words
 from ..autocomplete import Suggester
 from ..company_profile import CompanyProfile
-from ..errors import BadRequest, IndexMissing, NotFound
+from ..errors import IndexMissing, NotFound
 from ..facets import DateValues, FacetValue, PeriodTotals, _month_label
 from ..highlight import mark_all, merged_snippet, plain_snippet
 from ..index_store import IndexStore
