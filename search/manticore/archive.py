@@ -191,45 +191,40 @@ class ManticoreArchive:
         order = {"relevance": BEST, "newest": NEWEST, "oldest": OLDEST}[sort]
         where, params = _where(match_text, filters.values())
         statements = [
-            (f"SELECT id, docnum, stored, WEIGHT() AS w FROM {build.index}{where} {order} "
-             f"LIMIT {start}, {request.per_page} OPTION max_matches={max(1000, start + request.per_page)}, {RANKER}",
+            (f"SELECT id, docnum, WEIGHT() AS w FROM {build.index}{where} {order} "
+             f"LIMIT {start}, {request.per_page} OPTION max_matches={start + request.per_page}, {RANKER}",
              params),
             ("SHOW META", ()),
         ]
-        groups: list[tuple[str, str]] = []
+        groups: list[str] = []
         if with_facets:
-            # Each facet counts with every filter but its own. Those with no selection of their own
-            # share the page's filters: one FACET statement counts them all in one pass over the
-            # matches; each of the others (and the months of a chosen year) is its own GROUP BY.
-            shared: list[tuple[str, str]] = []
+            # Each facet counts with every filter but its own (a GROUP BY each, sized to the build's
+            # values). One FACET statement for those without a selection of their own was slower:
+            # at 234k articles, 111 ms against 23 + 5 + 5 + 5 ms (2.2's FACET sizes every sorter alike).
             dates = _without(filters, "date")
             if _date_range(request):
                 dates["range"] = " AND ".join(_date_range(request))
             wanted = [(facet, attribute, _without(filters, facet)) for facet, attribute in FACET_ATTRIBUTE.items()]
             wanted.append(("years", "year", dates))
-            for name, attribute, conditions in wanted:
-                if conditions == filters:
-                    shared.append((name, attribute))
-                else:
-                    groups.append((name, attribute))
-                    statements.append(_group_by(build.index, attribute, match_text, conditions, build.groups(name)))
             if request.year:
-                groups.append(("months", "month"))
-                statements.append(_group_by(build.index, "month", match_text, {**dates, "year": f"year = {request.year}"}))
-            if shared:
-                limit = max(build.groups(name) for name, _ in shared)
-                facet_clauses = " ".join(f"FACET {attribute} LIMIT {build.groups(name)}" for name, attribute in shared)
-                statements.append((f"SELECT id FROM {build.index}{where} LIMIT 1 "
-                                   f"OPTION max_matches={limit}, ranker=none {facet_clauses}", params))
-        answers = self.head.result_sets(statements)
-        meta = dict(answers[1][0])
-        counted = [sets[0] for sets in answers[2:2 + len(groups)]]
-        if with_facets and shared:
-            groups += shared
-            counted += answers[-1][1:]  # the first result set is the one row of the SELECT itself
-        counts = {name: {int(value): int(count) for value, count in rows} for (name, _), rows in zip(groups, counted)}
-        return _Answer(rows=answers[0][0], total=int(meta.get("total_found", 0)), counts=counts,
-                       partial=bool(meta.get("warning")))
+                wanted.append(("months", "month", {**dates, "year": f"year = {request.year}"}))
+            for name, attribute, conditions in wanted:
+                groups.append(name)
+                statements.append(_group_by(build.index, attribute, match_text, conditions, build.groups(name)))
+        answers = self.head.results(statements)
+        meta = dict(answers[1])
+        counts = {name: {int(value): int(count) for value, count in rows} for name, rows in zip(groups, answers[2:])}
+        rows = self._stored(build, answers[0])
+        return _Answer(rows=rows, total=int(meta.get("total_found", 0)), counts=counts, partial=bool(meta.get("warning")))
+
+    def _stored(self, build: _Build, rows: list[tuple]) -> list[tuple]:
+        """The page's rows (id, docnum, weight) with their stored articles: (id, docnum, stored, weight).
+        Read apart from the ranked query, which would carry every candidate's text through its sorting."""
+        if not rows:
+            return []
+        stored = dict(self.head.rows(f"SELECT id, stored FROM {build.index} WHERE id IN "
+                                     f"{in_list(row[0] for row in rows)} LIMIT {len(rows)}"))
+        return [(i, d, stored[i], w) for i, d, w in rows if i in stored]
 
     def _count(self, build: _Build, parsed: ParsedQuery, filters: dict[str, str]) -> int:
         where, params = _where(to_match(parsed.query), filters.values())
