@@ -32,10 +32,12 @@ def _r(value: float | None, digits: int = 2):
 
 
 def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, memory, engines, skipped, reused,
-           queries, load, year_offsets=None, backend="whoosh", manticore=None, compared=None, cluster=""):
+           queries, load, year_offsets=None, backend="whoosh", manticore=None, compared=None, cluster="",
+           code_at_start=""):
     """``backend``: the engine behind the product (its rows are labelled with it); with manticore,
     ``manticore`` holds the load's figures, ``compared`` the Whoosh engine's answers over the same
-    build (bench.manticore.compare_backends) and ``cluster`` where the nodes ran."""
+    build (bench.manticore.compare_backends) and ``cluster`` where the nodes ran. ``code_at_start``:
+    the commit when the run started (said with the one at the end when they differ)."""
     by = {(t.engine, t.mode): t for t in timings}
 
     def label(engine: str) -> str:
@@ -55,6 +57,11 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     if synthetic:
         out(f"SYNTHETIC data: the same real text {args.scale} times; copy k is dated by the k-th of these shifts "
             f"in years: {shifts}")
+    code_now = _code_version()
+    if code_at_start and code_at_start != code_now:
+        out(f"code: at the start {code_at_start}; at the end {code_now}")
+    else:
+        out(f"code: {code_now}")
     out(f"machine: {platform.machine()}, {_cpu_count()} cores, Python {platform.python_version()}; "
         f"{len(queries)} queries x {args.reps} repetition(s) after one warm-up pass; times in ms")
     out(f"load average (1 min) before / after the queries: {load[0]:.2f} / {load[1]:.2f} "
@@ -182,6 +189,12 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"  identical facet counts:  {facets_same} of {n} queries (company, source, section, date; facets on)")
         out(f"  same 10 hits, same order: {hits_same} of {n}; same 10 hits in any order: {compared['same_hit_set']} "
             f"of {n} (ranking: Whoosh BM25F vs searchd's bm25f() ranker)")
+        shared = sorted(_shared_hits(compared))
+        first = n - sum(1 for h in compared["hits_differ"] if h["whoosh"][:1] != h["manticore"][:1])
+        if shared:
+            out(f"  hits of the first page in both: median {statistics.median(shared):.0%} of Whoosh's "
+                f"(lowest {shared[0]:.0%}); same first hit: {first} of {n}")
+        backend_agreement.update(first_hit=first, shared_hits_median=_r(statistics.median(shared), 3) if shared else None)
         out("")
     for peer in ("fts5", "tantivy", "datasette"):
         if (peer, "top10") not in by:
@@ -308,3 +321,35 @@ def _searchd_version() -> str:
         return binary
     first = (done.stdout or done.stderr).strip().splitlines()
     return first[0] if first else binary
+
+
+def _code_version() -> str:
+    """The commit the run's code was at, and the files then modified (the tree may change while it runs)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "log", "-1", "--format=%h %ci"], cwd=root, capture_output=True, text=True,
+                                timeout=10, check=False).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                 capture_output=True, text=True, timeout=10, check=False).stdout.split("\n")
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown (git not available)"
+    files = [line[3:] for line in changed if line.strip()]
+    if not commit:
+        return "unknown (not a git checkout)"
+    return f"git {commit}" + (f", modified: {', '.join(files)}" if files else "")
+
+
+def _shared_hits(compared: dict) -> list[float]:
+    """Per query, the share of the Whoosh engine's first-page hits that the Manticore engine also shows."""
+    differ = {h["query"]: h for h in compared["hits_differ"]}
+    shares = []
+    for label in compared["whoosh_totals"]:
+        h = differ.get(label)
+        if h is None:
+            shares.append(1.0)
+        elif h["whoosh"]:
+            shares.append(len(set(h["whoosh"]) & set(h["manticore"])) / len(h["whoosh"]))
+    return shares

@@ -398,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
+    from .report import _code_version
+
+    code_at_start = _code_version()
     work = args.work
     missing = {e: p for e, p in PEER_PACKAGES.items() if e in args.engines and importlib.util.find_spec(p) is None}
     for engine, package in missing.items():
@@ -539,10 +542,12 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
         timings=timings, memory=memory, engines=engines, skipped=skipped, reused=reused, queries=queries,
         load=(load_before, load_after), year_offsets=year_offsets, backend=args.backend,
         manticore=manticore or None, compared=compared,
-        cluster=cluster.describe() if cluster is not None else "",
+        cluster=cluster.describe() if cluster is not None else "", code_at_start=code_at_start,
     )
     details_path = run_dir / "results.json"
     details_path.write_text(json.dumps(details, indent=1, ensure_ascii=False))
+    # A copy per backend, so that a run of the other backend in the same folder does not replace it.
+    shutil.copyfile(details_path, run_dir / f"results-{args.backend}.json")
     summary["details"] = str(details_path)
     print(text)
     if profile_text:

@@ -69,7 +69,7 @@ def test_last_line_is_the_summary_json(bench_run):
 
 def test_the_tables_are_printed(bench_run):
     out = bench_run["stdout"]
-    for heading in ("Index build", "Search latency per query (ms)", "Memory", "product-http"):
+    for heading in ("Index build", "Search latency per query (ms)", "Memory", "product-http[whoosh]", "code: "):
         assert heading in out
     assert "Traceback" not in bench_run["stderr"]
     assert "ResourceWarning" not in bench_run["stderr"] + out
@@ -209,6 +209,9 @@ def test_manticore_and_whoosh_backends_find_the_same_totals(manticore_run):
     whoosh = details["backend_comparison"]["whoosh_totals"]
     assert _totals(details, "product") == whoosh and whoosh["government"] > 0
     assert f"identical totals:        {agreement['queries']} of {agreement['queries']} queries" in manticore_run["stdout"]
+    # How alike the first pages are is reported, not required: the engines rank differently.
+    assert 0 <= agreement["first_hit"] <= agreement["queries"] and 0 <= agreement["shared_hits_median"] <= 1
+    assert "same first hit:" in manticore_run["stdout"]
 
 
 def test_manticore_cluster_is_stopped_at_the_end(manticore_run):
