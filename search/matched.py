@@ -8,12 +8,15 @@ and compared with the query's words.
 
 from __future__ import annotations
 
+import re
+
 from whoosh import query as wq
 
-from .analysis import text_terms, word_analyzer
+from .analysis import _TOKEN, STOP_WORDS, _cached_stem, text_terms, word_analyzer
 from .article import Article
 
 _words = word_analyzer()
+_TOKEN_CHAR = re.compile(r"[\w*]")
 
 
 def query_words(q: wq.Query) -> dict[str, set[str]]:
@@ -51,15 +54,44 @@ def field_terms(article: Article, field: str) -> list[str]:
     raise KeyError(field)
 
 
+TEXT_FIELDS = {"title": lambda a: a.title, "captions": lambda a: "\n".join(a.captions), "body": lambda a: a.body}
+# Snowball's English stems keep the first two letters of the word, except these exceptional forms
+# ("dying" -> "die"), which keep the first.
+_ONE_LETTER = {"die", "lie", "tie"}
+
+
 def matched_terms(article: Article, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
     """Per field, which of the query's words (``wanted``) the article has."""
     found: dict[str, set[str]] = {}
     for field, looked_for in wanted.items():
-        if looked_for:
+        if not looked_for:
+            continue
+        if field in TEXT_FIELDS:  # headlines, captions, bodies: look where each word could be
+            text = TEXT_FIELDS[field](article).lower()
+            present = {term for term in looked_for if has_term(text, term)}
+        else:
             present = looked_for & set(field_terms(article, field))
-            if present:
-                found[field] = present
+        if present:
+            found[field] = present
     return found
+
+
+def has_term(lowered: str, term: str) -> bool:
+    """Whether lowercased text has a word whose term (as ``text_terms`` makes it) is ``term``.
+
+    Only the words starting with the term's first letters are analysed, not the whole text: the
+    hits of a common word in long articles spent most of their time analysing whole bodies."""
+    prefix = term[:1] if term in _ONE_LETTER else term[:2]
+    start = lowered.find(prefix)
+    while start >= 0:
+        before = lowered[start - 1] if start else " "
+        inside = _TOKEN_CHAR.match(before) or (before == "." and start > 1 and _TOKEN_CHAR.match(lowered[start - 2]))
+        if not inside:  # a word starts here, as the tokenizer would cut it
+            word = _TOKEN.match(lowered, start).group()
+            if len(word) > 1 and word not in STOP_WORDS and _cached_stem(word) == term:
+                return True
+        start = lowered.find(prefix, start + 1)
+    return False
 
 
 def _stemmed(text: str) -> list[str]:
