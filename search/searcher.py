@@ -30,8 +30,8 @@ from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetValue
 from .highlight import mark_all, merged_snippet, plain_snippet
 from .index_store import IndexStore
-from .matched import matched_terms
 from .indexer import INDEX_NAME
+from .matched import matched_terms
 from .nearduplicates import Groups, fold
 from .query import ParsedQuery, QueryParser
 from .request import SearchRequest
@@ -284,11 +284,6 @@ class Archive:
         masks = facet_index.filter_masks(request)
         parsed, evaluated, matches, selected, match = self._select(opened, request, masks)
         total = int(selected.sum())
-        notice = ""
-        if match != (request.match or "all"):
-            notice = "No article has all of these words; these have some of them, the most first."
-        if parsed.plain_words:
-            notice = "Your query's syntax could not be used, so its words were searched for. " + notice
         # Several words that "all" requires and "any" would not: switching between the two means something.
         every_word = parsed if match == "all" else opened.parser.parse(request.q)
         several_words = isinstance(every_word.query, wq.And)
@@ -315,7 +310,7 @@ class Archive:
             facets=facets,
             suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
-            notice=notice.strip(),
+            notice=notice(match, request, parsed.plain_words),
             match=match,
             several_words=several_words,
         )
@@ -461,31 +456,7 @@ class Archive:
         article = document_to_article(opened.searcher().stored_fields(docnum))
         if score is None and terms:  # sorted by date: the query's words, not yet those this article has
             terms = matched_terms(article, terms)
-        if with_snippets:
-            text = merged_snippet([  # up to three passages, from the body and the captions
-                ("", article.body, terms.get("body", set())),
-                ("Caption", "\n".join(article.captions), terms.get("captions", set())),
-            ]) or plain_snippet(article.body or " ".join(article.captions))
-            title_html = mark_all(article.title, terms.get("title", set()))
-        else:
-            text, title_html = "", escape(article.title, quote=False)
-        matched_in = [label for name, label in MATCHED_IN.items() if name in terms]
-        return Hit(
-            id=article.id,
-            title=article.title,
-            title_html=title_html,
-            url=article.url,
-            published=article.published,
-            section=article.section,
-            source=article.source,
-            companies=article.companies,
-            credits=article.credits,
-            snippet=text,
-            matched_in=matched_in,
-            score=round(score, 4) if score is not None else None,
-            byline=article.byline,
-            group=opened.duplicates.key(docnum),
-        )
+        return make_hit(article, terms, score, opened.duplicates.key(docnum), with_snippets)
 
     def article(self, article_id: str, q: str = "", related: int = 5) -> ArticleView:
         """Return one whole article, with the words of query ``q`` marked if given, and up to
@@ -526,6 +497,48 @@ class Archive:
             captions_html=[mark_all(c, words.get("captions", set())) for c in article.captions],
             related=self._related(opened, docnum, related) if related > 0 else [],
         )
+
+
+def make_hit(article: Article, terms: dict[str, set[str]], score: float | None, group: str | None,
+             with_snippets: bool = True) -> Hit:
+    """The hit of ``article``, given the query's words it has per field (``terms``): its marked
+    headline, a snippet of up to three passages from the body and the captions, and where it matched.
+    Both engines build their hits with it."""
+    if with_snippets:
+        text = merged_snippet([
+            ("", article.body, terms.get("body", set())),
+            ("Caption", "\n".join(article.captions), terms.get("captions", set())),
+        ]) or plain_snippet(article.body or " ".join(article.captions))
+        title_html = mark_all(article.title, terms.get("title", set()))
+    else:
+        text, title_html = "", escape(article.title, quote=False)
+    return Hit(
+        id=article.id,
+        title=article.title,
+        title_html=title_html,
+        url=article.url,
+        published=article.published,
+        section=article.section,
+        source=article.source,
+        companies=article.companies,
+        credits=article.credits,
+        snippet=text,
+        matched_in=[label for name, label in MATCHED_IN.items() if name in terms],
+        score=round(score, 4) if score is not None else None,
+        byline=article.byline,
+        group=group,
+    )
+
+
+def notice(match: str, request: SearchRequest, plain_words: bool) -> str:
+    """What the results say about how the query was read: the fallback to any of the words, and
+    syntax that could not be used. Both engines show it."""
+    text = ""
+    if match != (request.match or "all"):
+        text = "No article has all of these words; these have some of them, the most first."
+    if plain_words:
+        text = "Your query's syntax could not be used, so its words were searched for. " + text
+    return text.strip()
 
 
 def _best_first(evaluated: Evaluated, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

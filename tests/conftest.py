@@ -78,3 +78,30 @@ def corpus_copy(tmp_path) -> Path:
     """A writable, smaller copy of the bundled corpus: the seed, the first 40 Wikinews articles,
     the gazetteer and corpus.toml (real data, but quick to index again and again)."""
     return copy_small_corpus(tmp_path / "corpus")
+
+
+def start_cluster(root: Path):
+    """A real Manticore/Sphinx cluster for the backend tests: 2 searchd data nodes and a head."""
+    from search.manticore.nodes import LocalCluster, searchd_path
+
+    if searchd_path() is None:
+        pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
+    return LocalCluster(root, data_nodes=2).start()
+
+
+def cluster_settings(cluster, timeout: int = 10):
+    """Where the product finds ``cluster`` (what ARCHIVE_MANTICORE_* would say)."""
+    from search.manticore.sphinxql import Settings
+
+    return Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=timeout)
+
+
+def load_into_cluster(corpus: Path, root: Path, settings, incremental: bool = False) -> dict:
+    """Build ``corpus`` into ``root`` and load it into the cluster before publishing; return the load's report."""
+    from search.indexer import update_index
+    from search.manticore.loader import publish_step
+
+    report: dict = {}
+    build = update_index if incremental else build_index
+    build(corpus, root, progress=False, before_publish=publish_step(settings, report))
+    return report

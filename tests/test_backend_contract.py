@@ -21,14 +21,11 @@ import pytest
 
 from search.analysis import text_terms
 from search.errors import BadRequest, NotFound
-from search.indexer import build_index
 from search.manticore.archive import ManticoreArchive
-from search.manticore.loader import publish_step
-from search.manticore.nodes import LocalCluster, searchd_path
 from search.manticore.sphinxql import Settings
 from search.request import SearchRequest
 from search.searcher import Archive
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
 from web import create_app
 
 ENGINES = ("whoosh", "manticore")
@@ -46,25 +43,21 @@ SYNTAX_QUERIES = ("tiktok OR huawei", "china -trump", "-trump", '"white house"',
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    if searchd_path() is None:
-        pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
-    started = LocalCluster(tmp_path_factory.mktemp("cluster"), data_nodes=2).start()
+    started = start_cluster(tmp_path_factory.mktemp("cluster"))
     yield started
     started.stop()
 
 
 @pytest.fixture(scope="module")
 def settings(cluster) -> Settings:
-    return Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=10)
+    return cluster_settings(cluster)
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory, settings):
     """The bundled corpus built once and loaded into the cluster before publishing: (index root, load report)."""
     root = tmp_path_factory.mktemp("contract-index")
-    report: dict = {}
-    build_index(CORPUS, root, progress=False, before_publish=publish_step(settings, report))
-    return root, report
+    return root, load_into_cluster(CORPUS, root, settings)
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from search.indexer import build_index
-from search.manticore.loader import publish_step
-from search.manticore.nodes import LocalCluster, searchd_path
-from search.manticore.sphinxql import Settings
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
 from tests.test_browser import browser, page, serve  # noqa: F401 - fixtures, shared with the Whoosh browser tests
 from web import create_app
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    if searchd_path() is None:
-        pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
-    started = LocalCluster(tmp_path_factory.mktemp("browser-cluster"), data_nodes=2).start()
+    started = start_cluster(tmp_path_factory.mktemp("browser-cluster"))
     yield started
     started.stop()
 
@@ -31,8 +25,8 @@ def cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(cluster, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-manticore-index")
-    settings = Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=5)
-    build_index(CORPUS, root, progress=False, before_publish=publish_step(settings, {}))
+    settings = cluster_settings(cluster, timeout=5)
+    load_into_cluster(CORPUS, root, settings)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ARCHIVE_MANTICORE_HOST", settings.head.host)
         patch.setenv("ARCHIVE_MANTICORE_PORT", str(settings.head.port))

@@ -11,44 +11,40 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pymysql
 import pytest
 
 from search import indexer
-from search.errors import NotFound, SearchUnavailable
+from search.errors import IndexMissing, NotFound, SearchUnavailable
 from search.index_store import IndexStore
-from search.indexer import build_index, update_index
+from search.indexer import build_index
 from search.manticore import loader as loader_module
 from search.manticore.archive import PARTIAL, ManticoreArchive
-from search.manticore.loader import publish_step
-from search.manticore.nodes import Address, LocalCluster, searchd_path
+from search.manticore.nodes import Address, free_port, searchd_path
 from search.manticore.sphinxql import Settings
 from search.request import SearchRequest
 from search.searcher import Archive
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cluster_settings, load_into_cluster, start_cluster
 from web import create_app
 
 
 @pytest.fixture()
 def cluster(tmp_path):
-    if searchd_path() is None:
-        pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
-    started = LocalCluster(tmp_path / "cluster", data_nodes=2).start()
+    started = start_cluster(tmp_path / "cluster")
     yield started
     started.stop()
 
 
 @pytest.fixture()
 def settings(cluster) -> Settings:
-    return Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=5)
+    return cluster_settings(cluster, timeout=5)
 
 
 def load(corpus: Path, root: Path, settings: Settings, incremental: bool = False) -> dict:
-    report: dict = {}
-    build = update_index if incremental else build_index
-    build(corpus, root, progress=False, before_publish=publish_step(settings, report))
-    return report
+    return load_into_cluster(corpus, root, settings, incremental)
 
 
 def app_for(root: Path, settings: Settings, monkeypatch):
@@ -177,7 +173,7 @@ def test_rebuilds_send_only_what_changed_and_deletions_disappear(cluster, settin
 def test_a_build_without_manticore_is_not_served_by_it(cluster, settings, corpus_copy, tmp_path):
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(IndexMissing) as refused:
         ManticoreArchive(root, settings).search(SearchRequest(q="china"))
     assert "--backend manticore" in str(refused.value)
 
@@ -219,13 +215,30 @@ def test_the_node_configuration_printed_for_operators_starts_a_real_node(tmp_pat
     assert head.stdout.count("type = distributed") == 2
     assert "agent_persistent = 10.0.0.1:9312:articles_a" in head.stdout
     assert "agent_persistent = 10.0.0.2:9312:articles_b" in head.stdout
-    # The printed data-node configuration is the one LocalNode runs: it starts and answers SphinxQL.
-    node = LocalCluster(tmp_path / "one", data_nodes=1)
+    # The printed configuration itself starts a node that answers SphinxQL.
+    sql, api = free_port(), free_port()
+    printed = run_cli("manticore-config", "--data-dir", str(tmp_path / "p"), "--listen", f"127.0.0.1:{sql}",
+                      "--api-port", str(api))
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "sphinx.conf").write_text(printed.stdout)
+    process = subprocess.Popen([searchd_path(), "--config", str(tmp_path / "p" / "sphinx.conf"), "--nodetach"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        node.start()
-        assert node.nodes[0].process.poll() is None
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = pymysql.connect(host="127.0.0.1", port=sql, connect_timeout=1)
+                break
+            except pymysql.err.OperationalError:
+                assert process.poll() is None and time.monotonic() < deadline, "searchd did not start on the printed config"
+                time.sleep(0.1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM articles_a")
+            assert cursor.fetchall() == ((0,),)
+        connection.close()
     finally:
-        node.stop()
+        process.terminate()
+        process.wait(30)
 
 
 def test_an_unknown_backend_is_refused_when_the_app_starts(tmp_path):

@@ -24,27 +24,26 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 from whoosh import query as wq
 
 from .. import autocomplete, company_profile
 from ..article import Article
-from ..matched import field_terms, matched_terms, query_words
 from ..autocomplete import Suggester
 from ..company_profile import CompanyProfile
 from ..errors import IndexMissing, NotFound
 from ..facets import DateValues, FacetValue, PeriodTotals, _month_label
-from ..highlight import mark_all, merged_snippet, plain_snippet
+from ..highlight import mark_all
 from ..index_store import IndexStore
+from ..matched import field_terms, matched_terms, query_words
 from ..nearduplicates import Groups, fold
 from ..query import ParsedQuery, QueryParser
 from ..related import MIN_SHARED, MIN_SIMILARITY
 from ..request import SearchRequest
 from ..schema import FIELD_BOOSTS, build_schema, document_to_article
 from ..scoring import term_idf
-from ..searcher import FACET_LIMIT, MATCHED_IN, ArticleView, Hit, SearchResults
+from ..searcher import FACET_LIMIT, ArticleView, Hit, SearchResults, make_hit, notice
 from ..spelling import Vocabulary
 from ..suggest import suggest_query
 from .loader import NAMES_FILE
@@ -107,7 +106,6 @@ class ManticoreArchive:
 
     def __init__(self, index_root: Path, settings: Settings, facet_limit: int = FACET_LIMIT):
         self.store = IndexStore(index_root)
-        self.settings = settings
         self.facet_limit = facet_limit
         self.head = Node(settings.head, settings.timeout)
         self._build: _Build | None = None
@@ -153,11 +151,6 @@ class ManticoreArchive:
             fallback_answer = self._ask(build, fallback, request, filters, with_facets)
             if fallback_answer.total:
                 parsed, answer, match = fallback, fallback_answer, "any"
-        notice = ""
-        if match != (request.match or "all"):
-            notice = "No article has all of these words; these have some of them, the most first."
-        if parsed.plain_words:
-            notice = "Your query's syntax could not be used, so its words were searched for. " + notice
         every_word = parsed if match == "all" else build.parser.parse(request.q)
         words = query_words(parsed.query)
         hits = [self._hit(build, row, words, with_snippets) for row in answer.rows]
@@ -177,7 +170,7 @@ class ManticoreArchive:
             facets=self._facets(build, request, answer) if with_facets else {},
             suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
-            notice=notice.strip(),
+            notice=notice(match, request, parsed.plain_words),
             match=match,
             several_words=isinstance(every_word.query, wq.And),
             partial=PARTIAL if answer.partial else "",
@@ -188,8 +181,7 @@ class ManticoreArchive:
         """One round trip: the page, the total and the facet counts of ``parsed`` under ``filters``."""
         match_text = to_match(parsed.query)
         start = (request.page - 1) * request.per_page
-        sort = request.sort if not (parsed.is_everything and request.sort == "relevance") else "newest"
-        order = {"relevance": BEST, "newest": NEWEST, "oldest": OLDEST}[sort]
+        order = _order(parsed, request.sort)
         where, params = _where(match_text, filters.values())
         statements = [
             (f"SELECT id, docnum, WEIGHT() AS w FROM {build.index}{where} {order} "
@@ -267,27 +259,12 @@ class ManticoreArchive:
                                 months={int(m): int(c) for m, c in months if int(m)})
         return build.derived("period totals", count)
 
-    def _hit(self, build: _Build, row, words: dict[str, set[str]], with_snippets: bool = True,
-             score: float | None = None) -> Hit:
-        _id, docnum, stored, weight = row[:4]
+    def _hit(self, build: _Build, row, words: dict[str, set[str]], with_snippets: bool = True) -> Hit:
+        """The hit of a row (id, docnum, stored, weight): the words it matched are found in its text."""
+        _id, docnum, stored, weight = row
         article = document_to_article(json.loads(stored))
-        terms = matched_terms(article, words)
-        if with_snippets:
-            text = merged_snippet([
-                ("", article.body, terms.get("body", set())),
-                ("Caption", "\n".join(article.captions), terms.get("captions", set())),
-            ]) or plain_snippet(article.body or " ".join(article.captions))
-            title_html = mark_all(article.title, terms.get("title", set()))
-        else:
-            text, title_html = "", escape(article.title, quote=False)
-        return Hit(
-            id=article.id, title=article.title, title_html=title_html, url=article.url,
-            published=article.published, section=article.section, source=article.source,
-            companies=article.companies, credits=article.credits, snippet=text,
-            matched_in=[label for name, label in MATCHED_IN.items() if name in terms],
-            score=round(score if score is not None else weight / 1_000_000, 4), byline=article.byline,
-            group=build.duplicates.key(int(docnum)),
-        )
+        return make_hit(article, matched_terms(article, words), weight / 1_000_000, build.duplicates.key(int(docnum)),
+                        with_snippets)
 
     def iter_matches(self, request: SearchRequest, sort: str | None = None) -> Iterator[Article]:
         build = self._current()
@@ -299,10 +276,7 @@ class ManticoreArchive:
             total = self._count(build, parsed, filters)
         if not total:
             return
-        sort = sort or request.sort
-        if sort == "relevance" and parsed.is_everything:
-            sort = "newest"
-        order = {"relevance": BEST, "newest": NEWEST, "oldest": OLDEST}[sort]
+        order = _order(parsed, sort or request.sort)
         where, params = _where(to_match(parsed.query), filters.values())
         ids = [int(row[0]) for row in self.head.rows(
             f"SELECT id, WEIGHT() AS w FROM {build.index}{where} {order} LIMIT 0, {total} "
@@ -374,29 +348,21 @@ class ManticoreArchive:
             return []
         query = "@(title,body) \"" + " ".join(encode(t) for t in best) + f"\"/{MIN_SHARED}"
         docnum = int(row[1])
-        own_group = build.duplicates.group_of[docnum] if 0 <= docnum < len(build.duplicates.group_of) else -1
+        own_group = build.duplicates.key(docnum)
         rows = self.head.rows(
             f"SELECT id, docnum, WEIGHT() AS w FROM {build.index} WHERE MATCH(%s) {BEST} "
             f"LIMIT {limit * 4 + 20} OPTION max_matches={max(1000, limit * 4 + 20)}, {RANKER}", (query,))
         own_score = next((w for _i, d, w in rows if int(d) == docnum), rows[0][2] if rows else 0)
-        chosen, seen = [], set()
+        chosen, seen = [], {own_group}
         for doc_id, other_docnum, weight in rows:
-            other_docnum = int(other_docnum)
-            if other_docnum == docnum or weight < MIN_SIMILARITY * own_score:
+            group = build.duplicates.key(int(other_docnum))
+            if int(other_docnum) == docnum or weight < MIN_SIMILARITY * own_score or (group and group in seen):
                 continue
-            group = build.duplicates.group_of[other_docnum] if other_docnum < len(build.duplicates.group_of) else -1
-            if group >= 0:
-                if group == own_group or group in seen:
-                    continue
-                seen.add(group)
-            chosen.append((int(doc_id), other_docnum, weight))
+            seen.add(group)
+            chosen.append((int(doc_id), int(other_docnum), weight))
             if len(chosen) == limit:
                 break
-        if not chosen:
-            return []
-        stored = dict(self.head.rows(f"SELECT id, stored FROM {build.index} WHERE id IN "
-                                     f"{in_list(i for i, _, _ in chosen)} LIMIT {len(chosen)}"))
-        return [self._hit(build, (i, d, stored[i], w), {}, with_snippets=False) for i, d, w in chosen if i in stored]
+        return [self._hit(build, row, {}, with_snippets=False) for row in self._stored(build, chosen)]
 
     def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
         started = time.perf_counter()
@@ -476,6 +442,13 @@ class _Answer:
     total: int
     counts: dict[str, dict[int, int]]
     partial: bool
+
+
+def _order(parsed: ParsedQuery, sort: str) -> str:
+    """The ORDER BY of ``sort``; every article is as relevant as the next to an empty query: newest first."""
+    if sort == "relevance" and parsed.is_everything:
+        sort = "newest"
+    return {"relevance": BEST, "newest": NEWEST, "oldest": OLDEST}[sort]
 
 
 def _filters(request: SearchRequest) -> dict[str, str]:

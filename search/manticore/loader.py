@@ -31,15 +31,13 @@ from whoosh import index as whoosh_index
 
 from ..article import Article
 from ..schema import document_to_article
-from .nodes import INDEX_SETS, Address, index_name
+from .nodes import ATTRIBUTES, INDEX_SETS, TEXT_FIELDS, index_name
 from .sphinxql import Node, Settings, in_list
 from .tokens import document_id, field_texts, published_us, value_id
 
 BATCH = 200  # rows per REPLACE statement
 NAMES_FILE = "manticore.json"
-COLUMNS = ("id", "title", "captions", "body", "dateline", "company", "source", "section", "credit", "live",
-           "docnum", "year", "month", "day", "published_us", "undated", "company_ids", "source_id", "section_id",
-           "article_id", "checksum", "stored", "headline")
+COLUMNS = ("id", *TEXT_FIELDS, *(name for _kind, name in ATTRIBUTES))  # a row, in the order REPLACE sends it
 
 
 @dataclass
@@ -52,20 +50,26 @@ class Row:
 
 def article_row(article: Article, docnum: int, stored: dict) -> Row:
     """The row of one article (``stored``: its stored fields, kept whole for the pages)."""
-    texts = field_texts(article)
     published = article.published
-    year, month, day = (published.year, published.year * 100 + published.month,
-                        published.year * 10000 + published.month * 100 + published.day) if published else (0, 0, 0)
-    stored_json = json.dumps(stored, ensure_ascii=False, sort_keys=True, default=str)
-    company_ids = tuple(sorted({value_id(name) for name in article.companies}))
-    content = (texts["title"], texts["captions"], texts["body"], texts["dateline"], texts["company"], texts["source"],
-               texts["section"], texts["credit"], texts["live"], year, month, day, published_us(article),
-               int(published is None), company_ids, value_id(article.source) if article.source else 0,
-               value_id(article.section) if article.section else 0, article.id)
-    checksum = hashlib.blake2b(repr((content, stored_json)).encode("utf-8"), digest_size=12).hexdigest()
-    doc_id = document_id(article.id)
-    values = (doc_id, *content[:9], docnum, *content[9:], checksum, stored_json, article.title)
-    return Row(doc_id, values, checksum, docnum)
+    cells = {
+        "id": document_id(article.id),
+        **field_texts(article),
+        "year": published.year if published else 0,
+        "month": published.year * 100 + published.month if published else 0,
+        "day": published.year * 10000 + published.month * 100 + published.day if published else 0,
+        "published_us": published_us(article),
+        "undated": int(published is None),
+        "company_ids": tuple(sorted({value_id(name) for name in article.companies})),
+        "source_id": value_id(article.source) if article.source else 0,
+        "section_id": value_id(article.section) if article.section else 0,
+        "article_id": article.id,
+        "stored": json.dumps(stored, ensure_ascii=False, sort_keys=True, default=str),
+        "headline": article.title,
+    }
+    # The checksum leaves out the document number, which a rebuild may change alone (``renumber``).
+    cells["checksum"] = hashlib.blake2b(repr(sorted(cells.items())).encode("utf-8"), digest_size=12).hexdigest()
+    cells["docnum"] = docnum
+    return Row(cells["id"], tuple(cells[column] for column in COLUMNS), cells["checksum"], docnum)
 
 
 def build_rows(build_dir: Path, index_name_: str) -> Iterator[tuple[Row, Article]]:
@@ -84,7 +88,6 @@ class Loader:
     """Writes rows into one index set of the data nodes."""
 
     def __init__(self, settings: Settings):
-        self.settings = settings
         self.nodes = [Node(address, timeout=max(settings.timeout, 60.0)) for address in settings.data_nodes]
 
     def node_of(self, doc_id: int) -> int:
@@ -145,7 +148,7 @@ def standby_set(serving: dict | None) -> str:
 
 
 def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: dict | None,
-               progress=None, check_stop=lambda: None) -> dict:
+               check_stop=lambda: None) -> dict:
     """Load the build in ``build_dir`` into the set not in use; return what its manifest records.
 
     ``serving``: the ``manticore`` entry of the manifest of the build being served (or None)."""
@@ -184,8 +187,6 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
                 loader.write(loader.nodes[number], index, pending[number])
                 written += len(pending[number])
                 pending[number] = []
-                if progress:
-                    progress(written + kept)
         deleted = 0
         for number, node in enumerate(loader.nodes):
             check_stop()
@@ -217,10 +218,6 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
         }
     finally:
         loader.close()
-
-
-def address_list(addresses: Iterable[Address]) -> str:
-    return " ".join(str(a) for a in addresses)
 
 
 def publish_step(settings: Settings, loaded: dict):

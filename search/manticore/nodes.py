@@ -25,11 +25,13 @@ from pathlib import Path
 
 import pymysql
 
+from .tokens import FIELDS
+
 INDEX_SETS = ("a", "b")
 SEARCHD = "searchd"
 # Full-text fields: the product's analysed terms (tokens.py), space-separated. "live" holds one
 # marker word in every document, so that "-word" alone can be asked for ("everything but").
-TEXT_FIELDS = ("title", "captions", "body", "dateline", "company", "source", "section", "credit", "live")
+TEXT_FIELDS = (*FIELDS, "live")
 # Attributes: filters, facets, sorting, and the stored article (JSON) for hits and snippets.
 ATTRIBUTES = (
     ("rt_attr_bigint", "docnum"),  # order of the build: the tie-breaker both engines use

@@ -78,25 +78,18 @@ class Node:
                 pass
 
     def results(self, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
-        """Run ``statements`` (SQL, parameters) in order on this thread's connection; return their rows."""
-        return [sets[0] for sets in self.result_sets(statements)]
-
-    def result_sets(self, statements: list[tuple[str, tuple]]) -> list[list[list[tuple]]]:
-        """Like ``results``, with every result set of each statement (a SELECT with FACET has one per facet).
+        """Run ``statements`` (SQL, parameters) in order on this thread's connection; return their rows.
 
         A broken connection (searchd restarted) is opened again once before giving up."""
         for attempt in (1, 2):
             connection = self._connection()
             try:
-                answers = []
+                rows = []
                 with connection.cursor() as cursor:
                     for sql, params in statements:
                         cursor.execute(sql, params or None)
-                        sets = [list(cursor.fetchall())]
-                        while cursor.nextset():
-                            sets.append(list(cursor.fetchall()))
-                        answers.append(sets)
-                return answers
+                        rows.append(list(cursor.fetchall()))
+                return rows
             except (pymysql.err.ProgrammingError, pymysql.err.OperationalError) as exc:
                 code = exc.args[0] if exc.args else 0
                 message = _searchd_message(exc)

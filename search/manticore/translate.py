@@ -38,7 +38,7 @@ def to_match(query: wq.Query) -> str | None:
 def _node(q: wq.Query) -> str:
     if isinstance(q, wq.Every):
         return ALL
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+    if isinstance(q, type(wq.NullQuery)):
         return NOTHING
     if isinstance(q, wq.Term):
         return f"(@{q.fieldname} {encode(q.text)})"
