@@ -30,6 +30,11 @@ from typing import NamedTuple
 import ahocorasick
 from cleanco import basename
 
+from .company_cues import (
+    GIVEN_NAMES, BRACKETED_NAME, HEADLINE_STOP, TICKER_MARK, capitalised_after, company_context, context_names, follows_ticker, is_all_caps, is_place, person_before, smart_title,
+)
+from .gazetteer import Company, GazetteerError, Successions, bundled_successions, load_all, load_gazetteer  # noqa: F401
+
 STRONG, WEAK, EXCLUDE = "strong", "weak", "exclude"
 EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "HK")}
 
@@ -41,26 +46,26 @@ EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "
 # drop more real companies (Reuters: 1,175 more names, nearly all companies).
 MIN_ARTICLES = 2
 
-LEGAL_SUFFIX, DESCRIBED = "legal suffix", "described as a company"
+LEGAL_SUFFIX, DESCRIBED, TICKER, CONTEXT = "legal suffix", "described as a company", "named with a ticker", "in a company's context"
 
 # Legal forms written after a name ("Standard Oil Co", "Foo Inc.", "HDT Védelmi Ipari Kft.").
 # "Group" is left out on purpose: "Visegrad Group", "Lima Group" are not companies.
 _SUFFIXES = {
     "Inc", "Incorporated", "Corp", "Corporation", "Co", "Cos", "Company", "Ltd", "Limited", "LLC", "LLP",
     "L.L.C.", "L.P.", "S.p.A", "Plc", "PLC", "plc", "AG", "SA", "S.A.", "NV", "N.V.", "GmbH", "SpA", "S.p.A.",
-    "Holdings", "Pty", "Kft", "Zrt", "Nyrt", "Bhd", "Berhad", "BV", "B.V.", "ASA", "Oyj", "Pte",
+    "Holdings", "Pty", "Kft", "Zrt", "Nyrt", "Bhd", "Berhad", "BV", "B.V.", "ASA", "Oyj", "Pte", "Cie", "C.V.", "CV",
 }
 
 # Lowercase words that may join the capitalised words of a name ("Cable and Wireless PLC",
 # "Bank of Tokyo Ltd", "Société de Gestion SA").
-_CONNECTORS = {"and", "of", "&", "de", "du", "des", "la", "le", "von", "van", "der", "y", "e"}
+_CONNECTORS = {"and", "of", "&", "de", "du", "des", "la", "le", "von", "van", "der", "y", "e", "und", "et", "en"}
 # Words that start a sentence or a clause rather than a name.
 _LEADING_NOISE = {
     "A", "An", "The", "In", "On", "At", "By", "For", "From", "Of", "And", "Or", "But", "With",
     "To", "As", "After", "Before", "While", "When", "Photo", "Photos", "Said", "Says", "Its",
     "Their", "His", "Her", "Our", "This", "That", "These", "Those", "Both", "Unit", "Subsidiary",
     "Then", "Thereafter", "Meanwhile", "However", "Yesterday", "Today", "Last", "Under", "Including",
-    "According", "Also", "Like", "Between", "Against", "Through", "Via", "Per", "Shares",
+    "According", "Also", "Like", "Between", "Against", "Through", "Via", "Per", "Shares", "Class",
 }
 # Words that are never the first word of a described name ("company founder", "firm Wednesday").
 _NOT_A_NAME = {
@@ -70,7 +75,11 @@ _NOT_A_NAME = {
     "It", "He", "She", "They", "You", "Inc", "Corp", "Ltd", "LLC",
 }
 # "US Marine Corp(s)", "Peace Corps": bodies that are not companies.
-_NOT_COMPANY_ENDINGS = {"Marine", "Marines", "Army", "Navy", "Peace", "Signal", "Medical"}
+_NOT_COMPANY_ENDINGS = {
+    "Marine", "Marines", "Army", "Navy", "Peace", "Signal", "Medical", "University", "Institute", "Association",
+    "Foundation", "Council", "Commission", "Ministry", "Department", "Agency", "Authority", "Society", "School",
+    "College", "Party", "Union", "Federation", "Committee", "Government", "Court", "Police", "Office",
+}
 # Words a name made only of is no name: "the Group said", "Trading Co", "Canada Inc".
 _GENERIC = {
     "Holding", "Holdings", "Group", "Company", "Companies", "Corp", "Investment", "Investments",
@@ -131,63 +140,14 @@ _OF_HEADS = {"Association", "Society", "Bureau", "Board", "Authority", "Institut
 _DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$", re.IGNORECASE)
 
 
-@dataclass
-class Company:
-    """One gazetteer entry."""
-
-    name: str
-    aliases: list[str] = field(default_factory=list)
-    weak_aliases: list[str] = field(default_factory=list)
-    tickers: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-
-    @property
-    def phrases_only(self) -> bool:
-        """A row named in parentheses, such as ``(not companies)``, is no company: only its
-        ``exclude`` phrases are used, to say that names found with a legal suffix or a
-        description ("Commodity Credit Corporation", "Public Image Ltd") are not companies."""
-        return self.name.startswith("(") and self.name.endswith(")")
-
-
-class GazetteerError(ValueError):
-    """The gazetteer file cannot be used as it is."""
-
-
 class Mention(NamedTuple):
     """An organisation the gazetteer does not name, found with evidence in a text."""
 
     start: int
     end: int
     name: str  # canonical: the gazetteer's name when the form with its suffix is an alias, else cleaned
-    evidence: str  # LEGAL_SUFFIX or DESCRIBED
+    evidence: str  # LEGAL_SUFFIX, DESCRIBED or TICKER
     known: bool  # the gazetteer knows it (as "HDT Limited", say), so it is no candidate
-
-
-def _split(cell: str | None) -> list[str]:
-    return [part.strip() for part in (cell or "").split(";") if part.strip()]
-
-
-def load_gazetteer(path: Path) -> list[Company]:
-    """Read the gazetteer CSV (name, aliases, weak_aliases, tickers, exclude)."""
-    companies = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(row for row in handle if not row.startswith("#"))
-        if not reader.fieldnames or "name" not in reader.fieldnames:
-            raise GazetteerError(f"{path}: the first line must name the columns, starting with 'name'")
-        for number, row in enumerate(reader, start=2):
-            name = (row.get("name") or "").strip()
-            if not name:
-                raise GazetteerError(f"{path}:{number}: a company needs a name")
-            companies.append(
-                Company(
-                    name=name,
-                    aliases=_split(row.get("aliases")),
-                    weak_aliases=_split(row.get("weak_aliases")),
-                    tickers=_split(row.get("tickers")),
-                    exclude=_split(row.get("exclude")),
-                )
-            )
-    return companies
 
 
 def ticker_patterns(ticker: str) -> list[str]:
@@ -220,11 +180,14 @@ class CompanyExtractor:
     ``CandidateCounter``); they count as companies like gazetteer entries.
     """
 
-    def __init__(self, companies: list[Company], legal_suffixes: bool = True, promoted: Iterable[str] = ()):
+    def __init__(self, companies: list[Company], legal_suffixes: bool = True, promoted: Iterable[str] = (),
+                 successions: Successions | None = None):
         self.companies = {c.name: c for c in companies if not c.phrases_only}
         self.legal_suffixes = legal_suffixes  # False: the gazetteer only, no unknown organisations
+        self.successions = successions or Successions()
         self._gazetteer = companies
         self._automaton = ahocorasick.Automaton()
+        self._upper_automaton = ahocorasick.Automaton()  # names of several words, in capitals, for headlines
         patterns: dict[str, tuple[str, str]] = {}
 
         def add(pattern: str, kind: str, name: str) -> None:
@@ -240,7 +203,8 @@ class CompanyExtractor:
                 add(phrase, EXCLUDE, company.name)
         for company in self.companies.values():
             for pattern in [company.name, *company.aliases]:
-                add(pattern, STRONG, company.name)
+                if pattern not in company.weak_aliases:  # an ambiguous name ("Shell") is only a weak alias
+                    add(pattern, STRONG, company.name)
             for pattern in company.weak_aliases:
                 add(pattern, WEAK, company.name)
             for ticker in company.tickers:
@@ -255,32 +219,51 @@ class CompanyExtractor:
             if len(names) == 1 and pattern not in patterns:
                 add(pattern, STRONG, next(iter(names)))
         self._lookup = {p: name for p, (kind, name) in patterns.items() if kind != EXCLUDE}
+        self._folded = {}  # case-folded name -> canonical, for names read from a headline in capitals
+        for pattern, name in self._lookup.items():
+            self._folded.setdefault(pattern.casefold(), name)
         # Accepted unknown organisations: the distinctive ones are matched wherever they appear.
         self.promoted = frozenset(name for name in promoted if name not in self._lookup)
         for name in self.promoted:
             if is_distinctive(name) and name not in patterns:
                 patterns[name] = (STRONG, name)
+        upper: dict[str, tuple[str, str]] = {}
         for pattern, (kind, name) in patterns.items():
             self._automaton.add_word(pattern, (len(pattern), kind, name))
+            if " " in pattern and not pattern.startswith("<"):
+                upper.setdefault(pattern.upper(), (kind, name))
+        for pattern, (kind, name) in upper.items():
+            self._upper_automaton.add_word(pattern, (len(pattern), kind, name))
         if patterns:
             self._automaton.make_automaton()
+        if upper:
+            self._upper_automaton.make_automaton()
         self._has_patterns = bool(patterns)
+
+    @property
+    def not_companies(self) -> list[str]:
+        """The phrases the gazetteer says are no companies (its ``(not companies)`` rows)."""
+        return [phrase for company in self._gazetteer if company.phrases_only for phrase in company.exclude]
 
     @classmethod
     def from_file(cls, path: Path | None, promoted: Iterable[str] = ()) -> CompanyExtractor:
-        """Build an extractor from a gazetteer file; no file means found organisations only."""
-        return cls(load_gazetteer(path) if path and Path(path).exists() else [], promoted=promoted)
+        """Build an extractor from a corpus's gazetteer file merged with the bundled lists and successions."""
+        return cls(load_all(Path(path) if path else None), promoted=promoted, successions=bundled_successions())
 
     def with_promoted(self, names: Iterable[str]) -> CompanyExtractor:
         """Return an extractor that also counts ``names`` (accepted candidates) as companies."""
-        return CompanyExtractor(self._gazetteer, self.legal_suffixes, promoted=names)
+        return CompanyExtractor(self._gazetteer, self.legal_suffixes, promoted=names, successions=self.successions)
 
-    def canonical(self, name: str) -> str:
-        """Return the canonical name for ``name`` if the gazetteer knows it, else ``name`` cleaned."""
+    def canonical(self, name: str, published=None) -> str:
+        """Return the canonical name for ``name`` if the gazetteer knows it, else ``name`` cleaned;
+        with ``published``, the name that company had on that day (``Successions``)."""
+        return self.successions.name_on(self._canonical(name), published)
+
+    def _canonical(self, name: str) -> str:
         name = " ".join(name.split())
         if name in self._lookup:
             return self._lookup[name]
-        base = _strip_legal_suffixes(name) or name
+        base = strip_legal_suffixes(name) or name
         # "Alibaba Group Holding Ltd" -> "Alibaba Group Holding" -> "Alibaba Group" -> "Alibaba"
         candidate = base
         while True:
@@ -292,35 +275,69 @@ class CompanyExtractor:
             candidate = " ".join(words[:-1])
         words = base.split()
         while len(words) > 1 and (words[-1] in ("Holding", "Holdings") or words[-1] in _CONNECTORS):
+            if is_place(" ".join(words[:-1])):
+                break  # "North American Holding" stays: "North American" is a place
             words.pop()  # "Woolcott and Co Inc" -> "Woolcott and" -> "Woolcott"
         return " ".join(words)
 
-    def extract(self, *texts: str, context: Iterable[str] = ()) -> list[str]:
+    def extract(self, *texts: str, context: Iterable[str] = (), published=None) -> list[str]:
         """Return the companies named in ``texts``, in order of first mention, without repeats.
 
         ``context``: companies the rest of the article names (when ``texts`` is part of it), so
         that their weak aliases count here too ("the FT report" after "Financial Times").
+        ``published``: the article's date, so each company is given the name it had then.
         """
         strong: dict[str, int] = {}
         weak: dict[str, int] = {}
-        offset = 0
+        offsets, offset = [], 0
         for text in texts:
-            spans = self._matches(text)
-            for start, end, kind, name in spans:
-                if kind != EXCLUDE:
-                    (strong if kind == STRONG else weak).setdefault(name, offset + start)
-            if self.legal_suffixes:
-                for mention in self._organisations(text, spans):
-                    if mention.known or mention.name in self.promoted:
-                        strong.setdefault(mention.name, offset + mention.start)
+            offsets.append(offset)
             offset += len(text) + 1
-        # A weak alias ("FT") counts only when the company is also named in full.
+        capitals = [is_all_caps(text) for text in texts]
+        # Texts in ordinary case first: a headline in capitals is read with what they found.
+        for number in sorted(range(len(texts)), key=lambda n: capitals[n]):
+            text, base = texts[number], offsets[number]
+            others = [t for n, t in enumerate(texts) if n != number and not capitals[n]]
+            tickers = self._ticker_mentions(text, capitals[number], others)
+            for start, end, kind, name in self._names_in(text, capitals[number], strong):
+                if not any(m.start <= start and end <= m.end and m.name != name and not m.known for m in tickers):
+                    (strong if kind == STRONG else weak).setdefault(name, base + start)
+            for mention in tickers:
+                strong.setdefault(mention.name, base + mention.start)
+        # A weak alias ("FT") counts only when the company is also named in full, or in a company's context.
         found = dict(strong)
         known = set(strong) | set(context)
         for name, position in weak.items():
             if name in known:
                 found[name] = min(position, strong.get(name, position))
-        return [name for name, _ in sorted(found.items(), key=lambda item: item[1])]
+        names = [self.successions.name_on(name, published) for name, _ in sorted(found.items(), key=lambda item: item[1])]
+        return list(dict.fromkeys(names))
+
+    def _names_in(self, text: str, capitals: bool, named: dict[str, int]) -> Iterator[tuple[int, int, str, str]]:
+        """Gazetteer names and accepted organisations in one text, as (start, end, kind, name)."""
+        spans = self._matches(text)
+        for start, end, kind, name in spans:
+            if kind == EXCLUDE:
+                continue
+            single = " " not in text[start:end]
+            if single and person_before(text, start):
+                continue  # "Paul E. Lego", "Henry Ford"
+            if capitals and single and not text[start:end].startswith("<") \
+                    and name not in named and not follows_ticker(text, end):
+                continue  # "SHR 56 CTS": one word in a headline in capitals needs support
+            if kind == WEAK and single and capitalised_after(text, end):
+                continue  # "Sun Yingsha": part of a longer name
+            if kind == WEAK and company_context(text, start, end):
+                kind = STRONG  # "Shell said", "shares in Total"
+            yield start, end, kind, name
+        if capitals:
+            for start, end, kind, name in self._matches(text, self._upper_automaton):
+                if kind != EXCLUDE and not any(s <= start < e for s, e, _, _ in spans):
+                    yield start, end, STRONG, name
+        elif self.legal_suffixes:
+            for mention in self._organisations(text, spans):
+                if mention.known or mention.name in self.promoted:
+                    yield mention.start, mention.end, STRONG, mention.name
 
     def find_candidates(self, text: str) -> list[Mention]:
         """Return the organisations in ``text`` that the gazetteer does not know (promoted or not)."""
@@ -328,12 +345,56 @@ class CompanyExtractor:
             return []
         return [m for m in self._organisations(text, self._matches(text)) if not m.known]
 
-    def _matches(self, text: str) -> list[tuple[int, int, str, str]]:
+    def _ticker_mentions(self, text: str, capitals: bool, others: list[str]) -> list[Mention]:
+        """Names written with a ticker mark ("Lukens Inc <LUC>", "BROWN GROUP INC <BG>") or in angle
+        brackets ("<Biosystems Research Inc>"): companies on that evidence alone."""
+        if "<" not in text or not self.legal_suffixes:
+            return []
+        found = []
+        for match in TICKER_MARK.finditer(text):
+            if match.group() in self._lookup:
+                continue  # the gazetteer knows this ticker: matched with the names
+            words, start = _words_before(text, match.start(), capitals)
+            if not words:
+                continue
+            if capitals:
+                name = headline_name(words, others)
+                if name is None:
+                    continue
+            else:
+                name = " ".join(words)
+            found.append(self._mention(name, start, match.end(), TICKER))
+        if not capitals:
+            for match in BRACKETED_NAME.finditer(text):
+                inner = " ".join(match.group(1).split())
+                if " " in inner or any(ch.islower() for ch in inner):
+                    found.append(self._mention(inner, match.start(), match.end(), TICKER))
+        return [m for m in found if m is not None]
+
+    def _mention(self, written: str, start: int, end: int, evidence: str) -> Mention | None:
+        folded = self._folded.get(written.casefold())
+        name = folded or self._canonical(written)
+        known = name in self.companies
+        if not known and (not _plausible(name) or is_place(name) or name in self.not_companies_set):
+            return None
+        return Mention(start, end, name, evidence, known)
+
+    @property
+    def not_companies_set(self) -> frozenset[str]:
+        cached = getattr(self, "_not_companies_set", None)
+        if cached is None:
+            cached = self._not_companies_set = frozenset(self.not_companies)
+        return cached
+
+    def _matches(self, text: str, automaton=None) -> list[tuple[int, int, str, str]]:
         """Gazetteer matches as (start, end, kind, name), exclusions included, leftmost-longest."""
         if not self._has_patterns or not text:
             return []
         spans = []
-        for end, (length, kind, name) in self._automaton.iter(text):
+        automaton = automaton if automaton is not None else self._automaton
+        if automaton.kind != ahocorasick.AHOCORASICK:
+            return []
+        for end, (length, kind, name) in automaton.iter(text):
             start = end - length + 1
             if _is_word_boundary(text, start - 1) and _is_word_boundary(text, end + 1):
                 spans.append((start, end + 1, kind, name))
@@ -363,6 +424,13 @@ class CompanyExtractor:
             tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(part)]
             names += [(start + first, end + first, words, evidence)
                       for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
+        for start, end, written in context_names(text):
+            words = written.split()
+            while words and (words[0] in _LEADING_NOISE or words[0] in _NOT_A_NAME or words[0] in GIVEN_NAMES):
+                start += len(words[0]) + 1
+                words = words[1:]
+            if words and not is_place(" ".join(words)) and not (len(words) == 1 and start == 0):
+                names.append((start, end, words, CONTEXT))
         for start, end, words, evidence in names:
             if any(s < end and start < e for s, e in taken):
                 continue  # the gazetteer has decided what this is
@@ -371,13 +439,81 @@ class CompanyExtractor:
                 found.append(Mention(start, end, self._lookup[full], evidence, True))
                 taken.append((start, end))
                 continue
-            name = self.canonical(full)
+            name = self._canonical(full)
             known = name in self.companies
-            if not known and not _plausible(name):
+            if not known and (not _plausible(name) or is_place(name) or name in self.not_companies_set):
                 continue
             found.append(Mention(start, end, name, evidence, known))
             taken.append((start, end))
         return sorted(found)
+
+
+def _words_before(text: str, position: int, capitals: bool) -> tuple[list[str], int]:
+    """The words of the name just before ``text[position:]`` (a ticker mark), and where it starts.
+
+    In capitals, every word back to the previous mark or punctuation (at most MAX_NAME_WORDS);
+    ``_as_written`` then keeps those the rest of the article writes as a name.
+    """
+    first = max(0, position - 160)
+    tokens = [(m.start() + first, m.end() + first, m.group()) for m in _TOKEN.finditer(text[first:position])]
+    if not capitals:
+        tokens.append((position, position + 1, "<"))
+        return _name_before(text, tokens, len(tokens) - 1)
+    words: list[str] = []
+    start = position
+    for token_start, token_end, token in reversed(tokens):
+        gap = text[token_end:start]
+        if "\n" in gap or (words and gap.strip()) or len(words) >= MAX_NAME_WORDS:
+            break
+        if not any(ch.isalpha() for ch in token) or not (token[:1].isalnum() and token == token.upper()):
+            break
+        words.insert(0, token)
+        start = token_start
+    if start > 0 and not text[start - 1].isspace() and text[start - 1] not in "\"'(":
+        return [], 0  # "SAN/BAR": part of a longer token
+    return words, start
+
+
+def headline_name(words: list[str], others: list[str]) -> str | None:
+    """The name in a headline's capitals before a ticker: as the article writes it, else its last words
+    after any headline verb or preposition ("NEOAX <NOAX> BUYS REXNORD <REX>" -> "Rexnord")."""
+    written = _as_written(words, others)
+    if written:
+        return written
+    clean: list[str] = []
+    for word in reversed(words):
+        if word in HEADLINE_STOP:
+            break
+        clean.insert(0, word)
+    if not clean or (len(clean) == 1 and len(clean[0]) <= 2):
+        return None
+    return smart_title(clean)
+
+
+def _as_written(words: list[str], others: list[str]) -> str | None:
+    """How the rest of the article writes the last words of a name in capitals, longest first,
+    with the legal suffix it gives the name there ("NEW CENTURY" -> "New Century Entertainment Corp")."""
+    for size in range(len(words), 0, -1):
+        phrase = words[-size:]
+        if phrase[0] in HEADLINE_STOP and size > 1:
+            continue
+        pattern = re.compile(r"(?<![\w<])" + r"\s+".join(re.escape(w) for w in phrase) + r"(?![\w>])", re.IGNORECASE)
+        for other in others:
+            for match in pattern.finditer(other):
+                written = " ".join(match.group().split())
+                if written != written.upper() and all(w[:1].isupper() or not w[:1].isalpha() or w in _CONNECTORS
+                                                      for w in written.split()):
+                    return written + _suffixed_tail(other, match.end())
+    return None
+
+
+_TAIL = re.compile(r"(?:\s+[A-Z][\w&'-]*){0,3}?\s+(?:Inc|Corp|Co|Ltd|Plc|PLC|plc|AG|SA|NV|Cos|Corporation|Company|Incorporated|Limited)\b\.?")
+
+
+def _suffixed_tail(text: str, end: int) -> str:
+    """" Entertainment Corp" when ``text[end:]`` continues the name up to a legal suffix, else ""."""
+    match = _TAIL.match(text, end)
+    return " " + " ".join(match.group().split()) if match else ""
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -408,8 +544,8 @@ def _plausible(name: str) -> bool:
     # "Bank of Tokyo" are.
     if not content or (all(word in _GENERIC for word in content) and len(content) < 3 and len(content) == len(words)):
         return False
-    if not any(ch.isalpha() for ch in name):
-        return False  # "firm 19"
+    if not any(ch.isalpha() for ch in name) or len(name) < 2:
+        return False  # "firm 19", "B"
     if len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2 and all(w.isupper() or w in _CONNECTORS for w in words):
         return False  # a headline in capitals ("MORGAN GRENFELL GROUP PLC"); its story names it properly
     if words[-1] in _NOT_COMPANY_ENDINGS or words[0] in _CONNECTORS or words[-1] in _CONNECTORS:
@@ -538,7 +674,10 @@ def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> t
         words = words[1:]
     if not words:
         return [], 0
-    return [word for _, word in words], words[0][0]
+    first = words[0][0]
+    if first > 0 and text[first - 1] in "/-":
+        return [], 0  # "San/Bar Corp": the name is longer than its last part
+    return [word for _, word in words], first
 
 
 _CLAUSE_STARTS = set(",;:(—–\"“")
@@ -614,7 +753,7 @@ def _described_names(text: str, tokens: list[tuple[int, int, str]], whole: bool 
     return found
 
 
-def _strip_legal_suffixes(name: str) -> str:
+def strip_legal_suffixes(name: str) -> str:
     previous = None
     while name and name != previous:
         previous = name
