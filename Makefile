@@ -8,6 +8,7 @@ INDEX_DIR ?= $(or $(ARCHIVE_INDEX_DIR),index)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 EVAL_ARGS ?=
+EVAL_COMPANIES_ARGS ?=
 
 .PHONY: run serve install index index-if-missing test js-deps screenshots clean
 
@@ -60,6 +61,13 @@ soak: install
 .PHONY: eval
 eval: install bench-install
 	$(PY) -m evaluation.run $(EVAL_ARGS)
+
+# Company extraction (docs/company-evaluation.md): precision, recall and F1 on the dev set (tuned on),
+# the test set (held out) and the older in-sample sentences, and the company facet's top 40 over
+# Reuters + BBC, as one JSON line. `make eval-companies EVAL_COMPANIES_ARGS=--no-facets` skips the import.
+.PHONY: eval-companies
+eval-companies: install bench-install
+	$(PY) -m evaluation.company_eval $(EVAL_COMPANIES_ARGS)
 
 # The peers and metrics (requirements-bench.txt) go into the same venv; the tests run both harnesses
 # on tiny data.

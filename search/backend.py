@@ -47,6 +47,9 @@ class SearchBackend(Protocol):
     def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple:
         """A company's profile and its latest articles: (CompanyProfile, SearchResults)."""
 
+    def company_named(self, name: str) -> bool:
+        """True when the archive has a company page for ``name`` (some live article names it)."""
+
     def suggest(self, q: str, limit: int = 8) -> list[str]:
         """Completions of what is being typed in the search box: company names, then headlines."""
 

@@ -33,7 +33,7 @@ from cleanco import basename
 from .company_cues import (
     GIVEN_NAMES, BRACKETED_NAME, HEADLINE_STOP, TICKER_MARK, capitalised_after, company_context, context_names, follows_ticker, is_all_caps, is_place, person_before, smart_title,
 )
-from .gazetteer import Company, GazetteerError, Successions, bundled_successions, load_all, load_gazetteer  # noqa: F401
+from .gazetteer import Company, GazetteerError, Succession, Successions, bundled_successions, load_all, load_gazetteer  # noqa: F401
 
 STRONG, WEAK, EXCLUDE = "strong", "weak", "exclude"
 EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "HK")}
@@ -339,11 +339,12 @@ class CompanyExtractor:
                 if mention.known or mention.name in self.promoted:
                     yield mention.start, mention.end, STRONG, mention.name
 
-    def find_candidates(self, text: str) -> list[Mention]:
-        """Return the organisations in ``text`` that the gazetteer does not know (promoted or not)."""
+    def find_candidates(self, text: str, rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
+        """Return the organisations in ``text`` that the gazetteer does not know (promoted or not);
+        the names rejected despite their evidence are added to ``rejected`` with the reason."""
         if not self.legal_suffixes:
             return []
-        return [m for m in self._organisations(text, self._matches(text)) if not m.known]
+        return [m for m in self._organisations(text, self._matches(text), rejected) if not m.known]
 
     def _ticker_mentions(self, text: str, capitals: bool, others: list[str]) -> list[Mention]:
         """Names written with a ticker mark ("Lukens Inc <LUC>", "BROWN GROUP INC <BG>") or in angle
@@ -414,8 +415,10 @@ class CompanyExtractor:
                 covered_until = span[1]
         return chosen + [span for span in spans if span[2] == EXCLUDE]
 
-    def _organisations(self, text: str, spans: list[tuple[int, int, str, str]]) -> list[Mention]:
-        """Organisations named with a legal suffix or a description, unless the gazetteer matched there."""
+    def _organisations(self, text: str, spans: list[tuple[int, int, str, str]],
+                       rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
+        """Organisations named with evidence, unless the gazetteer matched there; names the evidence
+        is not enough for go to ``rejected`` with the reason."""
         found: list[Mention] = []
         taken = [(s, e) for s, e, _, _ in spans]  # an exclusion phrase also says "no company here"
         names = []
@@ -441,8 +444,12 @@ class CompanyExtractor:
                 continue
             name = self._canonical(full)
             known = name in self.companies
-            if not known and (not _plausible(name) or is_place(name) or name in self.not_companies_set):
-                continue
+            if not known:
+                reason = "listed as no company" if name in self.not_companies_set else rejection(name)
+                if reason:
+                    if rejected is not None:
+                        rejected.append((Mention(start, end, name, evidence, False), reason))
+                    continue
             found.append(Mention(start, end, name, evidence, known))
             taken.append((start, end))
         return sorted(found)
@@ -537,20 +544,31 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return cut
 
 
-def _plausible(name: str) -> bool:
+def rejection(name: str) -> str:
+    """Why a name found with evidence is still no company ("" when it may be one)."""
     words = name.split()
     content = [word for word in words if word not in _CONNECTORS]
     # "Investors Service", "Trading", "Canada" are no names; "American Telephone and Telegraph" and
     # "Bank of Tokyo" are.
     if not content or (all(word in _GENERIC for word in content) and len(content) < 3 and len(content) == len(words)):
-        return False
+        return "generic words only"
     if not any(ch.isalpha() for ch in name) or len(name) < 2:
-        return False  # "firm 19", "B"
+        return "no name"  # "firm 19", "B"
     if len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2 and all(w.isupper() or w in _CONNECTORS for w in words):
-        return False  # a headline in capitals ("MORGAN GRENFELL GROUP PLC"); its story names it properly
-    if words[-1] in _NOT_COMPANY_ENDINGS or words[0] in _CONNECTORS or words[-1] in _CONNECTORS:
-        return False
-    return not (len(words) == 1 and words[0] in _NOT_A_NAME)
+        return "a headline in capitals"  # "MORGAN GRENFELL GROUP PLC"; its story names it properly
+    if words[-1] in _NOT_COMPANY_ENDINGS:
+        return f"ends like a public body or institution ({words[-1]})"
+    if words[0] in _CONNECTORS or words[-1] in _CONNECTORS:
+        return "a fragment"
+    if len(words) == 1 and words[0] in _NOT_A_NAME:
+        return "a common word"
+    if is_place(name):
+        return "a place"
+    return ""
+
+
+def _plausible(name: str) -> bool:
+    return not rejection(name)
 
 
 def _is_capitalised(token: str) -> bool:
@@ -810,14 +828,30 @@ class CandidateCounter:
         self.extractor = extractor
         self.max_examples = examples
         self.found: dict[str, Candidate] = {}
+        self.rejected: dict[str, Candidate] = {}  # names with evidence that are still no company
+        self.reasons: dict[str, str] = {}
         self.articles = 0
 
     def add(self, *texts: str) -> None:
         """Count one article (its headline, body, captions...)."""
         self.articles += 1
         seen: set[str] = set()
+        seen_rejected: set[str] = set()
         for text in texts:
-            for mention in self.extractor.find_candidates(text):
+            rejected: list[tuple[Mention, str]] = []
+            found = self.extractor.find_candidates(text, rejected)
+            for mention, reason in rejected:
+                entry = self.rejected.setdefault(mention.name, Candidate(mention.name))
+                entry.mentions += 1
+                entry.evidence[mention.evidence] += 1
+                entry.forms[text[mention.start : mention.end]] += 1
+                self.reasons.setdefault(mention.name, reason)
+                if mention.name not in seen_rejected:
+                    seen_rejected.add(mention.name)
+                    entry.articles += 1
+                if len(entry.examples) < self.max_examples:
+                    entry.examples.append(sentence_around(text, mention.start, mention.end))
+            for mention in found:
                 candidate = self.found.get(mention.name)
                 if candidate is None:
                     candidate = self.found[mention.name] = Candidate(mention.name)
@@ -837,6 +871,11 @@ class CandidateCounter:
              if c.articles >= min_articles and (max_articles is None or c.articles <= max_articles)),
             key=lambda c: (-c.articles, -c.mentions, c.name.casefold()),
         )
+
+    def rejected_names(self, limit: int = 20) -> list[tuple[Candidate, str]]:
+        """The names most often found with evidence and still rejected, with the reason."""
+        ranked = sorted(self.rejected.values(), key=lambda c: (-c.articles, -c.mentions, c.name.casefold()))
+        return [(c, self.reasons[c.name]) for c in ranked[:limit]]
 
     def promoted(self, min_articles: int = MIN_ARTICLES) -> set[str]:
         """The names that become companies: those at least ``min_articles`` articles support."""
@@ -862,6 +901,8 @@ class CompanyInfo:
     slug: str
     aliases: tuple[str, ...] = ()  # aliases and weak aliases, as written in the gazetteer
     tickers: tuple[str, ...] = ()  # "NYSE:BABA"
+    predecessors: tuple[Succession, ...] = ()  # the companies it was before a merger or rename
+    successors: tuple[Succession, ...] = ()  # what it became
 
 
 class CompanyDirectory:
@@ -878,7 +919,8 @@ class CompanyDirectory:
     with the same slug (rare: "AT&T" and "AT-T") are told apart by "-2", "-3" in gazetteer order.
     """
 
-    def __init__(self, companies: Iterable[Company], extra: Iterable[str] = ()):
+    def __init__(self, companies: Iterable[Company], extra: Iterable[str] = (), successions: Successions | None = None):
+        self.successions = successions or Successions()
         self._by_name: dict[str, CompanyInfo] = {}
         self._by_slug: dict[str, CompanyInfo] = {}
         self._names: dict[str, str] = {}  # every name, alias and ticker -> canonical name
@@ -894,8 +936,8 @@ class CompanyDirectory:
 
     @classmethod
     def from_file(cls, path: Path, extra: Iterable[str] = ()) -> CompanyDirectory:
-        """Load the gazetteer CSV (a missing file gives a directory of ``extra`` only)."""
-        return cls(load_gazetteer(path) if Path(path).exists() else [], extra)
+        """Load the gazetteer CSV merged with the bundled lists and successions (``gazetteer.load_all``)."""
+        return cls(load_all(Path(path)), extra, bundled_successions())
 
     def _add(self, name: str, aliases: tuple[str, ...], tickers: tuple[str, ...]) -> None:
         base = company_slug(name)
@@ -903,7 +945,8 @@ class CompanyDirectory:
         while slug in self._by_slug:
             number += 1
             slug = f"{base}-{number}"
-        info = CompanyInfo(name, slug, aliases, tickers)
+        info = CompanyInfo(name, slug, aliases, tickers, tuple(self.successions.predecessors(name)),
+                           tuple(self.successions.successors(name)))
         self._by_name[name] = self._by_slug[slug] = info
         self._names[name] = name
 

@@ -19,6 +19,7 @@ import numpy as np
 from .companies import CompanyDirectory, CompanyInfo, GazetteerError
 from .companies import company_slug as slugify  # the one slug rule, shared with the gazetteer's directory
 from .facets import FacetIndex
+from .gazetteer import Succession
 
 CO_MENTIONED = 12  # other companies listed
 SOURCES = 12
@@ -35,6 +36,18 @@ class CompanyProfile:
     by_year: list[tuple[int, int]] = field(default_factory=list)  # every year from the first to the last
     co_mentioned: list[tuple[str, int]] = field(default_factory=list)  # most often named in the same articles
     sources: list[tuple[str, int]] = field(default_factory=list)
+    predecessors: list[Succession] = field(default_factory=list)  # "Exxon" and "Mobil" for ExxonMobil
+    successors: list[Succession] = field(default_factory=list)  # "ExxonMobil" for Exxon
+
+
+def with_gazetteer(profile: CompanyProfile, entry: CompanyInfo | None) -> CompanyProfile:
+    """Fill in what the gazetteer says: aliases, tickers, the companies it came from and became."""
+    if entry is not None:
+        profile.aliases = list(entry.aliases)
+        profile.tickers = list(entry.tickers)
+        profile.predecessors = list(entry.predecessors)
+        profile.successors = list(entry.successors)
+    return profile
 
 
 def slugs(facets: FacetIndex) -> dict[str, str]:
@@ -50,7 +63,7 @@ def slugs(facets: FacetIndex) -> dict[str, str]:
 
 def directory(corpus_dir: Path | None) -> CompanyDirectory | None:
     """The gazetteer of ``corpus_dir`` as a CompanyDirectory, read again only when the file changes."""
-    path = corpus_dir / "companies.csv" if corpus_dir is not None else None
+    path = corpus_dir / "companies.csv" if corpus_dir is not None else None  # merged with the bundled lists
     try:
         return _directory(str(path), path.stat().st_mtime_ns) if path is not None else None
     except (GazetteerError, OSError):
@@ -67,9 +80,7 @@ def build_profile(facets: FacetIndex, name: str, entry: CompanyInfo | None) -> C
     column = facets.columns["company"]
     mask = column.mask_for((name,))
     mask = mask & facets.live if mask is not None else np.zeros(facets.doc_count, dtype=bool)
-    profile = CompanyProfile(name=name, slug=slugify(name),
-                             aliases=list(entry.aliases) if entry else [],
-                             tickers=list(entry.tickers) if entry else [])
+    profile = with_gazetteer(CompanyProfile(name=name, slug=slugify(name)), entry)
     profile.articles = int(mask.sum())
     years = facets.year[mask]
     profile.undated = int((years == 0).sum())
