@@ -166,8 +166,15 @@ def company(slug: str):
                       links.company_url(other)) for other, count in profile.co_mentioned],
         "sources": [(source, count, links.search_url(SearchRequest(companies=(name,), sources=(source,))))
                     for source, count in profile.sources],
+        "predecessors": [(s.predecessor, s.since, s.how, _company_link(s.predecessor)) for s in profile.predecessors],
+        "successors": [(s.successor, s.since, s.how, _company_link(s.successor)) for s in profile.successors],
     }
     return render_template("company.html", **context)
+
+
+def _company_link(name: str) -> str:
+    """The page of a company the archive names, or "" (no link to a page that would be a 404)."""
+    return links.company_url(name) if archive().company_named(name) else ""
 
 
 CHART_WIDTH, CHART_HEIGHT = 600, 120
