@@ -29,7 +29,7 @@ CREATE TABLE articles (
     body TEXT NOT NULL,
     captions TEXT NOT NULL,         -- one per line
     source TEXT NOT NULL,
-    section TEXT NOT NULL,
+    sections TEXT NOT NULL,         -- JSON array
     published TEXT,                 -- ISO 8601 with offset, NULL when undated
     year INTEGER,
     month INTEGER,
@@ -63,7 +63,7 @@ def build_fts5(articles: Path, out: Path) -> int:
             for doc, a in enumerate(iter_peer_articles(articles), start=1):
                 conn.execute(
                     "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc, a["id"], a["title"], a["body"], "\n".join(a["captions"]), a["source"], a["section"],
+                    (doc, a["id"], a["title"], a["body"], "\n".join(a["captions"]), a["source"], json.dumps(a["sections"], ensure_ascii=False),
                      a["published"], a["year"], a["month"], json.dumps(a["companies"], ensure_ascii=False)),
                 )
                 conn.executemany("INSERT INTO article_companies VALUES (?, ?)", [(doc, c) for c in a["companies"]])
@@ -86,7 +86,7 @@ def tantivy_schema():
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in TANTIVY_TEXT_FIELDS:
         builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
-    for name in ("source", "section", "companies"):  # exact values, fast fields for facet counts
+    for name in ("source", "sections", "companies"):  # exact values, fast fields for facet counts
         builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     builder.add_text_field("published", stored=True, tokenizer_name="raw")
     builder.add_integer_field("year", stored=True, indexed=True, fast=True)
@@ -111,7 +111,8 @@ def build_tantivy(articles: Path, out: Path) -> int:
         for caption in a["captions"]:
             doc.add_text("captions", caption)
         doc.add_text("source", a["source"])
-        doc.add_text("section", a["section"])
+        for section in a["sections"]:
+            doc.add_text("sections", section)
         for company in a["companies"]:
             doc.add_text("companies", company)
         if a["published"]:

@@ -136,7 +136,7 @@ def article_record(article) -> dict:
         "body": article.body,
         "captions": list(article.captions),
         "source": article.source,
-        "section": article.section,
+        "sections": list(article.sections),
         "companies": list(article.companies),
         "published": published.isoformat() if published else None,
         "year": published.year if published else None,
@@ -203,7 +203,7 @@ def build_synthetic_corpus(real_articles: list, real_corpus: Path, target: Path,
                     "published": published.isoformat() if published else None,
                     "body": article.body,
                     "captions": list(article.captions),
-                    "section": article.section,
+                    "section": list(article.sections),
                     "source": article.source,
                 }
                 out.write(json.dumps(record, ensure_ascii=False))

@@ -18,7 +18,7 @@ class Article:
     published: datetime | None  # timezone-aware, in the publication's own time zone; None: undated
     body: str
     source: str = "Unknown"
-    section: str = ""
+    sections: list[str] = field(default_factory=list)  # section or category values, one facet value each
     captions: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     companies: list[str] = field(default_factory=list)
@@ -47,7 +47,7 @@ class ArticleDraft:
     paragraphs: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
-    section: str = ""
+    sections: list[str] = field(default_factory=list)
     source: str = ""
     url: str = ""
     byline: str = ""

@@ -17,7 +17,7 @@ from .errors import ArchiveError
 from .importer import ImportProblem, import_files
 from .index_store import BuildBusy
 from .indexer import BuildFailed, build_index, request_stop, update_index
-from .records import parse_mapping
+from .records import mapping_lines, parse_mapping
 from .request import SORTS, SearchRequest
 from .backend import BACKENDS, open_backend
 from .manticore.loader import publish_step as manticore_step
@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     companies.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
     companies.add_argument("--min", type=int, default=1, metavar="N", help="only names found in at least N articles (default 1)")
     companies.add_argument("--examples", type=int, default=2, metavar="K", help="example sentences per name (default 2)")
+    companies.add_argument("--rejected", type=int, default=20, metavar="R",
+                           help="also list the R names most often found with evidence but rejected, and why (default 20)")
 
     node = commands.add_parser(
         "manticore-config", help="print the sphinx.conf of one Manticore/Sphinx node (README \"Scaling out\")",
@@ -141,6 +143,8 @@ def _index(args) -> int:
     report = build(corpus, index_root, mapping=mapping, progress=args.progress, before_publish=before_publish)
     for line in report.lines(max_problems=args.max_problems):
         print(line)
+    for line in report.fields.lines() if report.fields else ():  # what each mapped field held, and became
+        print(line)
     if loaded:
         print(f"Manticore: {loaded['documents']:,} articles in {loaded['index']} on {len(loaded['per_node'])} node(s) "
               f"{loaded['per_node']}: {loaded['written']:,} written, {loaded['kept']:,} unchanged, "
@@ -150,11 +154,12 @@ def _index(args) -> int:
 
 
 def _import(args) -> int:
+    mapping = parse_mapping(args.map)
     report = import_files(
         args.files, args.corpus or config.get_path("CORPUS_DIR"), args.name, args.source,
-        timezone=args.timezone, mapping=parse_mapping(args.map), copy=args.copy,
+        timezone=args.timezone, mapping=mapping, copy=args.copy,
     )
-    for line in report.lines():
+    for line in report.lines() + mapping_lines(mapping):  # then what becomes of each mapped field
         print(line)
     return 0
 
@@ -215,6 +220,11 @@ def _companies(args) -> int:
     print(f"Read {counter.articles} articles from {corpus} in {seconds:.1f} s: {len(counter.found)} organisations "
           f"not in {GAZETTEER_NAME}; {accepted} named in {MIN_ARTICLES} or more articles are accepted as companies "
           f"by the index build, the others are candidates." + (f" Showing the {len(shown)} in at least {args.min} articles." if args.min > 1 else ""))
+    rejected = counter.rejected_names(max(0, args.rejected))
+    if rejected:
+        print(f"\nRejected: the {len(rejected)} names most often found with evidence that are still no company, and why")
+        for candidate, reason in rejected:
+            print(f"{candidate.articles:>8} {candidate.mentions:>8}  rejected   {candidate.name}  ({candidate.form!r}; {reason})")
     if not shown:
         return 0
     print(f"\n{'articles':>8} {'mentions':>8}  {'status':<9}  name (as written; evidence)")

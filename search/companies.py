@@ -106,8 +106,9 @@ _NOT_COMPANY_CUES = {
 # lookbehinds have a fixed width, hence one per word length.
 _DAILY = "|".join(rf"(?<=[A-Z][a-z]{{{n}}} )daily" for n in range(2, 13))
 _COMPANY_NOUNS = (
-    r"company|firm|corporation|conglomerate|retailer|airline|manufacturer|start-?up|newspaper|tabloid|website|"
-    rf"news site|app|supermarket chain|insurer|investment bank|brewer|carmaker|automaker|{_DAILY}"
+    r"company|companies|firm|firms|corporation|conglomerate|retailer|airline|manufacturer|start-?ups?|newspaper|"
+    r"tabloid|website|news site|app|supermarket chain|insurer|investment bank|brewer|carmaker|automaker|beermaker|"
+    rf"chipmaker|drugmaker|handset maker|games maker|software maker|{_DAILY}"
 )
 _PUBLICATION_NOUNS = {"newspaper", "daily", "tabloid", "website", "news site"}
 
@@ -162,6 +163,13 @@ def ticker_patterns(ticker: str) -> list[str]:
     return patterns
 
 
+def _case_variants(name: str) -> list[str]:
+    """"easyJet" -> ["Easyjet", "EasyJet"]: how papers write a name that starts in lower case."""
+    if " " in name or not re.fullmatch(r"[a-z]+[A-Z][A-Za-z]*", name):
+        return []
+    return [name[:1].upper() + name[1:].lower(), name[:1].upper() + name[1:]]
+
+
 def is_distinctive(name: str) -> bool:
     """True for a name that can be matched on its own once accepted: several words ("Sidley Austin"),
     or one that is no ordinary capitalised word ("eTranslate", "PG&E", "3M"). "Wrestling" (from
@@ -205,6 +213,9 @@ class CompanyExtractor:
             for pattern in [company.name, *company.aliases]:
                 if pattern not in company.weak_aliases:  # an ambiguous name ("Shell") is only a weak alias
                     add(pattern, STRONG, company.name)
+                    for variant in _case_variants(pattern):  # "easyJet" is also written "Easyjet", "EasyJet"
+                        if variant not in patterns:
+                            add(variant, STRONG, company.name)
             for pattern in company.weak_aliases:
                 add(pattern, WEAK, company.name)
             for ticker in company.tickers:
@@ -736,6 +747,10 @@ def _described_names(text: str, tokens: list[tuple[int, int, str]], whole: bool 
         if words and words[0] in ("The",) and not keep_the:
             words = words[1:]
             start = text.index(words[0], start) if words else start
+        if match.group("noun").endswith("s") and ("and" in words or "&" in words):
+            cut = min(words.index(w) for w in ("and", "&") if w in words)
+            end = start + len(" ".join(words[:cut]))
+            words = words[:cut]  # "start-up companies Gizmondo and Tapwave": the first of several
         while words and words[-1] in _CONNECTORS:
             words.pop()
         if match.group().rstrip().endswith(",") and not text.startswith(",", end):
@@ -879,7 +894,10 @@ class CandidateCounter:
 
     def promoted(self, min_articles: int = MIN_ARTICLES) -> set[str]:
         """The names that become companies: those at least ``min_articles`` articles support."""
-        return {c.name for c in self.found.values() if c.articles >= min_articles}
+        # A company context alone ("X's shares", "analyst at X") is weaker evidence than a legal suffix,
+        # a description or a ticker: such a name needs one article more.
+        return {c.name for c in self.found.values()
+                if c.articles >= min_articles + (1 if set(c.evidence) == {CONTEXT} else 0)}
 
 
 def company_slug(name: str) -> str:

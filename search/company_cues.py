@@ -76,6 +76,8 @@ _PLACE_EXTRA = {
     "Canada", "Canadian", "Australia", "Australian", "Japan", "Japanese", "China", "Chinese", "India", "Indian",
     "British", "German", "French", "Italian", "Spanish", "Dutch", "Swiss", "Irish", "International", "Overseas",
     "Mexico", "Brazil", "Texas", "California", "New York", "New England", "New Jersey", "Florida", "Midwest",
+    "West Germany", "East Germany", "West German", "East German", "Soviet Union", "USSR", "Soviet", "Yugoslavia",
+    "Czechoslovakia", "Burma", "Zaire", "Persian Gulf", "Wall Street", "Silicon Valley", "City of London",
     "Gulf", "Western", "Eastern", "Northern", "Southern", "Nordic", "Scandinavia", "Benelux", "Pacific Northwest",
 }
 
@@ -148,7 +150,8 @@ _NAME = r"(?:[A-Z][\w&.\-]*|[a-z]+[A-Z]\w*)(?:\s(?:&\s|and\s|of\s)?[A-Z][\w&.\-]
 # "Tapwave's chief executive", "analyst at Bridgewell Securities", "shares in Xstrata".
 COMPANY_CONTEXT = re.compile(
     rf"(?P<after>{_NAME})['’]s\s+(?:chief executive|chief financial officer|chairman|shares|share price|"
-    rf"(?:pre-tax |annual |quarterly |net )?profits?|sales|revenues?|founder|boss|board|shareholders|stock)\b"
+    rf"(?:pre-tax |annual |quarterly |net )?profits?|sales|revenues?|founder|boss|board|shareholders|stock|"
+    rf"bid|offer|takeover|share offer)\b"
     rf"|\b(?:analysts?|economists?|strategists?|dealers?|traders?|executives?)\s+(?:at|with)\s+(?P<at>{_NAME})"
     rf"|\b(?:shares in|shares of|stake in|chief executive of|founder of|boss of|takeover of|bid for)\s+(?:the\s+)?(?P<of>{_NAME})"
 )

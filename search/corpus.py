@@ -21,7 +21,7 @@ from .companies import MIN_ARTICLES, CandidateCounter, CompanyExtractor
 from .corpus_config import CONFIG_NAME, CorpusConfig
 from .dates import DateError, parse_published
 from .pagetext import PageTextError, looks_like_page_text, parse_page_text
-from .records import RecordError, iter_json_document, iter_json_lines, record_to_draft
+from .records import FieldTally, RecordError, iter_json_document, iter_json_lines, record_to_draft
 
 GAZETTEER_NAME = "companies.csv"
 PAGE_TEXT_SUFFIXES = {".txt", ".text"}
@@ -144,6 +144,7 @@ class CorpusReader:
         # give evidence for them: counted by a first pass before the first article is built (None: never).
         self.min_articles = min_articles
         self.candidates: CandidateCounter | None = None
+        self.fields = FieldTally()  # what the mapped fields held, over the records built into articles
 
     def count_candidates(self) -> CandidateCounter:
         """Read the whole corpus once and count the articles naming each unknown organisation.
@@ -205,7 +206,7 @@ class CorpusReader:
             result.problems.append(Problem(relative, 0, "empty file"))
             return
         seen_ids: set[str] = set()
-        for draft_or_problem in self._drafts(text, relative):
+        for draft_or_problem in self._drafts(text, relative, count_fields=True):
             if isinstance(draft_or_problem, Problem):
                 result.problems.append(draft_or_problem)
                 continue
@@ -231,26 +232,29 @@ class CorpusReader:
                 raise OSError(f"not a readable gzip file ({exc})") from exc
         return data
 
-    def _drafts(self, text: str, relative: str) -> Iterator[ArticleDraft | Problem]:
+    def _drafts(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
         name = relative[:-3] if relative.endswith(".gz") else relative
         suffix = Path(name).suffix.lower()
         mapping = {**self.config.mapping_for(relative), **self.mapping}
+        count = None
+        if count_fields and mapping:  # tally the mapped fields; where each mapping comes from: "reuters/*", "--map"
+            count = self.fields.counter(mapping, {**self.config.mapping_origins(relative), **dict.fromkeys(self.mapping, "--map")})
         stripped = text.lstrip()
         if suffix in JSON_LINES_SUFFIXES or (suffix not in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES and stripped.startswith("{")):
             for number, record in iter_json_lines(text):
-                yield self._record(record, mapping, relative, number)
+                yield self._record(record, mapping, relative, number, count)
         elif suffix in JSON_SUFFIXES or (suffix not in PAGE_TEXT_SUFFIXES and stripped.startswith("[")):
             try:
                 records = list(iter_json_document(text))
             except RecordError as exc:
                 if _looks_like_json_lines(stripped):  # JSON Lines saved as .json: read it as such
                     for number, record in iter_json_lines(text):
-                        yield self._record(record, mapping, relative, number)
+                        yield self._record(record, mapping, relative, number, count)
                     return
                 yield Problem(relative, 0, str(exc))
                 return
             for number, record in records:
-                yield self._record(record, mapping, relative, number if len(records) > 1 else 0)
+                yield self._record(record, mapping, relative, number if len(records) > 1 else 0, count)
         elif suffix in PAGE_TEXT_SUFFIXES or looks_like_page_text(text):
             try:
                 yield parse_page_text(text)
@@ -259,9 +263,11 @@ class CorpusReader:
         else:
             yield Problem(relative, 0, "unknown format: not JSON, JSON Lines or page text with a 'Published:' line")
 
-    def _record(self, record: object, mapping: dict, relative: str, line: int) -> ArticleDraft | Problem:
+    def _record(self, record: object, mapping: dict, relative: str, line: int, count=None) -> ArticleDraft | Problem:
         if isinstance(record, RecordError):
             return Problem(relative, line, str(record))
+        if count is not None:
+            count(record)
         try:
             return record_to_draft(record, mapping, line)
         except RecordError as exc:
@@ -286,8 +292,8 @@ class CorpusReader:
             key = f"{relative}:{draft.line}" if draft.line else relative
         body = "\n\n".join(draft.paragraphs)
         self._promote_candidates()
-        named = [self.extractor.canonical(c) for c in draft.companies]
-        found = self.extractor.extract(draft.title, body, *draft.captions)
+        named = [self.extractor.canonical(c, published) for c in draft.companies]
+        found = self.extractor.extract(draft.title, body, *draft.captions, published=published)
         companies = list(dict.fromkeys(named + found))
         return Article(
             id=make_article_id(key, draft.key or draft.title),
@@ -295,7 +301,7 @@ class CorpusReader:
             published=published,
             body=body,
             source=source.name,
-            section=draft.section,
+            sections=draft.sections,
             captions=draft.captions,
             credits=draft.credits,
             companies=companies,

@@ -113,3 +113,11 @@ class CorpusConfig:
             if fnmatch.fnmatch(relative_path, mapping.files):
                 fields.update(mapping.fields)
         return fields
+
+    def mapping_origins(self, relative_path: str) -> dict[str, str]:
+        """Return, per field name mapped for a file, the ``files`` pattern of the mapping that maps it."""
+        origins: dict[str, str] = {}
+        for mapping in self.mappings:
+            if fnmatch.fnmatch(relative_path, mapping.files):
+                origins.update(dict.fromkeys(mapping.fields, mapping.files))
+        return origins

@@ -35,6 +35,7 @@ from .corpus import (
 from . import config, nearduplicates
 from .corpus_config import CONFIG_NAME
 from .index_store import IndexStore
+from .records import FieldTally
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .spelling import Vocabulary, words_of
 
@@ -150,6 +151,7 @@ class BuildReport:
     note: str = ""
     duplicate_groups: int = 0  # groups of near-duplicate articles (nearduplicates.py)
     duplicates: int = 0  # articles in them
+    fields: FieldTally | None = None  # what the mapped fields held in the records read (the reader's tally)
 
     @property
     def articles_per_second(self) -> float:
@@ -216,7 +218,7 @@ def build_index(
         store.remove_stale_builds()
         reader = CorpusReader(corpus_dir, mapping=mapping)
         files = list(list_corpus_files(Path(corpus_dir)))
-        report = BuildReport(mode="full", summary=ReadSummary())
+        report = BuildReport(mode="full", summary=ReadSummary(), fields=reader.fields)
         build_dir = store.new_build_dir()
         try:
             ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
@@ -289,7 +291,7 @@ def update_index(
         old_files: dict[str, dict] = previous.get("files", {})
         files = list(list_corpus_files(Path(corpus_dir)))
         current_paths = {relative for _, relative in files}
-        report = BuildReport(mode="incremental", summary=ReadSummary())
+        report = BuildReport(mode="incremental", summary=ReadSummary(), fields=reader.fields)
         to_read = []
         kept: dict[str, dict] = {}
         for path, relative in files:

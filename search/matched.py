@@ -49,8 +49,10 @@ def field_terms(article: Article, field: str) -> list[str]:
         return [str(article.published.year)] if article.published else []
     if field in ("company", "credit"):
         return _names("\n".join(article.companies if field == "company" else article.credits))
-    if field in ("source", "section"):
-        return _names(getattr(article, field))
+    if field == "source":
+        return _names(article.source)
+    if field == "section":
+        return _names("\n".join(article.sections))
     raise KeyError(field)
 
 

@@ -41,7 +41,7 @@ def parse_page_text(text: str) -> ArticleDraft:
     draft = ArticleDraft()
     position = 0
     if _is_section_line(lines[0]) and len(lines) > 1:
-        draft.section = format_section(lines[0])
+        draft.sections = [format_section(lines[0])]  # one value: "Source / Companies"
         position = 1
     draft.title = lines[position]
     if draft.title.startswith("Published:"):

@@ -5,12 +5,18 @@ The project's own field names (``corpus/README.md`` documents them): ``id``, ``t
 ``captions``, ``credits``, ``section``, ``source``, ``url``, ``byline``, ``companies``, ``license``.
 Common names from other exports (``text``, ``date``, ``headline``, ``author`` ...) are understood
 too; anything else is mapped with ``--map their_name=our_name`` or a ``[[mapping]]`` in corpus.toml.
+
+A list given for ``section`` (Reuters' ``"topics": ["crude", "ship"]``) is several section values,
+one facet value each; a text is one value, commas and all. ``FIELD_EFFECTS`` says in words what
+becomes of each field (the import command prints it), and ``FieldTally`` counts, while the corpus
+is read, what the mapped fields held (the index command prints that).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from .article import ArticleDraft
 from .captions import dedupe_captions, dedupe_credits, split_lines
@@ -30,6 +36,32 @@ SYNONYMS = {
     "category": "section", "categories": "section",
     "link": "url", "permalink": "url",
     "caption": "captions", "organisations": "companies", "organizations": "companies",
+}
+# What becomes of a value mapped to each of our fields (``python -m search import --map`` says it).
+FIELD_EFFECTS = {
+    "id": "the article's own id",
+    "title": "the headline",
+    "published": "the publication date",
+    "body": "the text; paragraphs separated by blank lines",
+    "paragraphs": "the text; a list becomes one paragraph per item",
+    "captions": "photo captions; a list becomes one caption per item",
+    "credits": "photo credits; a list becomes one credit per item",
+    "section": "a list becomes one section value per item (facet)",
+    "source": "the publication (facet)",
+    "url": "the original article's address (http/https only)",
+    "byline": "the author; a list is joined with ', '",
+    "companies": "a list becomes one company per item (facet); a text is one company, not split at commas",
+    "license": "the licence the article is shown under",
+}
+# What the index command says became of the lists and texts it counted in a mapped field (``FieldTally``);
+# a list given for a field not in LIST_EFFECTS is refused.
+LIST_EFFECTS = {
+    "section": "one section value each", "companies": "one company each", "captions": "one caption each",
+    "credits": "one credit each", "paragraphs": "one paragraph each", "byline": "joined with ', '",
+}
+TEXT_EFFECTS = {
+    "section": "one section value each", "companies": "one company each, not split at commas",
+    "captions": "one caption each", "credits": "one credit each",
 }
 
 
@@ -97,7 +129,7 @@ def record_to_draft(record: object, mapping: dict[str, str] | None = None, line:
     draft.key = _text(fields.get("id"))
     draft.title = squash(_text(fields.get("title")))
     draft.published = fields.get("published")
-    draft.section = squash(_joined(fields.get("section")))
+    draft.sections = _values(fields.get("section"))
     draft.source = squash(_text(fields.get("source")))
     draft.url = _text(fields.get("url")).strip()
     draft.byline = squash(_joined(fields.get("byline")))
@@ -139,3 +171,103 @@ def _list(value: object) -> list[str]:
 
 def _joined(value: object) -> str:
     return ", ".join(_list(value))
+
+
+def _values(value: object) -> list[str]:
+    """A facet's values: each item of a list (in order, without repeats or empty ones); a text is one value."""
+    return list(dict.fromkeys(v for v in (squash(item) for item in _list(value)) if v))
+
+
+def mapping_lines(mapping: dict[str, str]) -> list[str]:
+    """One line per mapped field, saying what becomes of it: ``  topics -> section: a list becomes ...``."""
+    return [f"  {theirs} -> {ours}: {FIELD_EFFECTS.get(ours, ours)}" for theirs, ours in mapping.items()]
+
+
+@dataclass
+class FieldCount:
+    """What one mapped field held over the records of the files its mapping applies to."""
+
+    theirs: str
+    ours: str
+    where: str  # the files its mapping is for ("reuters/*"), or "--map"
+    records: int = 0  # JSON objects read from those files
+    lists: int = 0  # records giving a list with at least one value
+    texts: int = 0  # records giving a text that is not blank
+    numbers: int = 0
+    others: int = 0  # records giving anything else (an object, true or false)
+    shortest: int = 0  # values in the shortest and in the longest list (blank items left out)
+    longest: int = 0
+
+    @property
+    def given(self) -> int:
+        """Records that have it."""
+        return self.lists + self.texts + self.numbers + self.others
+
+    @property
+    def without(self) -> int:
+        """Records without it: absent, null, blank or an empty list."""
+        return self.records - self.given
+
+    def add(self, record: dict) -> None:
+        self.records += 1
+        value = record.get(self.theirs)
+        if isinstance(value, list):
+            size = sum(1 for item in value if not (item is None or isinstance(item, str) and not item.strip()))
+            if size:
+                self.shortest = min(self.shortest, size) if self.lists else size
+                self.longest = max(self.longest, size)
+                self.lists += 1
+        elif isinstance(value, str):
+            self.texts += bool(value.strip())
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.numbers += 1
+        elif value is not None:
+            self.others += 1
+
+    def line(self) -> str:
+        """``Field topics -> section (reuters/*): 11,367 records; lists of 1-16 values (one section value
+        each); 10,211 records without it``"""
+        given, kinds = self.given, []
+
+        def counted(number: int, what: str) -> str:
+            return what if number == given else f"{number:,} {what}"
+
+        if self.lists:
+            size = f"{self.shortest}-{self.longest}" if self.shortest != self.longest else str(self.longest)
+            effect = LIST_EFFECTS.get(self.ours, "refused: the record is skipped")
+            kinds.append(counted(self.lists, f"lists of {size} value{'' if size == '1' else 's'} ({effect})"))
+        if self.texts:
+            effect = TEXT_EFFECTS.get(self.ours)
+            kinds.append(counted(self.texts, "texts" + (f" ({effect})" if effect else "")))
+        if self.numbers:  # the list fields take texts and lists of them, not a number alone
+            refused = " (refused: the record is skipped)" if self.ours in LIST_EFFECTS else ""
+            kinds.append(counted(self.numbers, "numbers" + refused))
+        if self.others:
+            kinds.append(counted(self.others, "other values (refused: the record is skipped)"))
+        return (f"Field {self.theirs} -> {self.ours} ({self.where}): {given:,} records; "
+                + "".join(f"{kind}; " for kind in kinds) + f"{self.without:,} records without it")
+
+
+class FieldTally:
+    """Per mapped field, what the records held: counted as the corpus is read (``CorpusReader``)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str], FieldCount] = {}
+
+    def counter(self, mapping: dict[str, str], origins: dict[str, str]) -> Callable[[object], None]:
+        """The function that counts one record of a file read with ``mapping`` (``origins``: where
+        each mapped name's mapping comes from, by their name)."""
+        counts = [self.counts.setdefault((theirs, ours, origins.get(theirs, "--map")),
+                                         FieldCount(theirs, ours, origins.get(theirs, "--map")))
+                  for theirs, ours in mapping.items()]
+
+        def count(record: object) -> None:
+            if isinstance(record, dict):
+                for field_count in counts:
+                    field_count.add(record)
+
+        return count
+
+    def lines(self) -> list[str]:
+        """One line per mapped field found in at least one record, in the order first seen."""
+        return [count.line() for count in self.counts.values() if count.given]

@@ -9,8 +9,8 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import facet_analyzer, text_analyzer, word_analyzer, year_analyzer
 from .article import Article
 
-SCHEMA_VERSION = 3  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline
-VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies, captions)
+SCHEMA_VERSION = 4  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline. 4: several sections
+VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies, sections, captions)
 
 # Full-text fields (shown with highlights), and every field a typed word is looked for in: the
 # text, and the dateline (the year of publication), so that "pelosi speaker 2019" finds the 2019
@@ -64,10 +64,10 @@ def article_to_document(article: Article) -> dict:
         "credit": join(article.credits),
         "company": join(article.companies),
         "source": article.source,
-        "section": article.section,
+        "section": join(article.sections),
         "company_facet": join(article.companies),
         "source_facet": article.source,
-        "section_facet": article.section,
+        "section_facet": join(article.sections),
         "published_local": local.isoformat() if local else "",
         "byline": article.byline,
         "url": article.url,
@@ -94,7 +94,7 @@ def document_to_article(stored: dict) -> Article:
         published=datetime.fromisoformat(stored["published_local"]) if stored.get("published_local") else None,
         body=stored.get("body", ""),
         source=stored.get("source_facet", ""),
-        section=stored.get("section_facet", ""),
+        sections=split(stored.get("section_facet")),
         captions=split(stored.get("captions")),
         credits=split(stored.get("credit")),
         companies=split(stored.get("company_facet")),

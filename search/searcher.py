@@ -54,7 +54,7 @@ class Hit:
     title_html: str  # escaped, with matches marked
     url: str
     published: datetime | None
-    section: str
+    sections: list[str]
     source: str
     companies: list[str]
     credits: list[str]
@@ -72,7 +72,8 @@ class Hit:
             "title": self.title,
             "url": self.url,
             "published": self.published.isoformat() if self.published else None,
-            "section": self.section,
+            "section": ", ".join(self.sections),  # the values as one text, as before there could be several
+            "sections": self.sections,
             "source": self.source,
             "companies": self.companies,
             "credits": self.credits,
@@ -362,6 +363,11 @@ class Archive:
             newest = SearchRequest(companies=(name,), sort="newest", per_page=latest)
             return profile, self._search(opened, newest, started, with_facets=False, with_suggestion=False)
 
+    def company_named(self, name: str) -> bool:
+        with self._using() as opened:
+            slugs = opened.derived("company slugs", lambda reader, facets: company_profile.slugs(facets))
+            return slugs.get(company_profile.slugify(name)) == name
+
     def per_build(self, name: str, build):
         """Return ``build(reader, facets)`` for the build being served, made once per build (lazily) and
         dropped with it: data derived from the index, such as the search box's suggestions (autocomplete.py).
@@ -518,7 +524,7 @@ def make_hit(article: Article, terms: dict[str, set[str]], score: float | None, 
         title_html=title_html,
         url=article.url,
         published=article.published,
-        section=article.section,
+        sections=article.sections,
         source=article.source,
         companies=article.companies,
         credits=article.credits,

@@ -4,7 +4,8 @@ A real cluster is started for these tests: two ``searchd`` data nodes on loopbac
 holding about half the articles, and a head node whose distributed index fans out to both
 (Debian's ``sphinxsearch``; ``.ci/run`` installs it). The bundled corpus is built once, loaded
 into the cluster before it is published, and then asked the same questions through the Whoosh
-engine and through the cluster. Totals and facet counts are compared with each other and with a
+engine and through the cluster; a few articles with several sections each (a list of values, as
+Reuters' topics) are added to it, so that a multi-valued section facet is covered on both. Totals and facet counts are compared with each other and with a
 brute-force count over the parsed articles; date orders must be identical; every hit of a word
 query must carry its highlights. Relevance order is each engine's own BM25F and is compared as
 a set.
@@ -12,7 +13,9 @@ a set.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -20,6 +23,7 @@ from datetime import date
 import pytest
 
 from search.analysis import text_terms
+from search.corpus import CorpusReader
 from search.errors import BadRequest, NotFound
 from search.manticore.archive import ManticoreArchive
 from search.manticore.sphinxql import Settings
@@ -41,6 +45,41 @@ SYNTAX_QUERIES = ("tiktok OR huawei", "china -trump", "-trump", '"white house"',
                   "headline:vaccine OR caption:vaccine", "china trade -tariff", "tiktok zebra", "*", "")
 
 
+# Articles with several sections: lists in either order, a repeat and an empty value, a text with a comma
+# (one value), and the "categories" synonym; the same words as the rest of the corpus, so that queries reach them.
+SECTIONED = [
+    {"id": "wire-1", "title": "Oil tanker rates climb as China buys crude", "published": "2020-05-04",
+     "section": ["Energy", "Shipping"], "body": "Tanker rates rose as China bought crude oil, the government said."},
+    {"id": "wire-2", "title": "Port congestion slows oil shipments", "published": "2020-06-11",
+     "section": ["Shipping", "Energy"], "body": "Ships waited outside the port; the president of the port authority said."},
+    {"id": "wire-3", "title": "Refinery restarts after the storm", "published": "2021-01-20",
+     "section": ["Energy"], "body": "The refinery restarted after the storm passed, the company said."},
+    {"id": "wire-4", "title": "Freight market steadies", "published": "2019-09-30",
+     "section": "Energy, Shipping", "body": "The freight market steadied in September."},
+    {"id": "wire-5", "title": "Oil market falls on trade fears", "published": "2019-08-05",
+     "section": ["Markets", "Energy", "Markets", " "], "body": "Oil fell as trade fears between China and the US grew."},
+    {"id": "wire-6", "title": "Election pledges on fuel prices", "published": "2020-10-21",
+     "categories": ["Politics", "Energy"], "body": "Both candidates in the 2020 election promised lower fuel prices."},
+]
+
+
+@pytest.fixture(scope="module")
+def contract_corpus(tmp_path_factory):
+    """The bundled corpus and the SECTIONED articles, in a folder of their own."""
+    corpus = tmp_path_factory.mktemp("contract-corpus") / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "wire").mkdir()
+    (corpus / "wire" / "sections.jsonl").write_text(
+        "".join(json.dumps({**record, "source": "Wire"}) + "\n" for record in SECTIONED), encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def contract_articles(contract_corpus):
+    """Every article of the contract's corpus, parsed independently of the index (for brute-force checks)."""
+    return [article for result in CorpusReader(contract_corpus).read_all() for article in result.articles]
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     started = start_cluster(tmp_path_factory.mktemp("cluster"))
@@ -54,10 +93,10 @@ def settings(cluster) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory, settings):
-    """The bundled corpus built once and loaded into the cluster before publishing: (index root, load report)."""
+def loaded(tmp_path_factory, settings, contract_corpus):
+    """The contract's corpus built once and loaded into the cluster before publishing: (index root, load report)."""
     root = tmp_path_factory.mktemp("contract-index")
-    return root, load_into_cluster(CORPUS, root, settings)
+    return root, load_into_cluster(contract_corpus, root, settings)
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +120,8 @@ def _stems(text: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def article_terms(bundled_articles):
-    return {a.id: _stems(f"{a.title}\n{a.body}\n" + "\n".join(a.captions)) for a in bundled_articles}
+def article_terms(contract_articles):
+    return {a.id: _stems(f"{a.title}\n{a.body}\n" + "\n".join(a.captions)) for a in contract_articles}
 
 
 def brute_matches(q: str, articles, terms) -> list:
@@ -107,7 +146,7 @@ def _passes(article, request: SearchRequest, skip: str = "") -> bool:
         return False
     if skip != "source" and request.sources and article.source not in request.sources:
         return False
-    if skip != "section" and request.sections and article.section not in request.sections:
+    if skip != "section" and request.sections and not set(request.sections) & set(article.sections):
         return False
     day = article.published.date() if article.published else None
     if request.date_from and (day is None or day < request.date_from):
@@ -128,8 +167,8 @@ def brute_facets(matched, request: SearchRequest) -> dict[str, Counter]:
             counts["company"].update(set(article.companies))
         if _passes(article, request, "source") and article.source:
             counts["source"][article.source] += 1
-        if _passes(article, request, "section") and article.section:
-            counts["section"][article.section] += 1
+        if _passes(article, request, "section"):
+            counts["section"].update(set(article.sections))
         if _passes(article, request, "date") and article.published:
             counts["years"][article.published.year] += 1
     return counts
@@ -137,20 +176,34 @@ def brute_facets(matched, request: SearchRequest) -> dict[str, Counter]:
 
 # --- the contract ------------------------------------------------------------------------------
 
-def test_the_cluster_holds_every_article_split_across_both_data_nodes(loaded, bundled_articles):
+def test_the_cluster_holds_every_article_split_across_both_data_nodes(loaded, contract_articles):
     _, report = loaded
-    assert report["documents"] == len(bundled_articles)
-    assert len(report["per_node"]) == 2 and all(n > 0.3 * len(bundled_articles) for n in report["per_node"])
-    assert sum(report["per_node"]) == len(bundled_articles)
+    assert report["documents"] == len(contract_articles)
+    assert len(report["per_node"]) == 2 and all(n > 0.3 * len(contract_articles) for n in report["per_node"])
+    assert sum(report["per_node"]) == len(contract_articles)
 
 
 @pytest.mark.parametrize("q", WORD_QUERIES)
-def test_word_queries_find_what_brute_force_finds(engine, q, bundled_articles, article_terms):
-    expected = {a.id for a in brute_matches(q, bundled_articles, article_terms)}
+def test_word_queries_find_what_brute_force_finds(engine, q, contract_articles, article_terms):
+    expected = {a.id for a in brute_matches(q, contract_articles, article_terms)}
     assert expected, f"{q!r} should match something in the bundled corpus"
     request = SearchRequest(q=q, match="all", per_page=100)
     assert engine.search(request).total == len(expected)
     assert {article.id for article in engine.iter_matches(request)} == expected
+
+
+def test_an_article_with_several_sections_counts_once_in_each(engine, contract_articles):
+    wire = {a.id.rsplit("-", 1)[0]: a.sections for a in contract_articles if a.source == "Wire"}
+    assert wire == {"wire-1": ["Energy", "Shipping"], "wire-2": ["Shipping", "Energy"], "wire-3": ["Energy"],
+                    "wire-4": ["Energy, Shipping"], "wire-5": ["Markets", "Energy"], "wire-6": ["Politics", "Energy"]}
+    results = engine.search(SearchRequest(q="", sources=("Wire",)))
+    assert {v.value: v.count for v in results.facets["section"]} == {
+        "Energy": 5, "Shipping": 2, "Energy, Shipping": 1, "Markets": 1, "Politics": 1}
+    shipping = engine.search(SearchRequest(q="", sections=("Shipping",), sort="oldest"))
+    assert [hit.sections for hit in shipping.hits] == [["Energy", "Shipping"], ["Shipping", "Energy"]]
+    article = engine.article(shipping.hits[1].id).article
+    assert article.sections == ["Shipping", "Energy"]
+    assert engine.search(SearchRequest(q="section:shipping", sources=("Wire",))).total == 3
 
 
 @pytest.mark.parametrize("q", SYNTAX_QUERIES)
@@ -173,12 +226,15 @@ FILTERED = (
     SearchRequest(q="company", companies=("ByteDance", "TikTok")),
     SearchRequest(q="", sources=("Wikinews",), sections=("Politics and conflicts",)),
     SearchRequest(q="2020 election", sources=("Wikinews", "Global Times"), year=2020),
+    SearchRequest(q="", sections=("Energy",)),
+    SearchRequest(q="oil", sections=("Shipping", "Markets")),
+    SearchRequest(q="china", sections=("Energy",), year=2020),
 )
 
 
 @pytest.mark.parametrize("request_", FILTERED, ids=lambda r: str(r.to_params() if hasattr(r, "to_params") else r))
-def test_filtered_totals_and_facet_counts_are_exact(engine, request_, bundled_articles, article_terms):
-    pool = brute_matches(request_.q, bundled_articles, article_terms) if request_.q else bundled_articles
+def test_filtered_totals_and_facet_counts_are_exact(engine, request_, contract_articles, article_terms):
+    pool = brute_matches(request_.q, contract_articles, article_terms) if request_.q else contract_articles
     expected = [a for a in pool if _passes(a, request_)]
     results = engine.search(replace(request_, match="all"))
     assert results.total == len(expected)
@@ -260,16 +316,16 @@ def test_whole_articles_and_more_like_this(engines, seed_id):
             engine.article("no-such-article")
 
 
-def test_related_articles_share_key_words(engines, bundled_articles, seed_id):
-    by_id = {a.id: a for a in bundled_articles}
+def test_related_articles_share_key_words(engines, contract_articles, seed_id):
+    by_id = {a.id: a for a in contract_articles}
     seed_terms = _stems(by_id[seed_id].title + "\n" + by_id[seed_id].body)
     for hit in engines["manticore"].related(seed_id, limit=5):
         other = by_id[hit.id]
         assert len(seed_terms & _stems(other.title + "\n" + other.body)) >= 2
 
 
-def test_company_pages_are_the_same(engines, bundled_articles):
-    named = Counter(name for a in bundled_articles for name in set(a.companies))
+def test_company_pages_are_the_same(engines, contract_articles):
+    named = Counter(name for a in contract_articles for name in set(a.companies))
     from search.companies import company_slug
     for name, count in named.most_common(5):
         whoosh, manticore = (engines[e].company(company_slug(name), CORPUS) for e in ENGINES)
@@ -298,8 +354,8 @@ def test_bad_queries_are_refused_alike(engine):
             engine.search(SearchRequest(q=q))
 
 
-def test_stats_count_the_articles(engines, bundled_articles):
-    assert engines["manticore"].stats()["documents"] == engines["whoosh"].stats()["documents"] == len(bundled_articles)
+def test_stats_count_the_articles(engines, contract_articles):
+    assert engines["manticore"].stats()["documents"] == engines["whoosh"].stats()["documents"] == len(contract_articles)
 
 
 # --- the web layer does not know which engine answers ------------------------------------------
@@ -323,7 +379,8 @@ def test_the_web_layer_opens_the_engine_it_is_told(clients):
 
 
 @pytest.mark.parametrize("query", ["q=china&sort=newest", "q=trump+biden&year=2020&per_page=100", "q=&source=Wikinews&per_page=50",
-                                   "q=bytedance&company=ByteDance", "q=presid*&sort=oldest", "q=vaccine&per_page=100"])
+                                   "q=bytedance&company=ByteDance", "q=presid*&sort=oldest", "q=vaccine&per_page=100",
+                                   "q=&section=Energy&section=Markets&sort=newest"])
 def test_the_api_answers_the_same_json(clients, query):
     """The same JSON from both engines; by relevance, the same hits, each in its engine's own order."""
     answers = {}

@@ -86,7 +86,8 @@ def test_atom_entries_are_the_searchs_newest_hits(client, archive, params):
         assert summary.get("type") == "text" and summary.text == plain_text(hit.snippet)
         assert "<" not in summary.text or "<" in hit.snippet.replace("<mark>", "").replace("</mark>", "")
         categories = [(c.get("scheme").rsplit(":", 1)[1], c.get("term")) for c in entry.findall(f"{ATOM}category")]
-        assert categories == [("company", c) for c in hit.companies] + [("source", hit.source)]
+        assert categories == [("company", c) for c in hit.companies] + [("source", hit.source)] + [
+            ("section", s) for s in hit.sections]
     if hits:
         assert root.findtext(f"{ATOM}updated") == hits[0].published.isoformat()
     # The feed is the search: its id and alternate link are the search page's URL, its self link this feed.
@@ -149,7 +150,7 @@ def test_csv_is_not_one_page_and_its_cells_are_the_articles(client, bundled_arti
         article = by_id[row["id"]]
         assert row["title"] == csv_cell(article.title)
         assert row["published"] == (article.published.isoformat() if article.published else "")
-        assert (row["source"], row["section"], row["url"]) == (article.source, article.section, article.url)
+        assert (row["source"], row["sections"], row["url"]) == (article.source, "; ".join(article.sections), article.url)
         assert row["companies"] == "; ".join(article.companies)
         assert row["article_url"] == f"http://localhost/article/{article.id}"
     assert [row["id"] for row in rows] == api_ids(client, "", sort="newest")  # no words: newest first
@@ -214,7 +215,7 @@ def test_csv_formula_injection_guard_on_an_indexed_article(corpus_copy, tmp_path
         assert "# " not in body  # the note on the guard is in the code, not in the file
         [row] = csv_rows(body)
         assert row["title"] == "'" + record["title"] and row["source"] == "'@SUM(1+1)"
-        assert row["section"] == "'+cmd|' /C calc'!A0" and row["companies"] == "'-2+3"
+        assert row["sections"] == "'+cmd|' /C calc'!A0" and row["companies"] == "'-2+3"
         assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
     finally:
         app.extensions["archive"].close()

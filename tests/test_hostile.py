@@ -98,7 +98,7 @@ def hostile_records(payloads: list[str]) -> list[dict]:
              "byline": payload},
             {"id": f"hostile-{number}-bare", "title": payload, "published": published,
              "body": f"{payload}\n\n{MARKER}", "captions": [payload], "credits": [payload],
-             "companies": [payload, "TikTok"], "section": payload, "source": f"{payload} {MARKER}",
+             "companies": [payload, "TikTok"], "section": [payload, "Wire"], "source": f"{payload} {MARKER}",
              "url": "https://evil.example/" + payload, "byline": payload},
             {"id": f"hostile-{number}-split {payload}", "title": split, "published": published,
              "body": f"{split}\n\n{split}", "captions": [split], "credits": [split], "companies": [split],
@@ -435,7 +435,8 @@ class Checker:
                     continue
                 self.compare(hit["title"], article.title, where, "title")
                 self.compare(hit["source"], article.source, where, "source")
-                self.compare(hit["section"], article.section, where, "section")
+                self.compare(hit["section"], ", ".join(article.sections), where, "section")
+                self.compare(hit["sections"], article.sections, where, "sections")
                 self.compare(hit["companies"], article.companies, where, "companies")
                 self.compare(hit["url"], article.url, where, "url")
                 self.snippet(Tree(f"<p>{hit['snippet']}</p>").elements[0].text(), article, where)
@@ -471,8 +472,9 @@ class Checker:
             self.compare(meta.get("Original"), article.url, where, "url")
         else:
             self.compare("Original" in meta, False, where, "url")
-        if article.section:
-            self.compare([p.text() for p in tree.find("p", "article-section")], [article.section], where, "section")
+        if article.sections:
+            self.compare([s.text() for s in tree.find("span", "section") if s.parent and "article-section" in s.parent.classes],
+                         article.sections, where, "sections")
         titles = [t.text() for t in tree.find("title")]
         self.compare(len(titles) == 1 and titles[0].startswith(article.title), True, where, "<title>")
         for link in [a for a in tree.find("a") if a.parent and a.parent.parent and "related-list" in a.parent.parent.classes]:
@@ -498,6 +500,8 @@ class Checker:
             if article is None:
                 continue
             self.compare(links[0].text().removesuffix(" (opens in a new tab)"), article.title, where, "hit title")
+            sections = [e.text() for e in tree.find("span", "section") if e.parent and e.parent.parent is hit]
+            self.compare(sections, article.sections, where, "hit sections")
             self.snippet(snippets[0].text(), article, where)
         for link in tree.find("a", "version-title"):  # near-duplicates folded under a hit: title and snippet
             article = self.state.articles.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
@@ -579,7 +583,7 @@ def test_search_results_keep_hostile_text_as_text(hostile):
     for number, article in enumerate(articles):
         if number // 3 % 4:
             continue
-        for name, value in (("company", article.companies[0]), ("source", article.source), ("section", article.section)):
+        for name, value in (("company", article.companies[0]), ("source", article.source), ("section", article.sections[0])):
             qs = urlencode({"q": MARKER, name: value})
             where = f"/?{qs}"
             _, tree = check.get(where, HX if number % 2 else {})

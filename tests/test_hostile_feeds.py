@@ -106,7 +106,8 @@ def test_atom_feed_keeps_hostile_articles_as_text(hostile):
             if summary is not None:
                 problems += snippet_pieces_problems(summary.text, article, where)
             terms = [c.get("term") for c in entry.findall(f"{ATOM}category")]
-            expected = [xml_text(c) for c in article.companies if xml_text(c).strip()] + [xml_text(article.source)]
+            expected = [xml_text(c) for c in article.companies if xml_text(c).strip()] + [xml_text(article.source)] + [
+                xml_text(s) for s in article.sections if xml_text(s).strip()]
             if terms != expected:
                 problems.append(f"{where}: categories {terms!r}, the article has {expected!r}")
         parsed = feedparser.parse(response.data)
@@ -152,7 +153,7 @@ def test_csv_keeps_hostile_articles_as_data(hostile):
     for cells in rows[1:]:
         row = dict(zip(CSV_COLUMNS, cells, strict=True))
         article = hostile.articles[row["id"]]
-        expected = {"title": article.title, "source": article.source, "section": article.section,
+        expected = {"title": article.title, "source": article.source, "sections": "; ".join(article.sections),
                     "companies": "; ".join(article.companies), "url": article.url}
         for column, value in expected.items():
             if row[column] != csv_cell(value):

@@ -21,7 +21,7 @@ def seed():
 
 def test_seed_headline_section_and_source(seed):
     assert seed.title == "ByteDance denies report of selling AI technology"
-    assert seed.section == "Source / Companies"
+    assert seed.sections == ["Source / Companies"]  # one value: " / " does not split it
     assert seed.source == "Global Times"  # from the corpus folder rule in corpus.toml
 
 
@@ -68,7 +68,7 @@ def test_page_without_section_line_and_with_header_lines():
         "Source: Global Times\nURL: https://www.globaltimes.cn/page/202203/1256.shtml\n\n"
         "Huawei said on Thursday it opened a lab.\nStaff at the lab. Photo: cnsphoto\n"
     )
-    assert draft.section == ""
+    assert draft.sections == []
     assert draft.title == "Huawei opens a lab"
     assert draft.published == "Mar 24, 2022 06:46 PM Updated: Mar 25, 2022"
     assert draft.byline == "Global Times"

@@ -52,7 +52,7 @@ def facet_counts(results, facet) -> dict[str, int]:
 def brute_counts(articles, facet) -> Counter:
     counter = Counter()
     for article in articles:
-        values = {"company": article.companies, "source": [article.source], "section": [article.section] if article.section else []}[facet]
+        values = {"company": article.companies, "source": [article.source], "section": article.sections}[facet]
         counter.update(set(values))
     return counter
 

@@ -12,8 +12,8 @@ from search.indexer import build_index
 from web import create_app
 from web.assets import HTMX_FILE, HTMX_INTEGRITY, HTMX_SHA256, STATIC_DIR, sri
 
-HIT_KEYS = {"id", "title", "url", "published", "section", "source", "companies", "credits", "snippet", "matched_in", "score",
-            "group", "similar"}
+HIT_KEYS = {"id", "title", "url", "published", "section", "sections", "source", "companies", "credits", "snippet", "matched_in",
+            "score", "group", "similar"}
 
 
 def test_search_page_shows_the_seed_with_facets(client, seed_id):
@@ -68,6 +68,8 @@ def test_json_api_contract(client):
     assert set(data["facets"]) == {"company", "source", "section", "date"}
     assert {"value": "TikTok", "count": data["facets"]["company"][0]["count"], "selected": True} in data["facets"]["company"]
     assert data["hits"][0]["published"][4] == "-" and "T" in data["hits"][0]["published"]
+    seed = client.get("/api/search?q=ByteDance").get_json()["hits"][0]  # a section, as a list and as the text it was
+    assert (seed["sections"], seed["section"]) == (["Source / Companies"], "Source / Companies")
 
 
 @pytest.mark.parametrize(

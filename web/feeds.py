@@ -33,7 +33,9 @@ bp = Blueprint("feeds", __name__)
 
 COMPANY_SCHEME = "urn:x-news-archive:company"  # Atom category schemes: what kind of name a category is
 SOURCE_SCHEME = "urn:x-news-archive:source"
-CSV_COLUMNS = ("id", "title", "published", "source", "section", "companies", "url", "article_url")
+SECTION_SCHEME = "urn:x-news-archive:section"
+# Several companies or sections in one cell are separated by "; " (names may hold commas).
+CSV_COLUMNS = ("id", "title", "published", "source", "sections", "companies", "url", "article_url")
 CSV_CHUNK = 16 * 1024  # rows are sent in pieces of about this many characters
 # Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/U+FFFF): lxml
 # refuses them, so they are dropped from article text before it goes into a feed.
@@ -129,6 +131,9 @@ def atom():
                 entry.category(term=xml_text(company), scheme=COMPANY_SCHEME, label=xml_text(company))
         if xml_text(hit.source).strip():
             entry.category(term=xml_text(hit.source), scheme=SOURCE_SCHEME, label=xml_text(hit.source))
+        for section in hit.sections:  # one category per section
+            if xml_text(section).strip():
+                entry.category(term=xml_text(section), scheme=SECTION_SCHEME, label=xml_text(section))
     feed.updated(max(updated, key=lambda d: d.timestamp()) if updated else fallback_time())
     return Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
 
@@ -177,7 +182,7 @@ def csv_export():
                         article.title,
                         article.published.isoformat() if article.published else "",
                         article.source,
-                        article.section,
+                        "; ".join(article.sections),
                         "; ".join(article.companies),
                         article.url,
                         url_start + quote(article.id, safe="") + url_end,

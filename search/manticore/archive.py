@@ -51,7 +51,7 @@ from .sphinxql import Node, Settings, in_list
 from .tokens import document_id, encode, value_id
 from .translate import to_match
 
-FACET_ATTRIBUTE = {"company": "company_ids", "source": "source_id", "section": "section_id"}
+FACET_ATTRIBUTE = {"company": "company_ids", "source": "source_id", "section": "section_ids"}
 # Groups kept per GROUP BY: at least every value the build has (its names file counts them), so
 # that each node returns all its groups and the head's merged counts are exact. Sphinx allocates
 # a sorter of this size per query and node, so it is not simply set very high (1,000,000: 1 s a query).
@@ -367,15 +367,7 @@ class ManticoreArchive:
     def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
         started = time.perf_counter()
         build = self._current()
-        counts = build.counts.get("company", {})
-
-        def slugs() -> dict[str, str]:
-            found: dict[str, str] = {}
-            for name in sorted(counts, key=lambda n: (-counts[n], n)):
-                found.setdefault(company_profile.slugify(name), name)
-            return found
-
-        name = build.derived("company slugs", slugs).get(slug)
+        name = self._slugs(build).get(slug)
         if name is None:
             raise NotFound(f"No company '{slug[:80]}' is named in the archive.")
         gazetteer = company_profile.directory(corpus_dir)
@@ -386,9 +378,7 @@ class ManticoreArchive:
             _group_by(build.index, "company_ids", None, only, build.groups("company")),
             _group_by(build.index, "source_id", None, only, build.groups("source")),
         ])
-        profile = CompanyProfile(name=name, slug=company_profile.slugify(name),
-                                 aliases=list(entry.aliases) if entry else [],
-                                 tickers=list(entry.tickers) if entry else [])
+        profile = company_profile.with_gazetteer(CompanyProfile(name=name, slug=company_profile.slugify(name)), entry)
         by_year = {int(y): int(c) for y, c in years}
         profile.articles = sum(by_year.values())
         profile.undated = by_year.pop(0, 0)
@@ -398,6 +388,20 @@ class ManticoreArchive:
         profile.sources = _top(build.names["source"], sources, company_profile.SOURCES)
         newest = SearchRequest(companies=(name,), sort="newest", per_page=latest)
         return profile, self._search(build, newest, started, with_facets=False, with_suggestion=False)
+
+    def _slugs(self, build: _Build) -> dict[str, str]:
+        counts = build.counts.get("company", {})
+
+        def slugs() -> dict[str, str]:
+            found: dict[str, str] = {}
+            for name in sorted(counts, key=lambda n: (-counts[n], n)):
+                found.setdefault(company_profile.slugify(name), name)
+            return found
+
+        return build.derived("company slugs", slugs)
+
+    def company_named(self, name: str) -> bool:
+        return self._slugs(self._current()).get(company_profile.slugify(name)) == name
 
     def suggest(self, q: str, limit: int = autocomplete.MAX_SUGGESTIONS) -> list[str]:
         build = self._current()

@@ -30,6 +30,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from ..article import Article
+from ..errors import ArchiveError
 from ..schema import document_to_article
 from .nodes import ATTRIBUTES, INDEX_SETS, TEXT_FIELDS, index_name
 from .sphinxql import Node, Settings, in_list
@@ -38,12 +39,13 @@ from .tokens import document_id, field_texts, published_us, value_id
 BATCH = 200  # rows per REPLACE statement
 NAMES_FILE = "manticore.json"
 COLUMNS = ("id", *TEXT_FIELDS, *(name for _kind, name in ATTRIBUTES))  # a row, in the order REPLACE sends it
+MULTI_VALUED = {name for kind, name in ATTRIBUTES if kind.startswith("rt_attr_multi")}  # company_ids, section_ids
 
 
 @dataclass
 class Row:
     id: int
-    values: tuple  # in COLUMNS order, company_ids as a tuple of ints
+    values: tuple  # in COLUMNS order, company_ids and section_ids as tuples of ints
     checksum: str  # of everything but the document number, which a rebuild may change alone
     docnum: int
 
@@ -61,7 +63,7 @@ def article_row(article: Article, docnum: int, stored: dict) -> Row:
         "undated": int(published is None),
         "company_ids": tuple(sorted({value_id(name) for name in article.companies})),
         "source_id": value_id(article.source) if article.source else 0,
-        "section_id": value_id(article.section) if article.section else 0,
+        "section_ids": tuple(sorted({value_id(name) for name in article.sections})),
         "article_id": article.id,
         "stored": json.dumps(stored, ensure_ascii=False, sort_keys=True, default=str),
         "headline": article.title,
@@ -93,6 +95,17 @@ class Loader:
     def node_of(self, doc_id: int) -> int:
         return doc_id % len(self.nodes)
 
+    def check_columns(self, node: Node, index: str) -> None:
+        """Refuse to load into an index made with other columns: searchd keeps the columns an RT index
+        was created with, whatever its config says now (``section_id`` before sections were lists)."""
+        held = {str(row[0]) for row in node.rows(f"DESCRIBE {index}")}
+        missing = [column for column in COLUMNS if column not in held]
+        if missing:
+            raise ArchiveError(
+                f"the index {index} on {node.address} was made by another version (it has no {', '.join(missing)}): "
+                f"stop that searchd, delete the files of its indexes ({index}.*, and the other set's), start it with the "
+                "config `python -m search manticore-config` prints now, and load again")
+
     def existing(self, node: Node, index: str) -> dict[int, tuple[str, int]]:
         """id -> (checksum, docnum) of every row the node holds in ``index`` (read in pages of 10,000 by id)."""
         found: dict[int, tuple[str, int]] = {}
@@ -120,7 +133,7 @@ class Loader:
             for row in batch:
                 cells = []
                 for column, value in zip(COLUMNS, row.values):
-                    if column == "company_ids":
+                    if column in MULTI_VALUED:
                         cells.append(in_list(value))  # an MVA is written as (1,2,3)
                     else:
                         cells.append("%s")
@@ -157,6 +170,8 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
     index = index_name(settings.prefix, index_set)
     loader = Loader(settings)
     try:
+        for node in loader.nodes:
+            loader.check_columns(node, index)
         existing = [loader.existing(node, index) for node in loader.nodes]
         pending: list[list[Row]] = [[] for _ in loader.nodes]
         moves: list[list[tuple[int, int]]] = [[] for _ in loader.nodes]
@@ -168,10 +183,11 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
             doc_count_all = max(doc_count_all, row.docnum + 1)
             number = loader.node_of(row.id)
             wanted[number].add(row.id)
-            for name in article.companies:
-                names["company"][name] = names["company"].get(name, 0) + 1
+            for facet, values in (("company", article.companies), ("section", article.sections)):
+                for name in set(values):
+                    names[facet][name] = names[facet].get(name, 0) + 1
             dated = article.published
-            for facet, value in (("source", article.source), ("section", article.section),
+            for facet, value in (("source", article.source),
                                  ("years", dated and str(dated.year)), ("months", dated and str(dated.year * 100 + dated.month))):
                 if value:
                     names[facet][value] = names[facet].get(value, 0) + 1

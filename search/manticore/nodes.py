@@ -42,7 +42,7 @@ ATTRIBUTES = (
     ("rt_attr_uint", "undated"),
     ("rt_attr_multi_64", "company_ids"),
     ("rt_attr_bigint", "source_id"),
-    ("rt_attr_bigint", "section_id"),
+    ("rt_attr_multi_64", "section_ids"),  # an article may have several sections, as several companies
     ("rt_attr_string", "article_id"),
     ("rt_attr_string", "checksum"),
     ("rt_attr_string", "stored"),

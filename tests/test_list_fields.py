@@ -1,0 +1,371 @@
+"""List fields mapped to a facet (issue 13): Reuters' ``"topics": ["crude", "ship"]`` mapped to section is
+two section values, not the one value "crude, ship"; the import and index commands say what they did
+with each mapped field.
+
+A small Reuters-like export is imported with the product's importer, indexed with its indexer into a
+real Whoosh index on disk, and searched through the Archive and the Flask app. Both engines on a
+multi-section article: tests/test_backend_contract.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from search.article import Article
+from search.corpus import CorpusReader
+from search.importer import import_files
+from search.indexer import build_index
+from search.errors import ArchiveError
+from search.manticore import nodes
+from search.manticore.loader import COLUMNS, MULTI_VALUED, article_row, load_build
+from search.manticore.nodes import Address, LocalNode, node_config, searchd_path
+from search.manticore.sphinxql import Settings
+from search.manticore.tokens import value_id
+from search.records import FieldTally, mapping_lines, parse_mapping, record_to_draft
+from search.request import SearchRequest
+from search.schema import article_to_document, document_to_article
+from search.searcher import Archive
+from web import create_app
+
+from .conftest import ROOT
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+MAPPING = {"newid": "id", "topics": "section"}
+# A Reuters-like export: topics as lists in both orders, one topic, three, none (an empty list and no key),
+# a repeat and an empty item, and a text with a comma (one value).
+REUTERS = [
+    {"newid": 1, "date": "26-FEB-1987 15:01:01.79", "title": "TANKER RATES FIRM ON CRUDE LIFTINGS", "topics": ["crude", "ship"],
+     "body": "Tanker rates firmed as crude liftings from the Gulf rose, brokers said."},
+    {"newid": 2, "date": "27-FEB-1987 09:30:00.00", "title": "GULF SHIPPING SEES MORE CRUDE CARGOES", "topics": ["ship", "crude"],
+     "body": "More crude cargoes were booked for Gulf shipping this week."},
+    {"newid": 3, "date": "02-MAR-1987 11:00:00.00", "title": "OPEC OUTPUT STEADY", "topics": ["crude"],
+     "body": "Opec output held steady in February, a survey found."},
+    {"newid": 4, "date": "03-MAR-1987 12:00:00.00", "title": "GRAIN EXPORTS RISE", "topics": ["grain", "wheat", "corn"],
+     "body": "Grain exports rose, with wheat and corn leading."},
+    {"newid": 5, "date": "04-MAR-1987 13:00:00.00", "title": "BANK RATES UNCHANGED", "topics": [],
+     "body": "The central bank left its rates unchanged."},
+    {"newid": 6, "date": "05-MAR-1987 14:00:00.00", "title": "CRUDE PRICES EASE", "topics": ["crude", "crude", ""],
+     "body": "Crude prices eased in thin trading."},
+    {"newid": 7, "date": "06-MAR-1987 15:00:00.00", "title": "STOCKS CLOSE HIGHER",
+     "body": "Stocks closed higher on the day."},
+    {"newid": 8, "date": "09-MAR-1987 16:00:00.00", "title": "DOLLAR FIRMS IN EUROPE", "topics": "money-fx, dlr",
+     "body": "The dollar firmed in Europe."},
+]
+# Articles in the project's own field names, one with the "categories" synonym, and companies given in the data.
+OWN = [
+    {"id": "blog-1", "title": "Chip makers expand plants", "published": "2021-04-01", "categories": ["Tech", "Markets"],
+     "body": "Chip makers said they would expand their plants.",
+     "companies": "Lee, Wong and Partners; Harbour Trading"},
+    {"id": "blog-2", "title": "Harbour fees rise", "published": "2021-04-02", "section": ["Markets", "ship"],
+     "body": "Harbour fees rose again.", "companies": ["Lee, Wong and Partners", "Harbour Trading"]},
+]
+SECTION_COUNTS = {"crude": 4, "ship": 3, "grain": 1, "wheat": 1, "corn": 1, "money-fx, dlr": 1, "Tech": 1, "Markets": 2}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A corpus folder: the Reuters-like export imported with its mapping, and the project's own records."""
+    root = tmp_path_factory.mktemp("lists")
+    export = write_jsonl(root / "export" / "reuters.jsonl", REUTERS)
+    corpus = root / "corpus"
+    import_files([export], corpus, "reuters", "Reuters", mapping=MAPPING, copy=True)
+    write_jsonl(corpus / "blog" / "posts.jsonl", OWN)
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def articles(corpus) -> dict[str, Article]:
+    """The corpus's articles by title, parsed independently of the index."""
+    return {a.title: a for result in CorpusReader(corpus).read_all() for a in result.articles}
+
+
+@pytest.fixture(scope="module")
+def index_root(corpus, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("lists-index")
+    build_index(corpus, root, progress=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def archive(index_root):
+    with Archive(index_root) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def client(index_root):
+    app = create_app({"INDEX_DIR": str(index_root), "TESTING": True})
+    yield app.test_client()
+    app.extensions["archive"].close()
+
+
+class Spans(HTMLParser):
+    """The texts of <span class="section"> elements, grouped by the hit (<li class="hit">) or page they are in."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.groups: list[list[str]] = [[]]
+        self.in_span = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "li" and "hit" in classes:
+            self.groups.append([])
+        if tag == "span" and "section" in classes:
+            self.in_span = True
+            self.groups[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self.in_span = False
+
+    def handle_data(self, data):
+        if self.in_span:
+            self.groups[-1][-1] += data
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+def test_a_list_is_several_values_in_order_without_repeats_or_blanks():
+    draft = record_to_draft({"title": "T", "topics": ["ship", " crude ", "ship", "", "  "]}, {"topics": "section"})
+    assert draft.sections == ["ship", "crude"]
+    assert record_to_draft({"title": "T", "topics": ["crude", "ship"]}, MAPPING).sections == ["crude", "ship"]
+    assert record_to_draft({"title": "T", "topics": []}, MAPPING).sections == []
+    assert record_to_draft({"title": "T"}, MAPPING).sections == []
+
+
+def test_a_text_stays_one_value_commas_and_all():
+    assert record_to_draft({"title": "T", "topics": "crude, ship"}, MAPPING).sections == ["crude, ship"]
+    assert record_to_draft({"title": "T", "section": "  Opinion  "}).sections == ["Opinion"]
+    assert record_to_draft({"title": "T", "section": ""}).sections == []
+
+
+@pytest.mark.parametrize("name", ["category", "categories"])
+def test_the_synonyms_of_section_take_lists_too(name):
+    assert record_to_draft({"title": "T", name: ["Tech", "Markets"]}).sections == ["Tech", "Markets"]
+    assert record_to_draft({"title": "T", name: "Tech, Markets"}).sections == ["Tech, Markets"]
+
+
+def test_companies_given_as_a_list_stay_separate_and_a_text_is_never_split():
+    joined = record_to_draft({"title": "T", "companies": "Lee, Wong and Partners; Harbour Trading"})
+    assert joined.companies == ["Lee, Wong and Partners; Harbour Trading"]
+    listed = record_to_draft({"title": "T", "companies": ["Lee, Wong and Partners", "Harbour Trading"]})
+    assert listed.companies == ["Lee, Wong and Partners", "Harbour Trading"]
+
+
+def test_the_corpus_reader_gives_articles_their_sections(articles):
+    assert articles["TANKER RATES FIRM ON CRUDE LIFTINGS"].sections == ["crude", "ship"]
+    assert articles["GULF SHIPPING SEES MORE CRUDE CARGOES"].sections == ["ship", "crude"]
+    assert articles["CRUDE PRICES EASE"].sections == ["crude"]
+    assert articles["BANK RATES UNCHANGED"].sections == articles["STOCKS CLOSE HIGHER"].sections == []
+    assert articles["DOLLAR FIRMS IN EUROPE"].sections == ["money-fx, dlr"]
+    assert articles["Chip makers expand plants"].sections == ["Tech", "Markets"]
+    # Companies given in the data: a text is one company (names hold commas), a list one company per item.
+    assert "Lee, Wong and Partners; Harbour Trading" in articles["Chip makers expand plants"].companies
+    assert "Harbour Trading" not in articles["Chip makers expand plants"].companies
+    assert {"Lee, Wong and Partners", "Harbour Trading"} <= set(articles["Harbour fees rise"].companies)
+
+
+def test_sections_survive_the_index_document_round_trip(articles):
+    article = articles["GRAIN EXPORTS RISE"]
+    document = article_to_document(article)
+    assert document["section_facet"] == "grain\nwheat\ncorn"
+    assert document_to_article({**document, "published_local": article.published.isoformat()}).sections == [
+        "grain", "wheat", "corn"]
+
+
+# --- the index: facets, filters, field queries ---------------------------------------------------
+
+def test_each_list_item_is_one_facet_value_with_exact_counts(archive):
+    facet = {v.value: v.count for v in archive.search(SearchRequest()).facets["section"]}
+    assert facet == SECTION_COUNTS
+    assert not any(", " in value and value != "money-fx, dlr" for value in facet)  # no joined lists
+
+
+def test_both_orders_count_towards_the_same_values(archive, articles):
+    ship = archive.search(SearchRequest(sections=("ship",), per_page=50))
+    assert {h.title for h in ship.hits} == {"TANKER RATES FIRM ON CRUDE LIFTINGS", "GULF SHIPPING SEES MORE CRUDE CARGOES",
+                                            "Harbour fees rise"}
+    crude = archive.search(SearchRequest(sections=("crude",), per_page=50))
+    assert {h.title for h in crude.hits} == {t for t, a in articles.items() if "crude" in a.sections}
+    assert crude.total == 4
+
+
+def test_filtering_by_one_value_finds_the_articles_holding_it_among_others(archive):
+    wheat = archive.search(SearchRequest(sections=("wheat",)))
+    assert [(h.title, h.sections) for h in wheat.hits] == [("GRAIN EXPORTS RISE", ["grain", "wheat", "corn"])]
+    # Disjunctive: the section facet ignores its own selection; the others are narrowed.
+    assert {v.value: v.count for v in wheat.facets["section"]} == SECTION_COUNTS
+    assert [v.value for v in wheat.facets["section"] if v.selected] == ["wheat"]
+    assert {v.value: v.count for v in wheat.facets["source"]} == {"Reuters": 1}
+    either = archive.search(SearchRequest(sections=("wheat", "ship")))
+    assert either.total == 4
+    assert archive.search(SearchRequest(q="section:wheat")).total == 1
+    assert archive.search(SearchRequest(q="section:ship")).total == 3
+
+
+# --- the app: pages, API, feeds --------------------------------------------------------------------
+
+def test_the_article_page_shows_every_section(client, archive):
+    hit = archive.search(SearchRequest(sections=("wheat",))).hits[0]
+    page = client.get(f"/article/{hit.id}").get_data(as_text=True)
+    assert Spans(page).groups[0] == ["grain", "wheat", "corn"]
+    assert '<p class="article-section"><span class="section">grain</span> · <span class="section">wheat</span>' in page
+
+
+def test_a_result_shows_every_section(client):
+    page = client.get("/?section=ship&sort=oldest").get_data(as_text=True)
+    hits = Spans(page).groups[1:]
+    assert hits == [["crude", "ship"], ["ship", "crude"], ["Markets", "ship"]]
+    fragment = client.get("/?section=wheat", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert Spans(fragment).groups[1:] == [["grain", "wheat", "corn"]]
+
+
+def test_the_json_api_has_sections_and_the_joined_section(client):
+    data = client.get("/api/search?section=ship&sort=oldest").get_json()
+    assert [hit["sections"] for hit in data["hits"]] == [["crude", "ship"], ["ship", "crude"], ["Markets", "ship"]]
+    assert [hit["section"] for hit in data["hits"]] == ["crude, ship", "ship, crude", "Markets, ship"]
+    assert {v["value"]: v["count"] for v in data["facets"]["section"]} == SECTION_COUNTS
+    none = client.get("/api/search?q=stocks").get_json()["hits"][0]
+    assert (none["section"], none["sections"]) == ("", [])
+
+
+def test_the_csv_and_the_feed_carry_every_section(client):
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv?section=wheat").get_data(as_text=True))))
+    assert [row["sections"] for row in rows] == ["grain; wheat; corn"]
+    feed = ET.fromstring(client.get("/search.atom?section=wheat").data)
+    [entry] = feed.findall(f"{ATOM}entry")
+    sections = [c.get("term") for c in entry.findall(f"{ATOM}category") if c.get("scheme").endswith(":section")]
+    assert sections == ["grain", "wheat", "corn"]
+
+
+# --- the Manticore rows (the cluster itself: test_backend_contract.py) ---------------------------
+
+def test_a_manticore_row_holds_every_section_as_a_multi_valued_attribute(articles):
+    article = articles["GRAIN EXPORTS RISE"]
+    row = dict(zip(COLUMNS, article_row(article, 0, article_to_document(article)).values))
+    assert row["section_ids"] == tuple(sorted(value_id(v) for v in ("grain", "wheat", "corn")))
+    assert MULTI_VALUED == {"company_ids", "section_ids"}
+    assert "rt_attr_multi_64 = section_ids" in node_config(Path("/tmp/node"), Address("127.0.0.1", 9306), 9312)
+    empty = articles["STOCKS CLOSE HIGHER"]
+    assert dict(zip(COLUMNS, article_row(empty, 1, {}).values))["section_ids"] == ()
+
+
+def test_a_node_made_before_sections_were_lists_is_refused_with_a_message(tmp_path, monkeypatch):
+    """searchd keeps the columns an RT index was created with: a node made with ``section_id`` is not loaded
+    into (nothing is published), and the message says what to do."""
+    if searchd_path() is None:
+        pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
+    old = tuple(("rt_attr_bigint", "section_id") if name == "section_ids" else (kind, name) for kind, name in nodes.ATTRIBUTES)
+    with monkeypatch.context() as patch:
+        patch.setattr(nodes, "ATTRIBUTES", old)
+        node = LocalNode(tmp_path / "node").start()
+    try:
+        settings = Settings(head=node.sql, data_nodes=(node.sql,), timeout=5)
+        with pytest.raises(ArchiveError, match=r"articles_a on 127\.0\.0\.1:\d+ was made by another version "
+                                               r"\(it has no section_ids\).*manticore-config"):
+            load_build(tmp_path / "no-build", "MAIN", settings, None)
+    finally:
+        node.stop()
+
+
+# --- what the commands say -------------------------------------------------------------------------
+
+def test_mapping_lines_say_what_becomes_of_each_field():
+    assert mapping_lines(parse_mapping(["newid=id,topics=section"])) == [
+        "  newid -> id: the article's own id",
+        "  topics -> section: a list becomes one section value per item (facet)",
+    ]
+
+
+def test_the_field_tally_counts_lists_texts_and_records_without():
+    tally = FieldTally()
+    count = tally.counter(MAPPING, {"newid": "reuters/*", "topics": "reuters/*"})
+    for record in REUTERS:
+        count(record)
+    count("not an object")
+    assert tally.lines() == [
+        "Field newid -> id (reuters/*): 8 records; numbers; 0 records without it",
+        "Field topics -> section (reuters/*): 6 records; 5 lists of 1-3 values (one section value each); "
+        "1 texts (one section value each); 2 records without it",
+    ]
+    other = FieldTally()
+    other.counter({"kind": "section"}, {})({"kind": "x"})
+    assert other.lines() == ["Field kind -> section (--map): 1 records; texts (one section value each); 0 records without it"]
+
+
+def test_the_import_command_says_what_it_does_with_each_mapped_field(tmp_path):
+    export = write_jsonl(tmp_path / "reuters.jsonl", REUTERS)
+    done = run("import", str(export), "--corpus", str(tmp_path / "corpus"), "--name", "reuters", "--source", "Reuters",
+               "--map", "newid=id,topics=section")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Added 1 file(s) to ") and "field mapping for reuters/*" in lines[0]
+    assert lines[-2:] == ["  newid -> id: the article's own id",
+                          "  topics -> section: a list becomes one section value per item (facet)"]
+
+    built = run("index", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index"))
+    assert built.returncode == 0, built.stderr
+    lines = built.stdout.splitlines()
+    assert "Indexed 8 articles from 1 files" in built.stdout
+    fields = [line for line in lines if line.startswith("Field ")]
+    assert fields == [
+        "Field newid -> id (reuters/*): 8 records; numbers; 0 records without it",
+        "Field topics -> section (reuters/*): 6 records; 5 lists of 1-3 values (one section value each); "
+        "1 texts (one section value each); 2 records without it",
+    ]
+    assert lines.index(fields[0]) > max(i for i, line in enumerate(lines) if line.startswith(("Indexed", "Skipped")))
+    assert lines[-1].startswith("Serving from ")
+
+
+def test_the_index_command_names_a_command_line_mapping(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "feed" / "items.jsonl", [
+        {"headline": "Oil rises", "when": "2021-01-01", "tags": ["energy", "oil"]},
+        {"headline": "Oil falls", "when": "2021-01-02", "tags": ["oil"]},
+        {"headline": "Markets calm", "when": "2021-01-03"},
+    ])
+    built = run("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--map", "tags=section,when=published")
+    assert built.returncode == 0, built.stderr
+    fields = [line for line in built.stdout.splitlines() if line.startswith("Field ")]
+    assert fields == [
+        "Field tags -> section (--map): 2 records; lists of 1-2 values (one section value each); 1 records without it",
+        "Field when -> published (--map): 3 records; texts; 0 records without it",
+    ]
+    with Archive(tmp_path / "index") as archive:
+        facet = {v.value: v.count for v in archive.search(SearchRequest()).facets["section"]}
+    assert facet == {"oil": 2, "energy": 1}
+
+
+def test_a_mapping_of_single_texts_is_counted_too():
+    tally = FieldTally()
+    count = tally.counter({"desk": "section"}, {"desk": "wire/*"})
+    for desk in ("Metals", "Metals", None):
+        count({"desk": desk} if desk else {})
+    assert tally.lines() == ["Field desk -> section (wire/*): 2 records; texts (one section value each); 1 records without it"]
+
+
+def test_an_unused_mapping_prints_nothing():
+    tally = FieldTally()
+    tally.counter({"topics": "section"}, {})({"title": "no topics here"})
+    assert tally.lines() == []
