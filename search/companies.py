@@ -46,6 +46,8 @@ EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "
 # drop more real companies (Reuters: 1,175 more names, nearly all companies).
 MIN_ARTICLES = 2
 
+EVIDENCE_COUNTS = True
+CORPORATE_NAME = "a company's name (Airlines, Industries...)"
 LEGAL_SUFFIX, DESCRIBED, TICKER, CONTEXT = "legal suffix", "described as a company", "named with a ticker", "in a company's context"
 
 # Legal forms written after a name ("Standard Oil Co", "Foo Inc.", "HDT Védelmi Ipari Kft.").
@@ -126,8 +128,15 @@ _DESCRIBED_BEFORE = re.compile(
     rf"headquartered|founded|owned|in|with|from|for|specialising|specializing)\b)"
 )
 # Cheap test for whether a text can hold a legal suffix or a description at all.
+# Words that end a company's name as a legal form does ("Biman Bangladesh Airlines", "Bower Industries",
+# "Forest Laboratories"), rarely anything else's.
+_HEADS = {
+    "Airlines", "Airways", "Laboratories", "Pharmaceuticals", "Industries", "Bancorp", "Bancshares", "Securities",
+    "Motors", "Petroleum", "Electronics", "Semiconductor", "Semiconductors", "Microsystems", "Software",
+    "Telecommunications", "Breweries", "Brewery", "Distillers", "Refining", "Mines", "Mining",
+}
 _HINT = re.compile(
-    rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES, key=len, reverse=True))})(?![\w-])|\b(?:{_COMPANY_NOUNS})\b"
+    rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES | _HEADS, key=len, reverse=True))})(?![\w-])|\b(?:{_COMPANY_NOUNS})\b"
 )
 # Only the text this far around a hint is read word by word (a name is at most MAX_NAME_WORDS long).
 _WINDOW = 160
@@ -163,6 +172,12 @@ def ticker_patterns(ticker: str) -> list[str]:
     return patterns
 
 
+def _note_first(positions: dict[str, int], name: str, position: int) -> None:
+    """Keep the earliest position of ``name`` (texts in capitals are read last but may come first)."""
+    if position < positions.get(name, position + 1):
+        positions[name] = position
+
+
 def _case_variants(name: str) -> list[str]:
     """"easyJet" -> ["Easyjet", "EasyJet"]: how papers write a name that starts in lower case."""
     if " " in name or not re.fullmatch(r"[a-z]+[A-Z][A-Za-z]*", name):
@@ -193,6 +208,9 @@ class CompanyExtractor:
         self.companies = {c.name: c for c in companies if not c.phrases_only}
         self.legal_suffixes = legal_suffixes  # False: the gazetteer only, no unknown organisations
         self.successions = successions or Successions()
+        # True: an organisation named with evidence counts in that article even when the corpus has not
+        # promoted it (promotion then only adds its bare mentions elsewhere).
+        self.evidence_counts = EVIDENCE_COUNTS
         self._gazetteer = companies
         self._automaton = ahocorasick.Automaton()
         self._upper_automaton = ahocorasick.Automaton()  # names of several words, in capitals, for headlines
@@ -312,9 +330,9 @@ class CompanyExtractor:
             tickers = self._ticker_mentions(text, capitals[number], others)
             for start, end, kind, name in self._names_in(text, capitals[number], strong):
                 if not any(m.start <= start and end <= m.end and m.name != name and not m.known for m in tickers):
-                    (strong if kind == STRONG else weak).setdefault(name, base + start)
+                    _note_first(strong if kind == STRONG else weak, name, base + start)
             for mention in tickers:
-                strong.setdefault(mention.name, base + mention.start)
+                _note_first(strong, mention.name, base + mention.start)
         # A weak alias ("FT") counts only when the company is also named in full, or in a company's context.
         found = dict(strong)
         known = set(strong) | set(context)
@@ -347,7 +365,7 @@ class CompanyExtractor:
                     yield start, end, STRONG, name
         elif self.legal_suffixes:
             for mention in self._organisations(text, spans):
-                if mention.known or mention.name in self.promoted:
+                if mention.known or mention.name in self.promoted or self.evidence_counts:
                     yield mention.start, mention.end, STRONG, mention.name
 
     def find_candidates(self, text: str, rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
@@ -582,6 +600,11 @@ def _plausible(name: str) -> bool:
     return not rejection(name)
 
 
+def _line_wrap(gap: str) -> bool:
+    """True for the space between two words of one name broken across lines ("Citizens\\n    First")."""
+    return not gap.strip() and gap.count("\n") == 1 and gap.startswith("\n")
+
+
 def _is_capitalised(token: str) -> bool:
     first = token[:1]
     if first.isupper() or first.isdigit():
@@ -600,7 +623,7 @@ def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[in
     index = 0
     while index < len(tokens):
         token = tokens[index][2]
-        if token not in _SUFFIXES:
+        if token not in _SUFFIXES and token not in _HEADS:
             index += 1
             continue
         # The suffixes: "Co", "Co Inc", "Co., Ltd.", "Holdings Ltd", "Corp of America".
@@ -646,7 +669,8 @@ def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[in
         words, start = _name_before(text, tokens, first_suffix)
         if words:
             end = tokens[last][1]
-            found.append((start, end, words + suffixes + tail, LEGAL_SUFFIX))
+            evidence = LEGAL_SUFFIX if any(w in _SUFFIXES for w in suffixes) else CORPORATE_NAME
+            found.append((start, end, words + suffixes + tail, evidence))
         index = last + 1
     return found
 
@@ -660,8 +684,8 @@ def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> t
     while probe >= 0 and len(words) < MAX_NAME_WORDS:
         start, end, token = tokens[probe]
         following = tokens[probe + 1][0] if probe + 1 < len(tokens) else len(text)
-        if following - end > 1 and words:
-            break  # more than one space: not one name
+        if following - end > 1 and words and not _line_wrap(text[end:following]):
+            break  # more than one space: not one name (a wire story's line break is one space)
         if _possessive(token):
             # "McDonald's Corp" and "Moody's Investors Service Inc" keep it; "John Lydon's Public
             # Image Ltd" does not: what follows a person's possessive is a name of its own.
@@ -953,9 +977,9 @@ class CompanyDirectory:
                 self._add(name, (), ())
 
     @classmethod
-    def from_file(cls, path: Path, extra: Iterable[str] = ()) -> CompanyDirectory:
+    def from_file(cls, path: Path | None, extra: Iterable[str] = ()) -> CompanyDirectory:
         """Load the gazetteer CSV merged with the bundled lists and successions (``gazetteer.load_all``)."""
-        return cls(load_all(Path(path)), extra, bundled_successions())
+        return cls(load_all(Path(path) if path else None), extra, bundled_successions())
 
     def _add(self, name: str, aliases: tuple[str, ...], tickers: tuple[str, ...]) -> None:
         base = company_slug(name)

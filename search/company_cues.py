@@ -43,7 +43,8 @@ HEADLINE_STOP = {
 # Words after a name that say it is a business acting ("Shell said", "Total's chief executive").
 _CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:(?:has|had|have|will|would|could|also|is|was|then)\s+)?(?:said|says|announced|reported|posted|"
-    r"agreed|plans|bought|sold|owns|employs|plc|Inc|Corp|Group|shares rose|shares fell)\b"
+    r"agreed|plans|bought|sold|owns|employs|plc|Inc|Corp|Group|shares rose|shares fell|"
+    r"(?:already\s+)?(?:set up|launched|signed|unveiled|hired|invested|acquired|warned|confirmed|denied|declined))\b"
     r"|['’]s\s+(?:chief|chairman|spokesman|spokeswoman|spokesperson|executives?|board|boss|shares?|stock|"
     r"shareholders|profits?|revenues?|sales|earnings|subsidiary|unit|stores|customers|bid|takeover)\b)"
 )
@@ -146,14 +147,16 @@ def capitalised_after(text: str, end: int) -> bool:
     return len(after) == 2 and after[0] == " " and after[1].isupper()
 
 
-_NAME = r"(?:[A-Z][\w&.\-]*|[a-z]+[A-Z]\w*)(?:\s(?:&\s|and\s|of\s)?[A-Z][\w&.\-]*){0,4}"
+_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w&\-]*(?:\.[\w&\-]+)*)"  # "U.S.", "Amazon.com"; not "Visions."
+_NAME = rf"(?:{_WORD}|[a-z]+[A-Z]\w*)(?:\s(?:&\s|and\s|of\s)?{_WORD}){{0,4}}"
 # "Tapwave's chief executive", "analyst at Bridgewell Securities", "shares in Xstrata".
 COMPANY_CONTEXT = re.compile(
     rf"(?P<after>{_NAME})['’]s\s+(?:chief executive|chief financial officer|chairman|shares|share price|"
     rf"(?:pre-tax |annual |quarterly |net )?profits?|sales|revenues?|founder|boss|board|shareholders|stock|"
     rf"bid|offer|takeover|share offer)\b"
     rf"|\b(?:analysts?|economists?|strategists?|dealers?|traders?|executives?)\s+(?:at|with)\s+(?P<at>{_NAME})"
-    rf"|\b(?:shares in|shares of|stake in|chief executive of|founder of|boss of|takeover of|bid for)\s+(?:the\s+)?(?P<of>{_NAME})"
+    rf"|\b(?:shares in|shares of|stake in|chief executive of|founder of|boss of|takeover of|bid for|"
+    rf"managing director of|chief operating officer of|spokes(?:man|woman|person) for)\s+(?:the\s+)?(?P<of>{_NAME})"
 )
 
 

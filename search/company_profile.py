@@ -65,14 +65,15 @@ def directory(corpus_dir: Path | None) -> CompanyDirectory | None:
     """The gazetteer of ``corpus_dir`` as a CompanyDirectory, read again only when the file changes."""
     path = corpus_dir / "companies.csv" if corpus_dir is not None else None  # merged with the bundled lists
     try:
-        return _directory(str(path), path.stat().st_mtime_ns) if path is not None else None
+        modified = path.stat().st_mtime_ns if path is not None and path.exists() else 0
+        return _directory(str(path) if path is not None else "", modified)
     except (GazetteerError, OSError):
         return None
 
 
 @lru_cache(maxsize=4)
 def _directory(path: str, modified_ns: int) -> CompanyDirectory:
-    return CompanyDirectory.from_file(Path(path))
+    return CompanyDirectory.from_file(Path(path) if path else None)
 
 
 def build_profile(facets: FacetIndex, name: str, entry: CompanyInfo | None) -> CompanyProfile:

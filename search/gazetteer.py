@@ -214,10 +214,11 @@ class Successions:
             seen.add(name)
 
     def predecessors(self, name: str) -> list[Succession]:
-        return list(self.backward.get(name, ()))
+        """The companies that became ``name`` (not ``name`` itself: "kept its name" rows are markers)."""
+        return [s for s in self.backward.get(name, ()) if s.predecessor != name]
 
     def successors(self, name: str) -> list[Succession]:
-        return list(self.forward.get(name, ()))
+        return [s for s in self.forward.get(name, ()) if s.successor != name]
 
 
 def bundled_successions(folder: Path = BUNDLED_LISTS) -> Successions:
