@@ -218,8 +218,8 @@ def _companies(args) -> int:
     shown = counter.candidates(min_articles=max(1, args.min))
     accepted = sum(1 for c in counter.found.values() if c.articles >= MIN_ARTICLES)
     print(f"Read {counter.articles} articles from {corpus} in {seconds:.1f} s: {len(counter.found)} organisations "
-          f"not in {GAZETTEER_NAME}; {accepted} named in {MIN_ARTICLES} or more articles are accepted as companies "
-          f"by the index build, the others are candidates." + (f" Showing the {len(shown)} in at least {args.min} articles." if args.min > 1 else ""))
+          f"not in {GAZETTEER_NAME} or the bundled lists; each counts where its evidence names it, and the {accepted} "
+          f"named so in {MIN_ARTICLES} or more articles are accepted: counted wherever they are named." + (f" Showing the {len(shown)} in at least {args.min} articles." if args.min > 1 else ""))
     rejected = counter.rejected_names(max(0, args.rejected))
     if rejected:
         print(f"\nRejected: the {len(rejected)} names most often found with evidence that are still no company, and why")

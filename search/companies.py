@@ -1,19 +1,24 @@
-"""Company names: a gazetteer the admin edits, matched fast, plus unknown organisations found in the text.
+"""Company names: a gazetteer matched fast, plus organisations the articles name with evidence.
 
-The gazetteer (``corpus/companies.csv``) maps names, aliases and tickers to one canonical
-company. Matching is case-sensitive and whole-word with an Aho-Corasick automaton, and
-overlapping matches are resolved leftmost-longest, so "Financial Times" beats "Times"; an
-``exclude`` phrase such as "Amazon rainforest" hides the names it contains.
+The gazetteer (``gazetteer.py``: the corpus's ``companies.csv`` merged with the bundled lists in
+``corpus/company-lists/``) maps names, aliases and tickers to one canonical company. Matching is
+case-sensitive and whole-word with an Aho-Corasick automaton, and overlapping matches are resolved
+leftmost-longest, so "Financial Times" beats "Times"; an ``exclude`` phrase such as "Amazon
+rainforest" hides the names it contains. A weak alias ("FT", "Shell") counts when the article also
+names the company in full or speaks of a company around it (``company_cues.py``).
 
-Organisations the gazetteer does not know are found by two kinds of evidence: a legal suffix
-("Symplicity Corporation", "Woolcott and Co Inc") or a description ("law firm Sidley Austin",
-"UpGuard, a cybersecurity firm"). Such a name is only a *candidate*: it becomes a company of the
-archive when at least ``MIN_ARTICLES`` articles of the corpus give that evidence
-(``CandidateCounter``, run by ``CorpusReader`` before the articles are built). Below the
-threshold it is listed by ``python -m search companies --candidates`` for the admin to review.
+Organisations the gazetteer does not know are found by their evidence: a legal suffix ("Symplicity
+Corporation"), a company's name ending ("Biman Bangladesh Airlines"), a description ("law firm
+Sidley Austin", "UpGuard, a cybersecurity firm"), a ticker mark ("Lukens Inc <LUC>") or a company's
+context ("Xstrata's bid", "analyst at Bridgewell Securities"). Such a name counts where its
+evidence is. When at least ``MIN_ARTICLES`` articles of the corpus give evidence for it
+(``CandidateCounter``, run by ``CorpusReader`` before the articles are built), its bare mentions
+count too. ``python -m search companies --candidates`` lists them, and the names rejected despite
+their evidence, for the admin to review.
 
-``CompanyDirectory`` answers, for the company pages, what the gazetteer says about a company:
-its canonical name, aliases, tickers and URL slug.
+Names are given as they were on the article's date (``gazetteer.Successions``): Exxon in 1987,
+ExxonMobil in 2005. ``CompanyDirectory`` answers, for the company pages, what the gazetteer says
+about a company: its canonical name, aliases, tickers, URL slug, predecessors and successors.
 """
 
 from __future__ import annotations
@@ -133,7 +138,7 @@ _DESCRIBED_BEFORE = re.compile(
 _HEADS = {
     "Airlines", "Airways", "Laboratories", "Pharmaceuticals", "Industries", "Bancorp", "Bancshares", "Securities",
     "Motors", "Petroleum", "Electronics", "Semiconductor", "Semiconductors", "Microsystems", "Software",
-    "Telecommunications", "Breweries", "Brewery", "Distillers", "Refining", "Mines", "Mining",
+    "Telecommunications", "Breweries", "Brewery", "Distillers", "Refining",
 }
 _HINT = re.compile(
     rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES | _HEADS, key=len, reverse=True))})(?![\w-])|\b(?:{_COMPANY_NOUNS})\b"
@@ -188,11 +193,14 @@ def _case_variants(name: str) -> list[str]:
 def is_distinctive(name: str) -> bool:
     """True for a name that can be matched on its own once accepted: several words ("Sidley Austin"),
     or one that is no ordinary capitalised word ("eTranslate", "PG&E", "3M"). "Wrestling" (from
-    "Wrestling Inc") or "Patrick" (from "Patrick Corporation") are counted only with their evidence."""
+    "Wrestling Inc"), "Patrick" (from "Patrick Corporation") and initials of three letters or fewer
+    ("CTS": also "cents" in wire headlines) are counted only with their evidence."""
     words = name.split()
     if len(words) > 1:
         return True
     word = words[0] if words else ""
+    if word.isalpha() and word.isupper() and len(word) <= 3:
+        return False  # "CTS", "EC": initials mean too many things to be matched bare
     return bool(word) and not (word[:1].isupper() and word[1:].islower() and word.isalpha())
 
 

@@ -18,12 +18,14 @@ from urllib.parse import urlsplit
 
 from .article import Article, ArticleDraft, make_article_id
 from .companies import MIN_ARTICLES, CandidateCounter, CompanyExtractor
+from .gazetteer import BUNDLED_LISTS
 from .corpus_config import CONFIG_NAME, CorpusConfig
 from .dates import DateError, parse_published
 from .pagetext import PageTextError, looks_like_page_text, parse_page_text
 from .records import FieldTally, RecordError, iter_json_document, iter_json_lines, record_to_draft
 
 GAZETTEER_NAME = "companies.csv"
+LISTS_FOLDER = BUNDLED_LISTS.name  # "company-lists": the gazetteer's reference lists, beside the articles
 PAGE_TEXT_SUFFIXES = {".txt", ".text"}
 JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
@@ -95,7 +97,8 @@ def list_corpus_files(corpus_dir: Path) -> Iterator[tuple[Path, str]]:
             dirs[:] = []
             continue
         seen_dirs.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        # Hidden folders, and the bundled company lists (corpus/company-lists/), hold no articles.
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and not (root == str(corpus_dir) and d == LISTS_FOLDER))
         for name in sorted(files):
             path = Path(root) / name
             relative = path.relative_to(corpus_dir).as_posix()

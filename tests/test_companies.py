@@ -75,12 +75,15 @@ def test_longest_alias_wins(extractor):
     assert extractor.extract("Alibaba Group said") == ["Alibaba"]
 
 
-def test_legal_suffix_names_are_candidates_until_accepted(extractor):
+def test_legal_suffix_names_count_where_named_and_everywhere_once_accepted(extractor):
     text = "British Petroleum Co Plc and BP North America Inc. said Symplicity Corporation and Foo Holdings Ltd agreed."
     assert [m.name for m in extractor.find_candidates(text)] == ["British Petroleum", "BP North America", "Symplicity", "Foo"]
     assert {m.evidence for m in extractor.find_candidates(text)} == {LEGAL_SUFFIX}
-    assert extractor.extract(text) == []  # unknown organisations count only once the corpus supports them
-    assert extractor.with_promoted({"Symplicity", "Foo"}).extract(text) == ["Symplicity", "Foo"]
+    # A name with its evidence counts in that article (issue 13: measured on the dev set, recall 0.67 -> 0.76
+    # at precision 0.957 -> 0.953); its bare mentions elsewhere count once the corpus accepts it.
+    assert extractor.extract(text) == ["British Petroleum", "BP North America", "Symplicity", "Foo"]
+    assert extractor.extract("Zenith Widgets hired staff.") == []
+    assert extractor.with_promoted({"Zenith Widgets"}).extract("Zenith Widgets hired staff.") == ["Zenith Widgets"]
 
 
 def test_legal_suffix_noise_is_not_a_company(extractor):
@@ -206,10 +209,12 @@ def test_corpus_reader_accepts_organisations_above_the_threshold(tmp_path: Path)
     (tmp_path / "companies.csv").write_text("name,aliases,weak_aliases,tickers,exclude\nByteDance,,,,\n", encoding="utf-8")
     reader = CorpusReader(tmp_path)
     articles = [a for result in reader.read_all() for a in result.articles]
-    assert [a.companies for a in articles] == [["Zenith Widgets"], ["Zenith Widgets"], ["Zenith Widgets", "ByteDance"]]
+    # Quux Gadgets (one article) counts where its suffix names it; Zenith Widgets (two) also bare.
+    assert [a.companies for a in articles] == [["Zenith Widgets"], ["Zenith Widgets", "Quux Gadgets"], ["Zenith Widgets", "ByteDance"]]
     assert reader.candidates.found["Quux Gadgets"].articles == 1  # below the threshold: a candidate
-    strict = CorpusReader(tmp_path, min_articles=None)
-    assert [a.companies for result in strict.read_all() for a in result.articles] == [[], [], ["ByteDance"]]
+    strict = CorpusReader(tmp_path, min_articles=None)  # nothing accepted: evidence only
+    assert [a.companies for result in strict.read_all() for a in result.articles] == [
+        ["Zenith Widgets"], ["Zenith Widgets", "Quux Gadgets"], ["ByteDance"]]
 
 
 def test_company_directory():
@@ -231,7 +236,9 @@ def test_company_directory():
 def test_company_directory_on_the_gazetteer():
     directory = CompanyDirectory.from_file(CORPUS / "companies.csv")
     infos = list(directory)
-    assert len(infos) == len(load_gazetteer(CORPUS / "companies.csv")) - 1  # less the "(not companies)" line
+    admin = [c.name for c in load_gazetteer(CORPUS / "companies.csv") if not c.phrases_only]
+    assert all(name in directory for name in admin)  # the admin's file, and the bundled lists beside it
+    assert len(infos) > len(admin) + 2000
     assert len({info.slug for info in infos}) == len(infos)
     assert all(directory.by_slug(info.slug) is info for info in infos)
     assert directory.get("NYSE:BABA").name == "Alibaba" and directory.by_slug("financial-times").aliases == ("FT",)
@@ -239,7 +246,7 @@ def test_company_directory_on_the_gazetteer():
 
 def test_companies_command_lists_candidates(tmp_path: Path):
     records = [
-        {"title": "Zenith Widgets Ltd opens a plant", "published": "2021-01-01", "body": "Law firm Sidley Austin advised."},
+        {"title": "Zenith Widgets Ltd opens a plant", "published": "2021-01-01", "body": "Law firm Brindle Oakhurst advised."},
         {"title": "Results", "published": "2021-02-01", "body": "Zenith Widgets Ltd reported."},
     ]
     (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
@@ -247,14 +254,14 @@ def test_companies_command_lists_candidates(tmp_path: Path):
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "Read 2 articles" in out and "2 organisations not in companies.csv; 1 named in 2 or more articles" in out
+    assert "Read 2 articles" in out and "2 organisations not in companies.csv or the bundled lists" in out and "the 1 named so in 2 or more articles are accepted" in out
     assert re.search(r"\s2\s+2\s+accepted\s+Zenith Widgets\s+\('Zenith Widgets Ltd'; legal suffix\)", out)
-    assert re.search(r"\s1\s+1\s+candidate\s+Sidley Austin", out)
+    assert re.search(r"\s1\s+1\s+candidate\s+Brindle Oakhurst", out)
     assert "“Zenith Widgets Ltd opens a plant”" in out
     assert "Zenith Widgets,Zenith Widgets Ltd,,," in out and "(not companies),,,,Zenith Widgets Ltd" in out
     only = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--min", "2", "--corpus", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False).stdout
-    assert "Zenith Widgets" in only and "Sidley Austin" not in only
+    assert "Zenith Widgets" in only and "Brindle Oakhurst" not in only
     listed = subprocess.run([sys.executable, "-m", "search", "companies", "--corpus", str(CORPUS)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120, check=False).stdout
     assert "Financial Times  /company/financial-times  (FT)" in listed

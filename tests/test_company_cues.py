@@ -200,3 +200,20 @@ def test_company_pages_show_and_link_predecessors_and_successors(tmp_path):
     assert "<dt>Formerly</dt>" in new and '<a href="/company/exxon">Exxon</a> (until' in new
     # Mobil is a predecessor too, but no article names it: shown without a link (no link to a 404).
     assert "Mobil (until" in new and 'href="/company/mobil"' not in new
+
+
+@pytest.mark.parametrize("text, day, expected", [
+    ("J.P. Morgan said it would buy the bonds.", date(1987, 4, 1), "J.P. Morgan & Co"),
+    ("J.P. Morgan said it would buy the bonds.", date(2010, 4, 1), "JPMorgan Chase"),
+    ("Citibank cut its prime rate.", date(1987, 4, 1), "Citicorp"),
+    ("Citibank cut its prime rate.", date(2005, 4, 1), "Citigroup"),
+    ("Trading on the Chicago Mercantile Exchange was heavy.", date(1987, 4, 1), "Chicago Mercantile Exchange"),
+])
+def test_short_forms_belong_to_the_company_that_used_them_first(text, day, expected):
+    extractor = CompanyExtractor.from_file(ROOT / "corpus" / "companies.csv")
+    assert extractor.extract(text, published=day) == [expected]
+
+
+def test_initials_found_with_evidence_are_not_matched_bare():
+    extractor = CompanyExtractor([], promoted=["EC", "CTS", "PG&E", "Sidley Austin"])
+    assert extractor.extract("The EC said the CTS figures were in. PG&E and Sidley Austin agreed.") == ["PG&E", "Sidley Austin"]

@@ -160,25 +160,25 @@ def test_index_folder_layout(bundled_index):
 
 
 def test_incremental_rebuilds_in_full_when_a_new_file_promotes_an_organisation(corpus_copy, tmp_path):
-    """An unknown organisation becomes a company once 2 articles name it: the article already indexed
-    (in a file that did not change) must get it too, which takes a full build."""
+    """An unknown organisation counts everywhere once 2 articles name it with evidence: the article already
+    indexed that names it bare (in a file that did not change) must get it too, which takes a full build."""
     from search.searcher import Archive
     from search.request import SearchRequest
 
-    def story(n: int) -> str:
+    def story(n: int, suffix: str = " Inc") -> str:
         return json.dumps({"id": f"zq{n}", "title": f"Quarterly results {n}", "published": f"2021-0{n}-01T09:00:00Z",
-                           "body": "Zorblax Quantum Widgets Inc reported higher sales this quarter."})
+                           "body": f"Zorblax Quantum Widgets{suffix} reported higher sales this quarter."})
 
     (corpus_copy / "extra").mkdir()
-    (corpus_copy / "extra" / "one.jsonl").write_text(story(1) + "\n", encoding="utf-8")
+    (corpus_copy / "extra" / "one.jsonl").write_text(story(1, suffix="") + "\n" + story(2) + "\n", encoding="utf-8")
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    with Archive(root) as archive:  # one article: a candidate, not yet a company
-        assert archive.search(SearchRequest(companies=("Zorblax Quantum Widgets",))).total == 0
-    (corpus_copy / "extra" / "two.jsonl").write_text(story(2) + "\n", encoding="utf-8")
+    with Archive(root) as archive:  # one article with evidence: counted there only, a candidate
+        assert archive.search(SearchRequest(companies=("Zorblax Quantum Widgets",))).total == 1
+    (corpus_copy / "extra" / "two.jsonl").write_text(story(3) + "\n", encoding="utf-8")
     report = update_index(corpus_copy, root, progress=False)
     assert report.mode == "full" and "companies changed" in report.note
-    with Archive(root) as archive:
-        assert archive.search(SearchRequest(companies=("Zorblax Quantum Widgets",))).total == 2
+    with Archive(root) as archive:  # accepted: the bare mention in zq1 counts too
+        assert archive.search(SearchRequest(companies=("Zorblax Quantum Widgets",))).total == 3
     # Nothing changed since: the next update is incremental again.
     assert update_index(corpus_copy, root, progress=False).mode == "incremental"
