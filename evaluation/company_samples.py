@@ -99,6 +99,18 @@ def draw(corpora: Path | None = None) -> dict[str, list[SampleItem]]:
     return sets
 
 
+def draw_second_dev(corpora: Path | None = None) -> list[SampleItem]:
+    """A second dev set (``dev2``), drawn after the first two with its own seed and never overlapping them:
+    more text to tune on once the first dev set's errors were fixed, without touching the test set."""
+    corpora = corpora or shared_corpora()
+    taken = {item.key for items in draw(corpora).values() for item in items}
+    chosen: list[SampleItem] = []
+    for stratum, reader in STRATA.items():
+        items = [item for item in reader(corpora) if item.key not in taken]
+        chosen += random.Random(f"{SEED}:{stratum}:dev2").sample(items, SIZES[stratum])
+    return chosen
+
+
 def items_by_key(corpora: Path | None = None) -> dict[str, SampleItem]:
     """Every item of both sets by its key."""
     return {item.key: item for items in draw(corpora).values() for item in items}
@@ -108,7 +120,8 @@ if __name__ == "__main__":  # python -m evaluation.company_samples OUT_DIR: the 
     import sys
 
     out = Path(sys.argv[1])
-    for name, items in draw().items():
+    sets = {**draw(), "dev2": draw_second_dev()} if len(sys.argv) < 3 else {sys.argv[2]: draw_second_dev()}
+    for name, items in sets.items():
         (out / name).mkdir(parents=True, exist_ok=True)
         for item in items:
             (out / name / (item.key.replace(":", "_").replace("/", "-") + ".txt")).write_text(
