@@ -1,7 +1,7 @@
 """``make eval-companies``: how well the product finds companies, out of sample, as one JSON line.
 
-Three sets (``docs/company-evaluation.md``): ``dev`` (tuned on), ``test`` (reported only, never
-tuned on) and the older ``in_sample`` sentences the gazetteer was once extended from. Each item is
+Four sets (``docs/company-evaluation.md``): ``dev`` and ``dev2`` (tuned on), ``test`` (reported only,
+never tuned on) and the older ``in_sample`` sentences the gazetteer was once extended from. Each item is
 extracted as an index build extracts it: headline and body, with the unknown organisations that its
 whole corpus promotes (``CandidateCounter`` over every article of that corpus, as ``CorpusReader``
 does), and dated, so names are shown as they were.
@@ -11,8 +11,8 @@ the README says, read with the product's reader, and the 40 most-named company f
 against country, region and currency names (pycountry), the non-companies list the extractor itself
 uses, and the values found wrong before (``evaluation/data/facet-top-not-companies.txt``).
 
-``python -m evaluation.company_eval [--sets dev,test,in_sample] [--no-facets] [--errors dev]``;
-``--errors`` lists one set's misses and false alarms (never ask it for ``test``).
+``python -m evaluation.company_eval [--sets dev,dev2,test,in_sample] [--no-facets] [--errors dev]``;
+``--errors`` lists a dev set's misses and false alarms (it refuses ``test``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from search.companies import CandidateCounter, CompanyExtractor, strip_legal_suffixes
 from search.corpus import GAZETTEER_NAME, CorpusReader
 
-from .company_samples import ROOT, STRATA, SampleItem, draw, shared_corpora
+from .company_samples import ROOT, STRATA, SampleItem, draw, draw_second_dev, shared_corpora
 
 DATA = Path(__file__).resolve().parent / "data"
 GAZETTEER = ROOT / "corpus" / GAZETTEER_NAME
@@ -204,23 +204,25 @@ def facet_top(work: Path, corpora: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.company_eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", default="dev,test,in_sample")
+    parser.add_argument("--sets", default="dev,dev2,test,in_sample")
     parser.add_argument("--no-facets", action="store_true", help="skip the Reuters + BBC facet-top check")
-    parser.add_argument("--errors", choices=["dev"], help="list this set's misses and false alarms on stderr")
+    parser.add_argument("--errors", choices=["dev", "dev2"], help="list this set's misses and false alarms on stderr")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "eval-companies")
     args = parser.parse_args(argv)
     corpora = shared_corpora()
     wanted = [name for name in args.sets.split(",") if name]
     base = CompanyExtractor.from_file(GAZETTEER)
     result: dict = {}
-    sets = draw(corpora) if {"dev", "test"} & set(wanted) else {}
+    sets = draw(corpora) if {"dev", "dev2", "test"} & set(wanted) else {}
+    if "dev2" in wanted:
+        sets["dev2"] = draw_second_dev(corpora)
     extractors = promoting_extractors(base, STRATA, corpora) if sets else {}
     for name in wanted:
         if name == "in_sample":
             result["in_sample"] = {**evaluate_in_sample().summary(), "note": "in-sample: the gazetteer was extended from these"}
             continue
         score, outcomes = evaluate_set(sets[name], read_labels(name), extractors)
-        result[name] = {**score.summary(), "note": "tuned on" if name == "dev" else "held out: never tuned on"}
+        result[name] = {**score.summary(), "note": "held out: never tuned on" if name == "test" else "tuned on"}
         if args.errors == name:
             for outcome in outcomes:
                 if outcome.missed or outcome.wrong:

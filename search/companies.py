@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,7 +37,7 @@ import ahocorasick
 from cleanco import basename
 
 from .company_cues import (
-    GIVEN_NAMES, BRACKETED_NAME, HEADLINE_STOP, TICKER_MARK, capitalised_after, company_context, context_names, follows_ticker, is_all_caps, is_place, person_before, smart_title,
+    GIVEN_NAMES, BRACKETED_NAME, HEADLINE_STOP, TICKER_MARK, capitalised_after, company_context, context_names, listed_names, follows_ticker, is_all_caps, is_place, person_before, smart_title,
 )
 from .gazetteer import Company, GazetteerError, Succession, Successions, bundled_successions, load_all, load_gazetteer  # noqa: F401
 
@@ -86,6 +87,7 @@ _NOT_COMPANY_ENDINGS = {
     "Marine", "Marines", "Army", "Navy", "Peace", "Signal", "Medical", "University", "Institute", "Association",
     "Foundation", "Council", "Commission", "Ministry", "Department", "Agency", "Authority", "Society", "School",
     "College", "Party", "Union", "Federation", "Committee", "Government", "Court", "Police", "Office",
+    "Board", "Library", "Museum", "Gallery", "Church", "Council", "Parliament", "Assembly",
 }
 # Words a name made only of is no name: "the Group said", "Trading Co", "Canada Inc".
 _GENERIC = {
@@ -119,6 +121,9 @@ _COMPANY_NOUNS = (
 )
 _PUBLICATION_NOUNS = {"newspaper", "daily", "tabloid", "website", "news site"}
 
+# Legal forms written before a name (Russian, Indonesian, Polish...).
+_LEGAL_PREFIXES = {"OAO", "OOO", "ZAO", "PAO", "PJSC", "OJSC", "JSC", "CJSC", "PT", "AO"}
+
 # Words that may follow a company's name without changing which company it is.
 _CORPORATE_TAIL = {"Holding", "Holdings", "Group", "Co", "Company", "Corporation", "International"}
 
@@ -138,7 +143,8 @@ _DESCRIBED_BEFORE = re.compile(
 _HEADS = {
     "Airlines", "Airways", "Laboratories", "Pharmaceuticals", "Industries", "Bancorp", "Bancshares", "Securities",
     "Motors", "Petroleum", "Electronics", "Semiconductor", "Semiconductors", "Microsystems", "Software",
-    "Telecommunications", "Breweries", "Brewery", "Distillers", "Refining",
+    "Telecommunications", "Breweries", "Brewery", "Distillers", "Refining", "Productions", "Records",
+    "Communications", "Entertainment", "Studios", "Pictures",
 }
 _HINT = re.compile(
     rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES | _HEADS, key=len, reverse=True))})(?![\w-])|\b(?:{_COMPANY_NOUNS})\b"
@@ -175,6 +181,12 @@ def ticker_patterns(ticker: str) -> list[str]:
     for shown in EXCHANGES_SHOWN_AS.get(exchange.upper(), (exchange,)) if exchange else ():
         patterns += [f"{shown}: {symbol}", f"{shown}:{symbol}"]
     return patterns
+
+
+def _title_like(written: str) -> bool:
+    """True when every longer word of ``written`` starts with a capital ("Mobile Telesystems", not
+    "The independent Congressional")."""
+    return all(word[:1].isupper() for word in written.split() if len(word) > 3 or word == written.split()[0])
 
 
 def _note_first(positions: dict[str, int], name: str, position: int) -> None:
@@ -219,6 +231,7 @@ class CompanyExtractor:
         # True: an organisation named with evidence counts in that article even when the corpus has not
         # promoted it (promotion then only adds its bare mentions elsewhere).
         self.evidence_counts = EVIDENCE_COUNTS
+        self._canonical_cache: dict[str, str] = {}  # cleanco's suffix stripping is the costly part
         self._gazetteer = companies
         self._automaton = ahocorasick.Automaton()
         self._upper_automaton = ahocorasick.Automaton()  # names of several words, in capitals, for headlines
@@ -265,16 +278,25 @@ class CompanyExtractor:
             if is_distinctive(name) and name not in patterns:
                 patterns[name] = (STRONG, name)
         upper: dict[str, tuple[str, str]] = {}
+        lower: dict[str, tuple[str, str]] = {}
         for pattern, (kind, name) in patterns.items():
             self._automaton.add_word(pattern, (len(pattern), kind, name))
             if " " in pattern and not pattern.startswith("<"):
                 upper.setdefault(pattern.upper(), (kind, name))
+                if kind == STRONG and len(pattern) >= 8:
+                    lower.setdefault(pattern.lower(), (kind, name))
         for pattern, (kind, name) in upper.items():
             self._upper_automaton.add_word(pattern, (len(pattern), kind, name))
+        # Names of several words written in another case ("Mobile Telesystems" for "Mobile TeleSystems").
+        self._lower_automaton = ahocorasick.Automaton()
+        for pattern, (kind, name) in lower.items():
+            self._lower_automaton.add_word(pattern, (len(pattern), kind, name))
         if patterns:
             self._automaton.make_automaton()
         if upper:
             self._upper_automaton.make_automaton()
+        if lower:
+            self._lower_automaton.make_automaton()
         self._has_patterns = bool(patterns)
 
     @property
@@ -297,9 +319,22 @@ class CompanyExtractor:
         return self.successions.name_on(self._canonical(name), published)
 
     def _canonical(self, name: str) -> str:
+        cached = self._canonical_cache.get(name)
+        if cached is None:
+            cached = self._canonical_cache[name] = self._resolve(name)
+            if len(self._canonical_cache) > 100_000:
+                self._canonical_cache.clear()
+        return cached
+
+    def _resolve(self, name: str) -> str:
         name = " ".join(name.split())
+        words = name.split()
+        if len(words) > 1 and words[0] in _LEGAL_PREFIXES:
+            name = " ".join(words[1:])  # "OAO Mobile Telesystems", "PT Bank Mandiri"
         if name in self._lookup:
             return self._lookup[name]
+        if " " in name and name.casefold() in self._folded:
+            return self._folded[name.casefold()]  # "Mobile Telesystems" for "Mobile TeleSystems"
         base = strip_legal_suffixes(name) or name
         # "Alibaba Group Holding Ltd" -> "Alibaba Group Holding" -> "Alibaba Group" -> "Alibaba"
         candidate = base
@@ -371,7 +406,13 @@ class CompanyExtractor:
             for start, end, kind, name in self._matches(text, self._upper_automaton):
                 if kind != EXCLUDE and not any(s <= start < e for s, e, _, _ in spans):
                     yield start, end, STRONG, name
-        elif self.legal_suffixes:
+        else:
+            lowered = text.lower()
+            if len(lowered) == len(text):  # lower() kept every offset
+                for start, end, kind, name in self._matches(lowered, self._lower_automaton):
+                    if _title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
+                        yield start, end, STRONG, name
+        if not capitals and self.legal_suffixes:
             for mention in self._organisations(text, spans):
                 if mention.known or mention.name in self.promoted or self.evidence_counts:
                     yield mention.start, mention.end, STRONG, mention.name
@@ -464,6 +505,10 @@ class CompanyExtractor:
             tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(part)]
             names += [(start + first, end + first, words, evidence)
                       for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
+        for start, end, written in listed_names(text):
+            words = written.split()
+            if words and words[0] not in _LEADING_NOISE and not is_place(written):
+                names.append((start, end, words, DESCRIBED))
         for start, end, written in context_names(text):
             words = written.split()
             while words and (words[0] in _LEADING_NOISE or words[0] in _NOT_A_NAME or words[0] in GIVEN_NAMES):
@@ -534,6 +579,11 @@ def headline_name(words: list[str], others: list[str]) -> str | None:
     return smart_title(clean)
 
 
+@lru_cache(maxsize=4096)
+def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w<])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w>])", re.IGNORECASE)
+
+
 def _as_written(words: list[str], others: list[str]) -> str | None:
     """How the rest of the article writes the last words of a name in capitals, longest first,
     with the legal suffix it gives the name there ("NEW CENTURY" -> "New Century Entertainment Corp")."""
@@ -541,7 +591,7 @@ def _as_written(words: list[str], others: list[str]) -> str | None:
         phrase = words[-size:]
         if phrase[0] in HEADLINE_STOP and size > 1:
             continue
-        pattern = re.compile(r"(?<![\w<])" + r"\s+".join(re.escape(w) for w in phrase) + r"(?![\w>])", re.IGNORECASE)
+        pattern = _phrase_pattern(tuple(phrase))
         for other in others:
             for match in pattern.finditer(other):
                 written = " ".join(match.group().split())
@@ -560,11 +610,40 @@ def _suffixed_tail(text: str, end: int) -> str:
     return " " + " ".join(match.group().split()) if match else ""
 
 
+_HINT_WORDS = sorted({
+    *_SUFFIXES, *_HEADS, "company", "companies", "firm", "firms", "corporation", "conglomerate", "retailer", "airline",
+    "manufacturer", "start-up", "startup", "start-ups", "startups", "newspaper", "tabloid", "website", "news site",
+    "app", "supermarket chain", "insurer", "investment bank", "brewer", "carmaker", "automaker", "beermaker",
+    "chipmaker", "drugmaker", "handset maker", "games maker", "software maker", "daily",
+})
+
+
+@lru_cache(maxsize=1)
+def _hint_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in _HINT_WORDS:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+def _hints(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has a legal suffix, a company's name ending or a company noun (the words of
+    ``_HINT``), found by one Aho-Corasick pass instead of a regular expression tried at every word."""
+    found = []
+    for last, length in _hint_automaton().iter(text):
+        start, end = last - length + 1, last + 1
+        if not _is_word_boundary(text, start - 1) or not (_is_word_boundary(text, end) and text[end : end + 1] != "-"):
+            continue
+        found.append((start, end))
+    return found
+
+
 def _windows(text: str) -> list[tuple[int, int]]:
     """The stretches of ``text`` around legal suffixes and company nouns, cut at spaces, merged."""
     windows: list[list[int]] = []
-    for match in _HINT.finditer(text) if text else ():
-        first, last = max(0, match.start() - _WINDOW), min(len(text), match.end() + _WINDOW)
+    for start, end in _hints(text) if text else ():
+        first, last = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
         if windows and first <= windows[-1][1]:
             windows[-1][1] = last
         else:
@@ -678,7 +757,12 @@ def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[in
         if words:
             end = tokens[last][1]
             evidence = LEGAL_SUFFIX if any(w in _SUFFIXES for w in suffixes) else CORPORATE_NAME
-            found.append((start, end, words + suffixes + tail, evidence))
+            if evidence == CORPORATE_NAME and ("and" in words or "&" in words):
+                cut = max(i for i, w in enumerate(words) if w in ("and", "&")) + 1
+                start = text.find(words[cut], start) if cut < len(words) else start
+                words = words[cut:]  # "Big Machine and Dick Clark Productions": the last of two names
+            if words:
+                found.append((start, end, words + suffixes + tail, evidence))
         index = last + 1
     return found
 

@@ -105,8 +105,9 @@ def is_place(name: str) -> bool:
 
 def is_all_caps(text: str) -> bool:
     """True for a text written in capitals (a wire headline): most of its letters upper-case."""
-    letters = [ch for ch in text[:400] if ch.isalpha()]
-    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+    head = text[:400]
+    upper, lower = sum(map(str.isupper, head)), sum(map(str.islower, head))
+    return upper + lower >= 8 and upper >= 0.9 * (upper + lower)
 
 
 def follows_ticker(text: str, end: int) -> bool:
@@ -114,9 +115,17 @@ def follows_ticker(text: str, end: int) -> bool:
     return bool(TICKER_MARK.match(text, end + 1 if text[end : end + 1] == " " else end))
 
 
+_PLACE_POSSESSIVE = re.compile(r"([A-Z][\w.]*(?: [A-Z][\w.]*)?)['’]s\s+$")
+
+
 def company_context(text: str, start: int, end: int) -> bool:
-    """True when the words just around ``text[start:end]`` speak of a company acting or owned."""
-    return bool(_CUE_AFTER.match(text[end : end + 60]) or _CUE_BEFORE.search(text[max(0, start - 40) : start]))
+    """True when the words just around ``text[start:end]`` speak of a company acting or owned, or of a
+    country's company ("France's Total", "Britain's BP")."""
+    before = text[max(0, start - 40) : start]
+    if _CUE_AFTER.match(text[end : end + 60]) or _CUE_BEFORE.search(before):
+        return True
+    place = _PLACE_POSSESSIVE.search(before)
+    return bool(place) and is_place(place.group(1))
 
 
 def person_before(text: str, start: int) -> bool:
@@ -148,22 +157,61 @@ def capitalised_after(text: str, end: int) -> bool:
 
 
 _WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w&\-]*(?:\.[\w&\-]+)*)"  # "U.S.", "Amazon.com"; not "Visions."
-_NAME = rf"(?:{_WORD}|[a-z]+[A-Z]\w*)(?:\s(?:&\s|and\s|of\s)?{_WORD}){{0,4}}"
-# "Tapwave's chief executive", "analyst at Bridgewell Securities", "shares in Xstrata".
-COMPANY_CONTEXT = re.compile(
-    rf"(?P<after>{_NAME})['’]s\s+(?:chief executive|chief financial officer|chairman|shares|share price|"
-    rf"(?:pre-tax |annual |quarterly |net )?profits?|sales|revenues?|founder|boss|board|shareholders|stock|"
-    rf"bid|offer|takeover|share offer)\b"
-    rf"|\b(?:analysts?|economists?|strategists?|dealers?|traders?|executives?)\s+(?:at|with)\s+(?P<at>{_NAME})"
-    rf"|\b(?:shares in|shares of|stake in|chief executive of|founder of|boss of|takeover of|bid for|"
-    rf"managing director of|chief operating officer of|spokes(?:man|woman|person) for)\s+(?:the\s+)?(?P<of>{_NAME})"
+_NAME = rf"(?:{_WORD}|[a-z]+[A-Z]\w*)(?:\s(?:&\s|of\s)?{_WORD}){{0,4}}"  # not "and": "X and Y" is two names
+# "Tapwave's chief executive", "analyst at Bridgewell Securities", "shares in Xstrata". Each cue is found by
+# its fixed words first, then the name is read next to it: a pattern that starts with the name would be
+# tried at every capital letter of every article.
+_POSSESSIVE_CUE = re.compile(
+    r"['’]s\s+(?:chief executive|chief financial officer|chairman|shares|share price|"
+    r"(?:pre-tax |annual |quarterly |net )?profits?|sales|revenues?|founder|boss|board|shareholders|stock|"
+    r"bid|offer|takeover|share offer)\b"
 )
+_CUE_THEN_NAME = re.compile(
+    r"\b(?:(?:analysts?|economists?|strategists?|dealers?|traders?|executives?)\s+(?:at|with)"
+    r"|shares in|shares of|stake in|chief executive of|founder of|boss of|takeover of|bid for|"
+    r"managing director of|chief operating officer of|spokes(?:man|woman|person) for)\s+(?:the\s+)?"
+)
+_NAME_AT_END = re.compile(rf"(?<![\w&.\-])({_NAME})$")
+# After "economist at" a name may hold "and" ("Fact and Opinion Economics"); before "'s" it rarely does.
+_NAME_AT_START = re.compile(rf"(?:{_WORD}|[a-z]+[A-Z]\w*)(?:\s(?:&\s|and\s|of\s)?{_WORD}){{0,4}}")
 
 
 def context_names(text: str) -> list[tuple[int, int, str]]:
     """Capitalised names in a company's context, as (start, end, name)."""
     found = []
-    for match in COMPANY_CONTEXT.finditer(text):
-        group = next(g for g in ("after", "at", "of") if match.group(g))
-        found.append((match.start(group), match.end(group), match.group(group)))
+    for match in _POSSESSIVE_CUE.finditer(text):
+        first = max(0, match.start() - 90)
+        name = _NAME_AT_END.search(text, first, match.start())
+        if name:
+            found.append((name.start(1), name.end(1), name.group(1)))
+    for match in _CUE_THEN_NAME.finditer(text):
+        name = _NAME_AT_START.match(text, match.end())
+        if name:
+            found.append((name.start(), name.end(), name.group()))
+    return sorted(found)
+
+
+# "consumer electronics companies such as Nokia, Sagem, Sony and Thomson": every name of the list.
+_LIST_CUE = re.compile(
+    r"\b(?:companies|firms|groups|makers|carmakers|automakers|banks|lenders|retailers|operators|manufacturers|"
+    r"airlines|carriers|insurers|rivals|competitors|brokers|brokerages|chains|publishers|studios|developers|"
+    r"suppliers|giants|conglomerates|start-?ups)(?:,)?\s+(?:such as|including|like|among them)\s+"
+)
+_LIST_ITEM = re.compile(rf"({_NAME})(,\s+|\s+and\s+|\s+&\s+|,\s+and\s+)?")
+MAX_LISTED = 8
+
+
+def listed_names(text: str) -> list[tuple[int, int, str]]:
+    """The names listed after a plural company noun ("firms such as A, B and C"), as (start, end, name)."""
+    found = []
+    for match in _LIST_CUE.finditer(text):
+        position = match.end()
+        for _ in range(MAX_LISTED):
+            item = _LIST_ITEM.match(text, position)
+            if not item:
+                break
+            found.append((item.start(1), item.end(1), item.group(1)))
+            if not item.group(2):
+                break
+            position = item.end()
     return found

@@ -190,7 +190,16 @@ def test_company_pages_show_and_link_predecessors_and_successors(tmp_path):
     ]
     (corpus / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     build_index(corpus, tmp_path / "index", progress=False)
-    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORPUS_DIR": str(corpus), "TESTING": True}).test_client()
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORPUS_DIR": str(corpus), "TESTING": True})
+    client = app.test_client()
+    try:
+        _check_succession_pages(client)
+    finally:
+        app.extensions["archive"].close()
+
+
+def _check_succession_pages(client):
+    from html import unescape
 
     facet = {v["value"]: v["count"] for v in client.get("/api/search?q=oil").get_json()["facets"]["company"]}
     assert facet.get("Exxon") == 1 and facet.get("ExxonMobil") == 1
@@ -217,3 +226,24 @@ def test_short_forms_belong_to_the_company_that_used_them_first(text, day, expec
 def test_initials_found_with_evidence_are_not_matched_bare():
     extractor = CompanyExtractor([], promoted=["EC", "CTS", "PG&E", "Sidley Austin"])
     assert extractor.extract("The EC said the CTS figures were in. PG&E and Sidley Austin agreed.") == ["PG&E", "Sidley Austin"]
+
+
+def test_names_listed_after_a_plural_company_noun(extractor):
+    found = extractor.extract("Consumer electronics companies such as Nokia, Sagem, Sonyx and Thomson are ready.")
+    assert found == ["Nokia", "Sagem", "Sonyx", "Thomson"]
+
+
+def test_a_company_name_ending_is_evidence_but_a_list_is_two_names(extractor):
+    assert extractor.extract("Ticket sales at Biman Bangladesh Airlines rose.") == ["Biman Bangladesh Airlines"]
+    assert extractor.extract("It signed with Big Machine and Dick Clark Productions.") == ["Dick Clark Productions"]
+
+
+def test_a_country_possessive_is_a_company_context(extractor):
+    assert extractor.extract("Investors include France's Total and others.", published=date(2004, 1, 1)) == ["Total"]
+
+
+def test_legal_prefixes_and_other_cases_of_a_known_name():
+    extractor = CompanyExtractor([Company("MTS", aliases=["Mobile TeleSystems"])])
+    assert extractor.extract("Russia's OAO Mobile Telesystems said sales rose.") == ["MTS"]
+    assert extractor.canonical("OAO Mobile Telesystems") == "MTS"
+    assert extractor.extract("The mobile telesystems market grew.") == []  # not written as a name
