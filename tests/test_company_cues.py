@@ -247,3 +247,11 @@ def test_legal_prefixes_and_other_cases_of_a_known_name():
     assert extractor.extract("Russia's OAO Mobile Telesystems said sales rose.") == ["MTS"]
     assert extractor.canonical("OAO Mobile Telesystems") == "MTS"
     assert extractor.extract("The mobile telesystems market grew.") == []  # not written as a name
+
+
+def test_a_brand_used_before_a_merger_follows_its_company():
+    """Esso was Exxon's brand in 1987 and ExxonMobil's after 1999 (a 1987 story is not about ExxonMobil)."""
+    extractor = CompanyExtractor.from_file(ROOT / "corpus" / "companies.csv")
+    assert extractor.extract("Esso raised pump prices.", published=date(1987, 6, 2)) == ["Exxon"]
+    assert extractor.extract("Esso raised pump prices.", published=date(2005, 6, 2)) == ["ExxonMobil"]
+    assert extractor.extract("British Petroleum Co Plc and BP both said so.", published=date(1987, 6, 2)) == ["BP"]
