@@ -62,6 +62,13 @@ class Score:
     false_negatives: int = 0
     items: int = 0
 
+    def add(self, expected: set[str], found: set[str]) -> None:
+        """Count one item whose names need no resolving: exact sets of names."""
+        self.true_positives += len(expected & found)
+        self.false_positives += len(found - expected)
+        self.false_negatives += len(expected - found)
+        self.items += 1
+
     @property
     def precision(self) -> float:
         found = self.true_positives + self.false_positives

@@ -757,6 +757,10 @@ def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[in
         if words:
             end = tokens[last][1]
             evidence = LEGAL_SUFFIX if any(w in _SUFFIXES for w in suffixes) else CORPORATE_NAME
+            following = tokens[last + 1][2] if last + 1 < len(tokens) else ""
+            if evidence == CORPORATE_NAME and _is_capitalised(following) and following not in _LEADING_NOISE:
+                index = last + 1
+                continue  # "National Telecommunications Commission": the ending is inside a longer name
             if evidence == CORPORATE_NAME and ("and" in words or "&" in words):
                 cut = max(i for i, w in enumerate(words) if w in ("and", "&")) + 1
                 start = text.find(words[cut], start) if cut < len(words) else start

@@ -28,11 +28,11 @@ space built first (scikit-learn's MultiLabelBinarizer) for what is three sums.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from evaluation.company_eval import Score
 from search.companies import CompanyExtractor
 from search.corpus import CorpusReader
 
@@ -41,28 +41,6 @@ from .conftest import CORPUS, GLOBAL_TIMES_SAMPLES, ROOT
 SENTENCES = ROOT / "tests" / "data" / "company_sentences.jsonl"
 SAMPLES_PREFIX = "global-times-samples/"
 MIN_PRECISION = MIN_RECALL = 0.85
-
-
-@dataclass
-class Score:
-    true_positives: int = 0
-    false_positives: int = 0
-    false_negatives: int = 0
-
-    def add(self, expected: set[str], found: set[str]) -> None:
-        self.true_positives += len(expected & found)
-        self.false_positives += len(found - expected)
-        self.false_negatives += len(expected - found)
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positives + self.false_positives
-        return self.true_positives / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        expected = self.true_positives + self.false_negatives
-        return self.true_positives / expected if expected else 1.0
 
 
 def load_sentences() -> list[dict]:
