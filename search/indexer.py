@@ -36,6 +36,7 @@ from . import config, nearduplicates
 from .corpus_config import CONFIG_NAME
 from .index_store import IndexStore
 from .records import FieldTally
+from .gazetteer import BUNDLED_LISTS
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
 from .spelling import Vocabulary, words_of
 
@@ -189,13 +190,18 @@ class BuildReport:
         return out
 
 
-def settings_checksum(corpus_dir: Path) -> str:
-    """Return a checksum of what shapes every article: the gazetteer, corpus.toml, the schema."""
+def settings_checksum(corpus_dir: Path, lists_dir: Path = BUNDLED_LISTS) -> str:
+    """Return a checksum of what shapes every article: the gazetteer and the bundled company lists
+    beside it, corpus.toml, the schema."""
     digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
     for name in (GAZETTEER_NAME, CONFIG_NAME):
         path = Path(corpus_dir) / name
         digest.update(name.encode())
         digest.update(file_checksum(path).encode() if path.exists() else b"-")
+    for path in sorted(Path(lists_dir).glob("*")) if Path(lists_dir).is_dir() else ():
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(file_checksum(path).encode())
     return digest.hexdigest()
 
 

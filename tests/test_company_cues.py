@@ -255,3 +255,17 @@ def test_a_brand_used_before_a_merger_follows_its_company():
     assert extractor.extract("Esso raised pump prices.", published=date(1987, 6, 2)) == ["Exxon"]
     assert extractor.extract("Esso raised pump prices.", published=date(2005, 6, 2)) == ["ExxonMobil"]
     assert extractor.extract("British Petroleum Co Plc and BP both said so.", published=date(1987, 6, 2)) == ["BP"]
+
+
+def test_a_change_to_the_bundled_lists_makes_the_next_build_full(tmp_path):
+    """An upgrade that brings new lists must re-tag every article, as a change to companies.csv does."""
+    from search.indexer import settings_checksum
+
+    corpus, lists = tmp_path / "corpus", tmp_path / "lists"
+    corpus.mkdir()
+    lists.mkdir()
+    (lists / "us.csv").write_text("name,aliases,weak_aliases,tickers,exclude\nAcme,,,,\n", encoding="utf-8")
+    before = settings_checksum(corpus, lists)
+    assert settings_checksum(corpus, lists) == before
+    (lists / "us.csv").write_text("name,aliases,weak_aliases,tickers,exclude\nAcme,Acme Corp,,,\n", encoding="utf-8")
+    assert settings_checksum(corpus, lists) != before
