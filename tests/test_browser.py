@@ -167,6 +167,26 @@ def test_links_inside_the_results_update_them_in_place(page, server):
     assert page.problems == []
 
 
+def test_back_to_results_returns_to_the_same_search(page, server):
+    """Issue 14, item 5: "Back to results" kept only the query; company, sort and page were lost.
+    The box, the sort menu and the ticked company must be as the user left them."""
+    page.goto(server + "/?q=police&sort=newest")
+    company = page.locator("#facet-company input").first
+    value = company.get_attribute("value")
+    company.check()
+    expect(page).to_have_url(re.compile(r"company="))
+    page.locator(".hit-title a").first.click()
+    expect(page.locator("p.back a")).to_be_visible()
+    page.locator("p.back a").click()
+    expect(page.locator("#result-count")).to_contain_text("for police")
+    params = parse_qs(urlsplit(page.url).query)
+    assert params["q"] == ["police"] and params["sort"] == ["newest"] and params["company"] == [value]
+    assert page.input_value("#q") == "police"
+    assert page.input_value("#sort") == "newest"
+    expect(page.locator(f"#facet-company input[value='{value}']")).to_be_checked()
+    assert page.problems == []
+
+
 def test_page_works_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

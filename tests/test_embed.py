@@ -188,3 +188,19 @@ def test_embed_stylesheet_is_linked_and_allowed_by_the_policy(bundled_index):
     assert '<link rel="stylesheet" href="https://intranet.example/brand/archive.css">' in embed.get_data(as_text=True)
     assert "style-src 'self' https://intranet.example;" in embed.headers["Content-Security-Policy"]
     assert "archive.css" not in plain.get_data(as_text=True)
+
+
+def test_back_to_results_in_the_embed_keeps_the_whole_search_and_the_frame(embed_client):
+    """Issue 14, item 5, in /embed: the article link carries the search; its way back is that search, framed."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    html = embed_client.get("/embed?q=police&company=Twitter&sort=newest&theme=dark").get_data(as_text=True)
+    link = unescape(re.search(r'class="hit-title"><a href="([^"]+)"', html).group(1))
+    assert urlsplit(link).path.startswith("/embed/article/")
+    article = embed_client.get(link).get_data(as_text=True)
+    back = unescape(re.search(r'<p class="back"><a href="([^"]+)"', article).group(1))
+    assert urlsplit(back).path == "/embed"
+    params = parse_qs(urlsplit(back).query)
+    assert params["q"] == ["police"] and params["company"] == ["Twitter"] and params["sort"] == ["newest"]
+    assert params["theme"] == ["dark"]

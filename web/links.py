@@ -85,11 +85,17 @@ def company_url(name: str) -> str:
     return url_for("views.company", slug=slugify(name), _external=link_mode().external)
 
 
-def article_url(article_id: str, q: str = "") -> str:
-    """Return the URL of an article page on the surface being rendered (a new-tab link is the full page)."""
+def article_url(article_id: str, search: SearchRequest | str = "") -> str:
+    """Return the URL of an article page on the surface being rendered (a new-tab link is the full page).
+
+    ``search``: the search the link is shown in, carried whole (query, facets, dates, sort, page) so that
+    the article's "Back to results" returns to exactly that search; a text is a query alone.
+    """
     mode = link_mode()
     keep = {} if mode.article_new_tab else dict(mode.keep)
-    return url_for(mode.article_endpoint, article_id=article_id, q=q or None, _external=mode.external, **keep)
+    url = url_for(mode.article_endpoint, article_id=article_id, _external=mode.external, **keep)
+    query = search.query_string() if isinstance(search, SearchRequest) else urlencode({"q": search} if search else {})
+    return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
 
 
 def facet_links(results: SearchResults) -> dict[str, list[FacetLink]]:

@@ -139,11 +139,15 @@ def embed_fragment():
 
 
 def render_article(article_id: str, template: str):
-    q = request.args.get("q", "")
-    search_request_ = SearchRequest.from_params({"q": [q]})
+    """An article, its words of ``q`` marked, with a way back to the very search it was opened from."""
+    try:
+        search_request_ = search_request()
+    except BadRequest:  # a hand-edited link: keep the query, drop what is unreadable
+        search_request_ = SearchRequest.from_params({"q": request.args.getlist("q")[:1]})
     view = archive().article(article_id, search_request_.q)
-    back_url = links.search_url(search_request_) if q else ""
-    return render_template(template, view=view, article=view.article, q=q, back_url=back_url, mode=links.link_mode())
+    back_url = links.search_url(search_request_) if search_request_.to_params() else ""
+    return render_template(template, view=view, article=view.article, q=search_request_.q, back_url=back_url,
+                           mode=links.link_mode())
 
 
 @bp.get("/article/<article_id>")
