@@ -204,3 +204,28 @@ def test_back_to_results_in_the_embed_keeps_the_whole_search_and_the_frame(embed
     params = parse_qs(urlsplit(back).query)
     assert params["q"] == ["police"] and params["company"] == ["Twitter"] and params["sort"] == ["newest"]
     assert params["theme"] == ["dark"]
+
+
+def test_every_link_of_every_embed_page_stays_framed_or_opens_a_new_tab(embed_client):
+    """Issue 14, item 7: on /embed/article/<id> the company links (and the Atom link on /embed) opened
+    pages that refuse framing, so the intranet page showed "refused to connect"."""
+    from html import unescape
+    from urllib.parse import urlsplit
+
+    anchor = re.compile(r"<a\s([^>]*)>")
+    results = embed_client.get("/embed?q=police").get_data(as_text=True)
+    article_link = unescape(re.search(r'class="hit-title"><a href="([^"]+)"', results).group(1))
+    pages = ["/embed?q=police", "/embed?q=police&company=Twitter", "/embed", article_link]
+    checked = 0
+    for url in pages:
+        html = embed_client.get(url).get_data(as_text=True)
+        for attributes in anchor.findall(html):
+            href = unescape(re.search(r'href="([^"]*)"', attributes).group(1))
+            parts = urlsplit(href)
+            framed = not parts.netloc and (parts.path.startswith("/embed") or href.startswith("#"))
+            new_tab = 'target="_blank"' in attributes and "noopener" in attributes
+            assert framed or new_tab, f"{url}: {href} leaves the frame"
+            checked += 1
+    assert checked > 40
+    article = embed_client.get(article_link).get_data(as_text=True)
+    assert 'href="/company/' not in article  # company names filter the embedded search instead

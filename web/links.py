@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import g, url_for
+from markupsafe import Markup
 
 from search.article import make_article_id
 from search.company_profile import slugify
@@ -80,9 +81,22 @@ def _base_url(mode: LinkMode) -> str:
     return cache[key]
 
 
+def embedded() -> bool:
+    """True while rendering a surface that lives inside someone else's page (/embed, the fragment)."""
+    return link_mode().search_endpoint != PAGE.search_endpoint
+
+
 def company_url(name: str) -> str:
-    """The page of a company (on the page surface; embedded surfaces keep to search links)."""
+    """The page of a company; embedded, the search for its articles (company pages refuse framing)."""
+    if embedded():
+        return search_url(SearchRequest(companies=(name,)))
     return url_for("views.company", slug=slugify(name), _external=link_mode().external)
+
+
+def leaves_frame() -> Markup:
+    """Attributes for a link out of the archive's pages (feeds, CSV, the original article, a licence):
+    embedded, it opens in a new tab, since the page it leads to is not framed (or refuses to be)."""
+    return Markup(' target="_blank" rel="noopener"') if embedded() else Markup("")
 
 
 def article_url(article_id: str, search: SearchRequest | str = "") -> str:
