@@ -187,6 +187,21 @@ def test_back_to_results_returns_to_the_same_search(page, server):
     assert page.problems == []
 
 
+def test_the_title_follows_an_in_place_search(page, server):
+    """Issue 14, item 4: after a search made in place the tab still said the site's name."""
+    page.goto(server + "/")
+    title = page.title()
+    page.fill("#q", "police")
+    expect(page.locator("#result-count")).to_contain_text("for police")
+    expect(page).to_have_title(re.compile(r"^police – "))
+    assert page.title() != title
+    page.fill("#q", "fire")
+    expect(page).to_have_title(re.compile(r"^fire – "))
+    page.go_back()
+    expect(page).to_have_title(re.compile(r"^police – "))
+    assert page.problems == []
+
+
 def test_page_works_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

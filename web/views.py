@@ -69,6 +69,11 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         "timeline": timeline.build(results),
         "mode": mode,
         "form_url": url_for(mode.search_endpoint, _external=mode.external),
+        # The page's title follows the search, also after an in-place one (htmx takes a <title> from the
+        # response); never on a host page that shows the fragment: its title is not ours.
+        "fragment": fragment,
+        "document_title": f"{search_request_.q} – {current_app.config['SITE_NAME']}" if search_request_.q
+        else current_app.config["SITE_NAME"],
     }
     template = fragment_template if fragment else page_template
     response = current_app.make_response((render_template(template, **context), status))
