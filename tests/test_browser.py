@@ -202,6 +202,32 @@ def test_the_title_follows_an_in_place_search(page, server):
     assert page.problems == []
 
 
+def test_paging_moves_to_the_results_and_their_count(page, server):
+    """Issue 14, item 3: page 2 left the view at the bottom, focus on <body>, no Previous/Next,
+    a "…" that looked like a button, and a page past the end with no word why."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + "/?q=government")
+    assert page.locator(".pager a[rel=prev]").count() == 0
+    page.locator(".pager a[rel=next]").scroll_into_view_if_needed()
+    page.locator(".pager a[rel=next]").click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page.locator("#result-count")).to_contain_text("showing 11–20")
+    expect(page.locator("#result-count")).to_be_focused()
+    top = page.evaluate("document.querySelector('#results-region').getBoundingClientRect().top")
+    assert -5 <= top <= 100, top  # the results' top is in view, not the pager at the bottom
+    assert page.locator(".pager a[rel=prev]").count() == 1
+    assert page.locator(".pager .gap").evaluate_all("els => els.every(e => e.tagName === 'SPAN' && !e.closest('a'))")
+    page.locator(".pager a[rel=prev]").click()
+    expect(page.locator("#result-count")).to_contain_text("showing 1–10")
+    last = page.locator(".pager a:not([rel])").last.inner_text()
+    page.goto(server + f"/?q=government&page={int(last) + 3}")
+    expect(page.locator(".past-end")).to_contain_text(f"fill {last} pages")
+    page.locator(".past-end a").click()
+    expect(page).to_have_url(re.compile(rf"page={last}\b"))
+    expect(page.locator(".hits li").first).to_be_visible()
+    assert page.problems == []
+
+
 def test_page_works_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

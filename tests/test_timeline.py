@@ -256,7 +256,11 @@ def test_links_carry_the_htmx_attributes_of_the_other_result_links(client):
     for bar in page.bars:
         attrs = bar["attrs"]
         assert attrs["hx-get"] == attrs["href"] == bar["url"]
-        assert f'hx-target="{attrs["hx-target"]}" hx-swap="{attrs["hx-swap"]}" hx-push-url="{attrs["hx-push-url"]}"' \
+        # As the pager (issue 14): the same target and history, and the view moves to the results' top
+        # with the focus on their count.
+        swap = attrs["hx-swap"].removesuffix(" show:#results-region:top")
+        assert swap != attrs["hx-swap"] and attrs["hx-headers"] == '{"HX-Focus-Results": "true"}'
+        assert f'hx-target="{attrs["hx-target"]}" hx-swap="{swap}" hx-push-url="{attrs["hx-push-url"]}"' \
             == date_link.group(2)
     for link in page.links.values():
         assert link["hx-get"] == link["href"] and link["hx-target"] == "#results-region"

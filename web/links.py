@@ -162,17 +162,36 @@ def chips(request: SearchRequest) -> list[Chip]:
     return result
 
 
-def page_links(results: SearchResults, window: int = 2) -> list[tuple[str, str | None, bool]]:
-    """Return (label, url, current) for a pager: first, a window around the current page, last."""
+@dataclass(frozen=True)
+class PageLink:
+    """One item of the pager: a page number, Previous/Next, or a gap ("…", no link)."""
+
+    label: str
+    url: str | None
+    current: bool = False
+    kind: str = "page"  # "page", "previous", "next" or "gap"
+
+
+def last_page(results: SearchResults) -> int:
+    """The last page a search can show (the result depth caps it)."""
+    return min(results.pages, MAX_RESULT_DEPTH // results.request.per_page)
+
+
+def page_links(results: SearchResults, window: int = 2) -> list[PageLink]:
+    """The pager: Previous, first, a window around the current page, last, Next."""
     request = results.request
     current = request.page
-    last = min(results.pages, MAX_RESULT_DEPTH // request.per_page)
+    last = last_page(results)
     pages = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
-    links: list[tuple[str, str | None, bool]] = []
+    links: list[PageLink] = []
+    if 1 < current:
+        links.append(PageLink("Previous", search_url(request, page=min(current - 1, last)), kind="previous"))
     previous = 0
     for page in pages:
         if page - previous > 1:
-            links.append(("…", None, False))
-        links.append((str(page), search_url(request, page=page), page == current))
+            links.append(PageLink("…", None, kind="gap"))
+        links.append(PageLink(str(page), search_url(request, page=page), page == current))
         previous = page
+    if current < last:
+        links.append(PageLink("Next", search_url(request, page=current + 1), kind="next"))
     return links

@@ -61,6 +61,9 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         "facets": links.facet_links(results),
         "chips": links.chips(search_request_),
         "pages": links.page_links(results),
+        # A page past the last one ("/?q=police&page=7" of 6) says so and links the last page.
+        "past_end": (links.last_page(results), links.search_url(search_request_, page=links.last_page(results)))
+        if results.total and not results.hits and search_request_.page > 1 else None,
         # The suggestion keeps the filters: it was offered because it finds articles with them.
         "suggestion_url": links.search_url(replace(search_request_, q=results.suggestion, page=1))
         if results.suggestion else "",
@@ -72,12 +75,18 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         # The page's title follows the search, also after an in-place one (htmx takes a <title> from the
         # response); never on a host page that shows the fragment: its title is not ours.
         "fragment": fragment,
+        # Paging and the timeline's bars ask (HX-Focus-Results) for focus on the result count, which htmx
+        # gives to an [autofocus] element it swaps in; typing and ticking a facet keep their own focus.
+        "focus_results": fragment and request.headers.get("HX-Focus-Results") == "true",
+        # ... and bring the results' top into view (not on a host page: its layout is not ours to scroll).
+        "paging_swap": f"{mode.swap} show:{mode.target}:top" if mode.target.startswith("#") else mode.swap,
         "document_title": f"{search_request_.q} – {current_app.config['SITE_NAME']}" if search_request_.q
         else current_app.config["SITE_NAME"],
     }
     template = fragment_template if fragment else page_template
     response = current_app.make_response((render_template(template, **context), status))
     response.vary.add("HX-Request")
+    response.vary.add("HX-Focus-Results")
     if fragment and not error and mode.push_url == "true":
         # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
         response.headers["HX-Push-Url"] = links.search_url(search_request_)
