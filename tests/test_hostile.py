@@ -278,6 +278,7 @@ class Baseline:
         ("/?q=ByteDance", {}), ("/?q=government", {}), ("/?q=government&page=2", {}), ("/?q=government&per_page=1&page=5", {}),
         ("/?q=government&company=Twitter&year=2020&source=Wikinews", {}), ("/?q=government&year=2020&month=5&sort=newest", {}),
         ("/?q=goverment", {}), ('/?q=title:("governmen', {}), ("/?q=nothingmatcheshere", {}),
+        ("/embed/fragment?q=goverment", {}),  # "did you mean" in a fragment swaps it in place (on the page it loads the page)
         ("/?q=government&from=2019-01-01&to=2022-12-31&per_page=20", {}), ("/?q=ByteDance", HX), ("/?q=government", HX),
         ("/embed?q=ByteDance&theme=dark", {}), ("/embed?q=government", {}), ("/embed/fragment?q=ByteDance", {}),
         ("/embed/fragment?q=government&company=Twitter", {}), ("/?page=0", {}), ("/?page=0", HX), ("/embed?theme=x", {}),
