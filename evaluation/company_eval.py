@@ -28,7 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.corpus import COLLECTIONS, run_search_cli
 from search.companies import CandidateCounter, CompanyExtractor, strip_legal_suffixes
+from search.gazetteer import load_all
 from search.corpus import GAZETTEER_NAME, CorpusReader
 
 from .company_samples import ROOT, STRATA, SampleItem, draw, draw_second_dev, shared_corpora
@@ -37,10 +39,8 @@ DATA = Path(__file__).resolve().parent / "data"
 GAZETTEER = ROOT / "corpus" / GAZETTEER_NAME
 IN_SAMPLE = ROOT / "tests" / "data" / "company_sentences.jsonl"
 FACET_TOP = 40
-FACET_CORPORA = (
-    ("reuters21578/reuters21578.jsonl.gz", "reuters", "Reuters", ["--map", "newid=id,topics=section"]),
-    ("bbc-news/bbc-news.jsonl.gz", "bbc", "BBC News", ["--timezone", "Europe/London", "--map", "category=section"]),
-)
+# Reuters + BBC, imported with the bench's own import commands (bench/corpus.py), as the README says.
+FACET_CORPORA = tuple(collection for collection in COLLECTIONS if collection[1] in ("reuters", "bbc"))
 _PUNCTUATION = re.compile(r"[^\w\s&]")
 
 
@@ -176,7 +176,7 @@ def not_company_names() -> set[str]:
         names |= {getattr(country, attribute, "") for attribute in ("name", "common_name", "official_name", "alpha_3")}
     names |= {subdivision.name for subdivision in pycountry.subdivisions}
     names |= {currency.name for currency in pycountry.currencies}
-    names |= set(CompanyExtractor.from_file(GAZETTEER).not_companies)
+    names |= {phrase for row in load_all(GAZETTEER) if row.phrases_only for phrase in row.exclude}
     names |= {line.strip() for line in (DATA / "facet-top-not-companies.txt").read_text(encoding="utf-8").splitlines()
               if line.strip() and not line.startswith("#")}
     return {normalise(name) for name in names if name}
@@ -185,8 +185,6 @@ def not_company_names() -> set[str]:
 def facet_top(work: Path, corpora: Path) -> dict:
     """Import Reuters + BBC as the README says, read them as the indexer does, check the top values."""
     import shutil
-
-    from bench.corpus import run_search_cli
 
     corpus = work / "corpus"
     if corpus.exists():

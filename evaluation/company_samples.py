@@ -21,12 +21,13 @@ import csv
 import gzip
 import io
 import json
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+
+from bench.corpus import shared_dir
 
 SEED = 20261206
 # Items per set (dev and test each) in each stratum.
@@ -35,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def shared_corpora() -> Path:
-    """Where the shared corpora are: ``$ARCHIVE_SHARED_DIR/corpora`` or ``../shared/corpora``."""
-    return Path(os.environ.get("ARCHIVE_SHARED_DIR", ROOT.parent / "shared")) / "corpora"
+    """Where the shared corpora are: ``$ARCHIVE_SHARED_DIR/corpora`` or ``../shared/corpora`` (the bench's rule)."""
+    return shared_dir() / "corpora"
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,6 @@ def draw_second_dev(corpora: Path | None = None) -> list[SampleItem]:
         items = [item for item in reader(corpora) if item.key not in taken]
         chosen += random.Random(f"{SEED}:{stratum}:dev2").sample(items, SIZES[stratum])
     return chosen
-
-
-def items_by_key(corpora: Path | None = None) -> dict[str, SampleItem]:
-    """Every item of both sets by its key."""
-    return {item.key: item for items in draw(corpora).values() for item in items}
 
 
 if __name__ == "__main__":  # python -m evaluation.company_samples OUT_DIR: the texts, for labelling

@@ -23,7 +23,6 @@ about a company: its canonical name, aliases, tickers, URL slug, predecessors an
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections import Counter
@@ -52,7 +51,6 @@ EXCHANGES_SHOWN_AS = {"NASDAQ": ("NASDAQ", "Nasdaq"), "HKEX": ("HKEX", "HKSE", "
 # drop more real companies (Reuters: 1,175 more names, nearly all companies).
 MIN_ARTICLES = 2
 
-EVIDENCE_COUNTS = True
 CORPORATE_NAME = "a company's name (Airlines, Industries...)"
 LEGAL_SUFFIX, DESCRIBED, TICKER, CONTEXT = "legal suffix", "described as a company", "named with a ticker", "in a company's context"
 
@@ -87,7 +85,7 @@ _NOT_COMPANY_ENDINGS = {
     "Marine", "Marines", "Army", "Navy", "Peace", "Signal", "Medical", "University", "Institute", "Association",
     "Foundation", "Council", "Commission", "Ministry", "Department", "Agency", "Authority", "Society", "School",
     "College", "Party", "Union", "Federation", "Committee", "Government", "Court", "Police", "Office",
-    "Board", "Library", "Museum", "Gallery", "Church", "Council", "Parliament", "Assembly",
+    "Board", "Library", "Museum", "Gallery", "Church", "Parliament", "Assembly",
 }
 # Words a name made only of is no name: "the Group said", "Trading Co", "Canada Inc".
 _GENERIC = {
@@ -137,7 +135,6 @@ _DESCRIBED_BEFORE = re.compile(
     rf",\s+an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_COMPANY_NOUNS})(?=[,.;:)]|\s+(?:that|which|whose|based|"
     rf"headquartered|founded|owned|in|with|from|for|specialising|specializing)\b)"
 )
-# Cheap test for whether a text can hold a legal suffix or a description at all.
 # Words that end a company's name as a legal form does ("Biman Bangladesh Airlines", "Bower Industries",
 # "Forest Laboratories"), rarely anything else's.
 _HEADS = {
@@ -146,9 +143,6 @@ _HEADS = {
     "Telecommunications", "Breweries", "Brewery", "Distillers", "Refining", "Productions", "Records",
     "Communications", "Entertainment", "Studios", "Pictures",
 }
-_HINT = re.compile(
-    rf"\b(?:{'|'.join(re.escape(s) for s in sorted(_SUFFIXES | _HEADS, key=len, reverse=True))})(?![\w-])|\b(?:{_COMPANY_NOUNS})\b"
-)
 # Only the text this far around a hint is read word by word (a name is at most MAX_NAME_WORDS long).
 _WINDOW = 160
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])|\n")
@@ -167,7 +161,7 @@ class Mention(NamedTuple):
     start: int
     end: int
     name: str  # canonical: the gazetteer's name when the form with its suffix is an alias, else cleaned
-    evidence: str  # LEGAL_SUFFIX, DESCRIBED or TICKER
+    evidence: str  # LEGAL_SUFFIX, CORPORATE_NAME, DESCRIBED, TICKER or CONTEXT
     known: bool  # the gazetteer knows it (as "HDT Limited", say), so it is no candidate
 
 
@@ -228,11 +222,9 @@ class CompanyExtractor:
         self.companies = {c.name: c for c in companies if not c.phrases_only}
         self.legal_suffixes = legal_suffixes  # False: the gazetteer only, no unknown organisations
         self.successions = successions or Successions()
-        # True: an organisation named with evidence counts in that article even when the corpus has not
-        # promoted it (promotion then only adds its bare mentions elsewhere).
-        self.evidence_counts = EVIDENCE_COUNTS
         self._canonical_cache: dict[str, str] = {}  # cleanco's suffix stripping is the costly part
         self._gazetteer = companies
+        self._not_companies = frozenset(self.not_companies)
         self._automaton = ahocorasick.Automaton()
         self._upper_automaton = ahocorasick.Automaton()  # names of several words, in capitals, for headlines
         patterns: dict[str, tuple[str, str]] = {}
@@ -269,7 +261,7 @@ class CompanyExtractor:
             if len(names) == 1 and pattern not in patterns:
                 add(pattern, STRONG, next(iter(names)))
         self._lookup = {p: name for p, (kind, name) in patterns.items() if kind != EXCLUDE}
-        self._folded = {}  # case-folded name -> canonical, for names read from a headline in capitals
+        self._folded = {}  # case-folded name -> canonical: names from a headline in capitals, or in another case
         for pattern, name in self._lookup.items():
             self._folded.setdefault(pattern.casefold(), name)
         # Accepted unknown organisations: the distinctive ones are matched wherever they appear.
@@ -413,9 +405,10 @@ class CompanyExtractor:
                     if _title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
                         yield start, end, STRONG, name
         if not capitals and self.legal_suffixes:
+            # An organisation named with evidence counts in that article even when the corpus has not
+            # accepted it (acceptance only adds its bare mentions elsewhere).
             for mention in self._organisations(text, spans):
-                if mention.known or mention.name in self.promoted or self.evidence_counts:
-                    yield mention.start, mention.end, STRONG, mention.name
+                yield mention.start, mention.end, STRONG, mention.name
 
     def find_candidates(self, text: str, rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
         """Return the organisations in ``text`` that the gazetteer does not know (promoted or not);
@@ -451,19 +444,15 @@ class CompanyExtractor:
         return [m for m in found if m is not None]
 
     def _mention(self, written: str, start: int, end: int, evidence: str) -> Mention | None:
-        folded = self._folded.get(written.casefold())
-        name = folded or self._canonical(written)
+        name = self._folded.get(written.casefold()) or self._canonical(written)
         known = name in self.companies
-        if not known and (not _plausible(name) or is_place(name) or name in self.not_companies_set):
+        if not known and self._rejection(name):
             return None
         return Mention(start, end, name, evidence, known)
 
-    @property
-    def not_companies_set(self) -> frozenset[str]:
-        cached = getattr(self, "_not_companies_set", None)
-        if cached is None:
-            cached = self._not_companies_set = frozenset(self.not_companies)
-        return cached
+    def _rejection(self, name: str) -> str:
+        """Why ``name``, found with evidence, is still no company ("" when it may be one)."""
+        return "listed as no company" if name in self._not_companies else rejection(name)
 
     def _matches(self, text: str, automaton=None) -> list[tuple[int, int, str, str]]:
         """Gazetteer matches as (start, end, kind, name), exclusions included, leftmost-longest."""
@@ -507,6 +496,7 @@ class CompanyExtractor:
                       for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
         for start, end, written in listed_names(text):
             words = written.split()
+            # The place test reads the name as written: cleaning it ("U.S." -> "U.S") can hide a place.
             if words and words[0] not in _LEADING_NOISE and not is_place(written):
                 names.append((start, end, words, DESCRIBED))
         for start, end, written in context_names(text):
@@ -527,7 +517,7 @@ class CompanyExtractor:
             name = self._canonical(full)
             known = name in self.companies
             if not known:
-                reason = "listed as no company" if name in self.not_companies_set else rejection(name)
+                reason = self._rejection(name)
                 if reason:
                     if rejected is not None:
                         rejected.append((Mention(start, end, name, evidence, False), reason))
@@ -629,7 +619,7 @@ def _hint_automaton() -> ahocorasick.Automaton:
 
 def _hints(text: str) -> list[tuple[int, int]]:
     """Where ``text`` has a legal suffix, a company's name ending or a company noun (the words of
-    ``_HINT``), found by one Aho-Corasick pass instead of a regular expression tried at every word."""
+    ``_HINT_WORDS``), found by one Aho-Corasick pass instead of a regular expression tried at every word."""
     found = []
     for last, length in _hint_automaton().iter(text):
         start, end = last - length + 1, last + 1
@@ -681,10 +671,6 @@ def rejection(name: str) -> str:
     if is_place(name):
         return "a place"
     return ""
-
-
-def _plausible(name: str) -> bool:
-    return not rejection(name)
 
 
 def _line_wrap(gap: str) -> bool:

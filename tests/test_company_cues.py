@@ -269,3 +269,8 @@ def test_a_change_to_the_bundled_lists_makes_the_next_build_full(tmp_path):
     assert settings_checksum(corpus, lists) == before
     (lists / "us.csv").write_text("name,aliases,weak_aliases,tickers,exclude\nAcme,Acme Corp,,,\n", encoding="utf-8")
     assert settings_checksum(corpus, lists) != before
+
+
+def test_a_place_is_recognised_as_written_before_the_name_is_cleaned():
+    """"U.S.'s sales" is a country's sales: cleaning the name first ("U.S.") would hide the place."""
+    assert CompanyExtractor([]).extract("Analysts said the U.S.'s sales fell and shares of the U.S. rose.") == []

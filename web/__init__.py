@@ -13,7 +13,7 @@ from search.backend import open_backend
 
 from . import errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
-from .links import article_url, company_url, leaves_frame, search_url
+from .links import article_url, company_url, embedded, leaves_frame, search_url
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         article_url=article_url,
         company_url=company_url,
         leaves_frame=leaves_frame,
+        embedded=embedded,
         new_request=SearchRequest,
         htmx_file=HTMX_FILE,
         htmx_integrity=HTMX_INTEGRITY,

@@ -61,9 +61,7 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         "facets": links.facet_links(results),
         "chips": links.chips(search_request_),
         "pages": links.page_links(results),
-        # A page past the last one ("/?q=police&page=7" of 6) says so and links the last page.
-        "past_end": (links.last_page(results), links.search_url(search_request_, page=links.last_page(results)))
-        if results.total and not results.hits and search_request_.page > 1 else None,
+        "past_end": _past_end(search_request_, results),
         # The suggestion keeps the filters: it was offered because it finds articles with them.
         "suggestion_url": links.search_url(replace(search_request_, q=results.suggestion, page=1))
         if results.suggestion else "",
@@ -91,6 +89,14 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
         response.headers["HX-Push-Url"] = links.search_url(search_request_)
     return response
+
+
+def _past_end(search_request_: SearchRequest, results: SearchResults) -> tuple[int, str] | None:
+    """A page past the last one ("/?q=police&page=7" of 6): the last page and its URL, to say so."""
+    if not results.total or results.hits or search_request_.page == 1:
+        return None
+    last = links.last_page(results)
+    return last, links.search_url(search_request_, page=last)
 
 
 def _match_url(search_request_: SearchRequest, results: SearchResults) -> str:
