@@ -208,7 +208,7 @@ class FacetIndex:
             in_year = base & (self.year == request.year)
             months, month_counts = np.unique(self.month[in_year], return_counts=True)
             month_values = [
-                FacetValue(key, int(c), request.month_key == key, label=_month_label(int(m)))
+                FacetValue(key, int(c), request.month_key == key, label=month_label(int(m)))
                 for m, c in zip(months, month_counts)
                 for key in [f"{int(m) // 100:04d}-{int(m) % 100:02d}"]
             ]
@@ -231,7 +231,7 @@ def _narrowed(matches: np.ndarray, masks: dict[str, np.ndarray], except_group: s
     return result
 
 
-def _month_label(yyyymm: int) -> str:
+def month_label(yyyymm: int) -> str:
     return f"{_MONTHS[yyyymm % 100 - 1]} {yyyymm // 100}"
 
 

@@ -433,6 +433,7 @@ def test_query_text_in_the_chart_stays_text(tiny_client, client, q):
             assert {tag for tag, _ in page.tags} <= ALLOWED_TAGS
             assert not [name for _, attrs in page.tags for name, _ in attrs if name.startswith("on")]
             assert page.svg_attrs == {"class": "timeline-chart", "viewbox": "0 0 640 150", "role": "group",
+                                      "font-size": "11", "fill": "currentColor",
                                       "aria-labelledby": "timeline-title", "aria-describedby": "timeline-desc"}
             # The query is in the chart's title, as written (escaped in the markup, text once parsed).
             shown = q if len(q) <= timeline.MAX_QUERY_IN_TITLE else q[:timeline.MAX_QUERY_IN_TITLE - 1] + "…"

@@ -218,8 +218,8 @@ def event_handler_attributes(html: str) -> list[tuple[str, str]]:
 
 
 # The timeline's own chart (web/timeline.py): the one <svg> the templates write, opening tag exactly.
-TIMELINE_SVG = ('<svg class="timeline-chart" viewBox="0 0 640 150" role="group" aria-labelledby="timeline-title" '
-                'aria-describedby="timeline-desc">')
+TIMELINE_SVG = ('<svg class="timeline-chart" viewBox="0 0 640 150" font-size="11" fill="currentColor" role="group" '
+                'aria-labelledby="timeline-title" aria-describedby="timeline-desc">')
 
 
 def _tags(html: str) -> set[str]:

@@ -9,6 +9,7 @@ links stay on the surface they came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import g, url_for
@@ -16,7 +17,7 @@ from markupsafe import Markup
 
 from search.article import make_article_id
 from search.company_profile import slugify
-from search.facets import FacetValue
+from search.facets import FacetValue, month_label
 from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, SearchRequest
 from search.searcher import SearchResults
 
@@ -152,14 +153,26 @@ def chips(request: SearchRequest) -> list[Chip]:
         for value in request.selected(facet):
             result.append(Chip(f"{FACET_TITLES[facet]}: {value}", search_url(request.toggled(facet, value))))
     if request.year and request.month:
-        result.append(Chip(f"Month: {request.month_key}", search_url(replace(request, month=None, page=1))))
+        label = month_label(request.year * 100 + request.month)  # as the date facet says it: "March 2020"
+        result.append(Chip(f"Month: {label}", search_url(replace(request, month=None, page=1))))
     elif request.year:
         result.append(Chip(f"Year: {request.year}", search_url(replace(request, year=None, page=1))))
     if request.date_from:
-        result.append(Chip(f"From: {request.date_from}", search_url(replace(request, date_from=None, page=1))))
+        result.append(Chip(f"From: {day_label(request.date_from)}", search_url(replace(request, date_from=None, page=1))))
     if request.date_to:
-        result.append(Chip(f"To: {request.date_to}", search_url(replace(request, date_to=None, page=1))))
+        result.append(Chip(f"To: {day_label(request.date_to)}", search_url(replace(request, date_to=None, page=1))))
     return result
+
+
+def day_label(day: date) -> str:
+    """A date as a reader writes it: '1 May 2020'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def clear_filters_url(request: SearchRequest) -> str:
+    """The same search without any filter: query, match mode, sort and page size kept."""
+    return search_url(SearchRequest(q=request.q, match=request.match, sort=request.sort,
+                                     per_page=request.per_page, timeline=request.timeline))
 
 
 @dataclass(frozen=True)

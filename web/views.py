@@ -60,6 +60,7 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         "error": error,
         "facets": links.facet_links(results),
         "chips": links.chips(search_request_),
+        "clear_url": links.clear_filters_url(search_request_),
         "pages": links.page_links(results),
         "past_end": _past_end(search_request_, results),
         # The suggestion keeps the filters: it was offered because it finds articles with them.
@@ -76,6 +77,9 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         # Paging and the timeline's bars ask (HX-Focus-Results) for focus on the result count, which htmx
         # gives to an [autofocus] element it swaps in; typing and ticking a facet keep their own focus.
         "focus_results": fragment and request.headers.get("HX-Focus-Results") == "true",
+        # A phone's filters (a <details>) stay open across a swap if the reader had them open: the page
+        # says so (HX-Filters-Open, page.js), so focus can come back to the box just ticked inside them.
+        "filters_open": fragment and request.headers.get("HX-Filters-Open") == "true",
         # ... and bring the results' top into view (not on a host page: its layout is not ours to scroll).
         "paging_swap": f"{mode.swap} show:{mode.target}:top" if mode.target.startswith("#") else mode.swap,
         "document_title": f"{search_request_.q} – {current_app.config['SITE_NAME']}" if search_request_.q
@@ -85,6 +89,7 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
     response = current_app.make_response((render_template(template, **context), status))
     response.vary.add("HX-Request")
     response.vary.add("HX-Focus-Results")
+    response.vary.add("HX-Filters-Open")
     if fragment and not error and mode.push_url == "true":
         # htmx pushes this canonical URL rather than the raw form fields ("&sort=relevance&from=").
         response.headers["HX-Push-Url"] = links.search_url(search_request_)

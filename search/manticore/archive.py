@@ -33,7 +33,7 @@ from ..article import Article
 from ..autocomplete import Suggester
 from ..company_profile import CompanyProfile
 from ..errors import IndexMissing, NotFound
-from ..facets import DateValues, FacetValue, PeriodTotals, _month_label
+from ..facets import DateValues, FacetValue, PeriodTotals, month_label
 from ..highlight import mark_all
 from ..index_store import IndexStore
 from ..matched import field_terms, matched_terms, query_words
@@ -244,7 +244,7 @@ class ManticoreArchive:
             if not any(v.value == str(request.year) for v in values):
                 values.insert(0, FacetValue(str(request.year), 0, True))
             months = [FacetValue(f"{m // 100:04d}-{m % 100:02d}", c, request.month_key == f"{m // 100:04d}-{m % 100:02d}",
-                                 label=_month_label(m))
+                                 label=month_label(m))
                       for m, c in sorted(answer.counts.get("months", {}).items()) if m > 0 and c]
             position = next(i for i, v in enumerate(values) if v.value == str(request.year)) + 1
             values[position:position] = months
