@@ -77,9 +77,9 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-bench.txt
 	touch $@
 
-# The README's pictures of /embed, taken by the browser tests.
+# The README's pictures (search on desktop and phone, the timeline, /embed), taken by the browser tests.
 screenshots: install js-deps
-	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py tests/test_browser_timeline.py -k screenshot
+	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py tests/test_browser_timeline.py tests/test_browser_page_state.py -k screenshot
 
 # axe-core (npm registry, pinned in tests/js/package-lock.json) for the accessibility test.
 js-deps: tests/js/node_modules/.installed

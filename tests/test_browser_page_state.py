@@ -168,3 +168,44 @@ def test_axe_on_every_page_kind(browser, server, seed_id, viewport, scheme):  # 
             found[url] = violations
     context.close()
     assert found == {}
+
+
+def _screenshot(page, name: str, tmp_path, full_page: bool = False):
+    """Save a README picture (docs/ under `make screenshots`) and check it is a real, non-blank PNG."""
+    from pathlib import Path
+
+    from tests.test_browser import SCREENSHOT_DIR
+
+    problems = list(page.problems)  # before the screenshot: Playwright's own capture styles trip the CSP
+    target = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / name
+    page.screenshot(path=str(path), full_page=full_page)
+    assert problems == []
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_desktop_screenshot(browser, server, tmp_path):  # noqa: F811
+    """The README's picture of a search on a desktop: filters on the left, chips, hits, timeline."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch(page)
+    page.goto(server + "/?q=police&source=Wikinews")
+    expect(page.locator("#facet-company")).to_be_visible()
+    expect(page.locator(".hit-title").first).to_be_visible()
+    _screenshot(page, "search-desktop.png", tmp_path)
+    context.close()
+
+
+@pytest.mark.parametrize("filters", ["closed", "open"])
+def test_phone_screenshot(phone, server, tmp_path, filters):  # noqa: F811
+    """The README's pictures of a search on a phone, with the filters closed (results first) and open."""
+    phone.goto(server + "/?q=police")
+    expect(phone.locator(".hit-title").first).to_be_visible()
+    if filters == "open":
+        phone.locator("#filters > summary").click()
+        expect(phone.locator("#facet-company")).to_be_visible()
+    else:
+        expect(phone.locator("#facet-company")).to_be_hidden()
+    _screenshot(phone, f"search-phone-{filters}.png", tmp_path)
