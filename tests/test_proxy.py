@@ -140,6 +140,9 @@ def html_pages(app) -> list[str]:
             elif rule.arguments == {"article_id"}:  # the article page and its embedded form
                 path = url_for(rule.endpoint, article_id=article_id)
                 pages += [path, path + "?q=ByteDance"]
+            elif rule.arguments == {"name"}:  # a facet's full list, paged
+                path = url_for(rule.endpoint, name="company")
+                pages += [path + "?q=police", path + "?q=police&facet_limit=5&facet_offset=5"]
     return pages
 
 
