@@ -34,6 +34,14 @@ class SearchBackend(Protocol):
         selection), a "did you mean" suggestion: a ``SearchResults``. ``partial`` is set when part of
         the archive did not answer."""
 
+    def facet_values(self, request: SearchRequest, facet: str, contains: str = "", offset: int = 0,
+                     limit: int = 50):
+        """Every value of a value facet (company, source, section) for the search, not only its top ones:
+        a page (``offset``, ``limit``) of those whose label contains ``contains`` (case ignored), most
+        articles first, then by label, with their counts and whether they are selected, counted as the
+        facet counts (the query and the other facets' selections narrow them, its own does not): a
+        ``facets.FacetPage``. NotFound for another facet."""
+
     def iter_matches(self, request: SearchRequest, sort: str | None = None) -> Iterator[Article]:
         """Every article the request matches, in order (the CSV export)."""
 

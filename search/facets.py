@@ -17,6 +17,7 @@ import numpy as np
 from .columns import numeric_column
 from .columns import postings as read_postings
 
+from .errors import NotFound
 from .request import SearchRequest
 from .schema import FACET_FIELD, FACETS
 
@@ -29,6 +30,86 @@ class FacetValue:
     count: int
     selected: bool = False
     label: str = ""  # what to show, where it differs from the value ("July 2021" for "2021-07")
+
+
+class FacetValues(list):
+    """The values a value facet (company, source, section) shows beside the results: its top values (a
+    list of FacetValue, selected ones always included), carrying ``distinct``, the number of distinct
+    values it has for this search (counted as the facet counts: every value with a match, and every
+    selected one), so that the facet can offer "Show all 2,714 companies"."""
+
+    def __init__(self, values=(), distinct: int = 0):
+        super().__init__(values)
+        self.distinct = distinct
+
+
+@dataclass
+class FacetPage:
+    """One page of a facet's full list of values (``facet_values`` of either engine): the values whose
+    label contains ``contains`` (case ignored), most articles first, then by label.
+
+    ``total``: how many distinct values match ``contains``; ``distinct``: how many the facet has for this
+    search whatever ``contains`` says. Counts are the facet's: its own selection does not narrow them,
+    the query and the other facets' selections do."""
+
+    facet: str
+    values: list[FacetValue]
+    total: int
+    distinct: int
+    offset: int
+    limit: int
+    contains: str = ""
+    partial: str = ""  # why part of the archive did not answer; "" when all of it did
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.values) < self.total
+
+    def to_json(self) -> dict:
+        return {
+            "facet": self.facet,
+            "contains": self.contains,
+            "total": self.total,
+            "distinct": self.distinct,
+            "offset": self.offset,
+            "limit": self.limit,
+            "has_more": self.has_more,
+            "values": [{"value": v.value, "count": v.count, "selected": v.selected} for v in self.values],
+            "partial": bool(self.partial),
+        }
+
+
+def check_facet(facet: str) -> None:
+    """Refuse (NotFound) a facet that has no list of values: only company, source and section have one."""
+    if facet not in FACETS:
+        raise NotFound(f"No facet {facet[:80]!r}: the facets with a list of values are {', '.join(FACETS)}.")
+
+
+def fold_label(text: str) -> str:
+    """A label or a filter text as compared by ``contains``: case and runs of spaces ignored."""
+    return " ".join(text.casefold().split())
+
+
+def facet_page(facet: str, counted, selected: tuple[str, ...], contains: str = "", offset: int = 0,
+               limit: int = 50, partial: str = "") -> FacetPage:
+    """The page of a facet's values that both engines return, from ``counted``: (value, count) pairs,
+    those with no match left out or given as 0 (the selected values are listed even then, as the facet
+    shows them). Neutral: the engine counts, this filters, orders and pages."""
+    found = {value: int(count) for value, count in counted if count > 0}
+    for value in selected:
+        found.setdefault(value, 0)
+    wanted = fold_label(contains)
+    matching = [(value, count) for value, count in found.items() if not wanted or wanted in fold_label(value)]
+    matching.sort(key=lambda pair: (-pair[1], pair[0]))
+    chosen = set(selected)
+    values = [FacetValue(value, count, value in chosen) for value, count in matching[offset:offset + limit]]
+    return FacetPage(facet=facet, values=values, total=len(matching), distinct=len(found), offset=offset,
+                     limit=limit, contains=contains, partial=partial)
+
+
+def distinct_values(counted, selected: tuple[str, ...]) -> int:
+    """How many values a facet lists in full: those counted above 0 and the selected ones."""
+    return len({value for value, count in counted if count > 0} | set(selected))
 
 
 @dataclass(frozen=True)
@@ -176,6 +257,8 @@ class FacetIndex:
         for facet, column in self.columns.items():
             counts = column.count(_narrowed(matches, masks, facet))
             selected = request.selected(facet)
+            counted = [i for i in selected if column.index.get(i) is not None and counts[column.index[i]] > 0]
+            distinct = int(np.count_nonzero(counts)) + len(set(selected) - set(counted))
             order = np.lexsort((np.arange(len(counts)), -counts))
             values = [
                 FacetValue(column.values[i], int(counts[i]), column.values[i] in selected)
@@ -187,9 +270,16 @@ class FacetIndex:
                 if value not in shown:
                     i = column.index.get(value)
                     values.append(FacetValue(value, int(counts[i]) if i is not None else 0, True))
-            facets[facet] = values
+            facets[facet] = FacetValues(values, distinct)
         facets["date"] = self._date_counts(request, matches, masks)
         return facets
+
+    def value_counts(self, facet: str, matches: np.ndarray, masks: dict[str, np.ndarray]) -> list[tuple[str, int]]:
+        """Every value of ``facet`` that ``matches`` have, with its count, the facet's own selection left
+        out of ``masks`` (as ``counts`` counts): (value, count) pairs, in no particular order."""
+        column = self.columns[facet]
+        counts = column.count(_narrowed(matches, masks, facet))
+        return [(column.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
 
     def _date_counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray]) -> DateValues:
         base = _narrowed(matches, masks, "date")

@@ -23,6 +23,10 @@ MAX_RESULT_DEPTH = 10_000  # page * per_page: deeper paging is what filters are 
 MAX_QUERY_LENGTH = 1_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
+# A facet's full list of values (FacetListRequest): values per page, and how deep it may go.
+FACET_LIST_DEFAULT = 50
+FACET_LIST_MAX = 200
+FACET_LIST_MAX_OFFSET = 1_000_000
 # The request attribute holding each facet's selection.
 FACET_ATTRIBUTES = {"company": "companies", "source": "sources", "section": "sections"}
 
@@ -162,6 +166,49 @@ class SearchRequest:
         values = self.selected(facet)
         new = tuple(v for v in values if v != value) if value in values else values + (value,)
         return replace(self, **{FACET_ATTRIBUTES[facet]: new, "page": 1})
+
+
+@dataclass(frozen=True)
+class FacetListRequest:
+    """A facet's full list of values for a search (``/facet/<name>``, ``/api/facet/<name>``): the search's
+    parameters, and ``facet_q`` (a text the values' labels must contain), ``facet_offset``, ``facet_limit``."""
+
+    search: SearchRequest = SearchRequest()
+    facet_q: str = ""
+    facet_offset: int = 0
+    facet_limit: int = FACET_LIST_DEFAULT
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> "FacetListRequest":
+        """Validate the query string's parameters (each a list of values), or raise BadRequest."""
+        search = SearchRequest.from_params(params, per_page_default=per_page_default)
+
+        def one(name: str) -> str:
+            values = [v for v in params.get(name, []) if v != ""]
+            if len(values) > 1:
+                raise BadRequest(f"'{name}' can be given only once")
+            return values[0].strip() if values else ""
+
+        facet_q = " ".join(one("facet_q").split())
+        _check_text("facet_q", facet_q, MAX_VALUE_LENGTH)
+        offset = _integer("facet_offset", one("facet_offset"), 0, 0, FACET_LIST_MAX_OFFSET)
+        limit = _integer("facet_limit", one("facet_limit"), FACET_LIST_DEFAULT, 1, FACET_LIST_MAX)
+        return cls(search=search, facet_q=facet_q, facet_offset=offset, facet_limit=limit)
+
+    def to_params(self, **changes) -> list[tuple[str, str]]:
+        """The search's parameters, then the list's own where they are not the defaults."""
+        request = replace(self, **changes) if changes else self
+        pairs = request.search.to_params()
+        if request.facet_q:
+            pairs.append(("facet_q", request.facet_q))
+        if request.facet_offset:
+            pairs.append(("facet_offset", str(request.facet_offset)))
+        if request.facet_limit != FACET_LIST_DEFAULT:
+            pairs.append(("facet_limit", str(request.facet_limit)))
+        return pairs
+
+    def query_string(self, **changes) -> str:
+        return urlencode(self.to_params(**changes))
 
 
 def _check_text(name: str, value: str, limit: int) -> None:

@@ -27,7 +27,7 @@ from . import related as related_articles
 from .article import Article
 from .company_profile import CompanyProfile
 from .errors import IndexMissing, NotFound
-from .facets import FacetIndex, FacetValue
+from .facets import FacetIndex, FacetPage, FacetValue, check_facet, facet_page
 from .highlight import mark_all, merged_snippet, plain_snippet
 from .index_store import IndexStore
 from .indexer import INDEX_NAME
@@ -124,6 +124,8 @@ class SearchResults:
                 name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
                 for name, values in self.facets.items()
             },
+            # How many distinct values each value facet has for this search (its full list: /api/facet/<name>).
+            "facet_distinct": {name: values.distinct for name, values in self.facets.items() if hasattr(values, "distinct")},
             "suggestion": self.suggestion or None,
             "notice": self.notice or None,
             "match": self.match,
@@ -349,6 +351,18 @@ class Archive:
         matches = np.zeros(facet_index.doc_count, dtype=bool)  # words only: counted and scored with numpy
         matches[evaluated.ids] = True
         return parsed, evaluated, matches & facet_index.live
+
+    def facet_values(self, request: SearchRequest, facet: str, contains: str = "", offset: int = 0,
+                     limit: int = 50) -> FacetPage:
+        """Return one page of every value of ``facet`` (company, source, section) the search has, counted
+        as its facet counts them (its own selection ignored), those whose label contains ``contains``
+        (case ignored), most articles first (``facets.facet_page``). NotFound for another facet."""
+        check_facet(facet)
+        with self._using() as opened:
+            masks = opened.facets.filter_masks(request)
+            matches = self._select(opened, request, masks)[2]  # with the fallback to any of the words, as the page
+            counted = opened.facets.value_counts(facet, matches, masks)
+        return facet_page(facet, counted, request.selected(facet), contains, offset, limit)
 
     def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
         """Return the profile of the company ``slug`` names and its latest articles (NotFound if none)."""

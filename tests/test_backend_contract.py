@@ -255,6 +255,58 @@ def test_facet_values_and_their_order_are_the_same_on_both_engines(engines):
         assert manticore.facets["date"].totals == whoosh.facets["date"].totals
 
 
+def _full_list(engine, request: SearchRequest, facet: str, contains: str = "", limit: int = 200) -> list:
+    values, offset = [], 0
+    while True:
+        page = engine.facet_values(request, facet, contains, offset, limit)
+        values += page.values
+        if not page.has_more:
+            return values
+        offset += limit
+
+
+@pytest.mark.parametrize("request_", FILTERED, ids=lambda r: str(r.to_params() if hasattr(r, "to_params") else r))
+def test_a_facets_full_list_counts_every_value_exactly(engine, request_, contract_articles, article_terms):
+    """Issue 14, item 8: every value, not only the top 12, with the facet's disjunctive counts (brute force)."""
+    request_ = replace(request_, match="all")
+    pool = brute_matches(request_.q, contract_articles, article_terms) if request_.q else contract_articles
+    counts = brute_facets(pool, request_)
+    results = engine.search(request_)
+    for facet in ("company", "source", "section"):
+        listed = _full_list(engine, request_, facet)
+        expected = {name: count for name, count in counts[facet].items() if count}
+        expected.update({name: expected.get(name, 0) for name in request_.selected(facet)})
+        assert {v.value: v.count for v in listed} == expected, facet
+        assert [v.value for v in listed] == sorted(expected, key=lambda name: (-expected[name], name)), facet
+        assert {v.value for v in listed if v.selected} == set(request_.selected(facet))
+        assert results.facets[facet].distinct == len(listed), facet
+
+
+def test_facet_lists_are_the_same_on_both_engines(engines):
+    requests = [*FILTERED, SearchRequest(q="tiktok zebra"), SearchRequest(q="china", companies=("No Such Company",)),
+                SearchRequest(q="")]
+    for request in requests:
+        for facet in ("company", "source", "section"):
+            for contains, offset, limit in (("", 0, 200), ("", 3, 5), ("the", 0, 4), ("NEWS", 1, 2), ("zzz", 0, 10)):
+                whoosh, manticore = (engines[name].facet_values(request, facet, contains, offset, limit) for name in ENGINES)
+                assert manticore == whoosh, (request, facet, contains, offset)
+                assert not manticore.partial
+        assert engines["manticore"].search(request).facets["company"].distinct == \
+            engines["whoosh"].search(request).facets["company"].distinct
+
+
+def test_a_facets_list_pages_and_filters_alike(engine):
+    request = SearchRequest(q="")
+    whole = _full_list(engine, request, "company")
+    assert len(whole) > 200  # more than one page of the largest size
+    assert _full_list(engine, request, "company", limit=9) == whole
+    page = engine.facet_values(request, "company", "TIMES", 0, 50)
+    assert page.values and all("times" in v.value.lower() for v in page.values)
+    assert page.total == sum("times" in v.value.lower() for v in whole) and page.distinct == len(whole)
+    with pytest.raises(NotFound):
+        engine.facet_values(request, "date")
+
+
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 @pytest.mark.parametrize("q", ["china", "", "president -trump"])
 def test_date_order_is_identical(engines, q, sort):
@@ -399,12 +451,23 @@ def test_the_api_answers_the_same_json(clients, query):
     assert answers["manticore"][0]["partial"] is False
 
 
+@pytest.mark.parametrize("query", ["q=police", "q=china&company=Twitter&facet_q=the&facet_limit=5&facet_offset=2",
+                                   "q=&source=Wire&facet_q=e"])
+def test_the_facet_api_answers_the_same_json(clients, query):
+    for facet in ("company", "source", "section"):
+        answers = [client.get(f"/api/facet/{facet}?{query}") for client in clients.values()]
+        assert [a.status_code for a in answers] == [200, 200]
+        assert answers[0].get_json() == answers[1].get_json()
+
+
 def test_the_pages_render_on_the_cluster(clients, seed_id):
     client = clients["manticore"]
     page = client.get("/?q=bytedance")
     assert page.status_code == 200 and b"<mark>" in page.data
     assert client.get(f"/article/{seed_id}?q=bytedance").status_code == 200
     assert client.get("/company/bytedance").status_code == 200
+    facet = client.get("/facet/company?q=police&facet_q=bur")
+    assert facet.status_code == 200 and b"Burisma Holdings" in facet.data
     csv = client.get("/search.csv?q=china")
     assert csv.status_code == 200 and csv.data.count(b"\n") == clients["whoosh"].get("/search.csv?q=china").data.count(b"\n")
     assert client.get("/suggest?q=byte").get_json() == clients["whoosh"].get("/suggest?q=byte").get_json()

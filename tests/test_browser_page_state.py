@@ -143,7 +143,8 @@ def test_timeline_on_a_host_page_without_our_stylesheet_is_no_black_block(page, 
 AXE_PAGE_KINDS = [
     "/", "/?q=police", "/?q=police&company=Twitter&year=2020&month=1", "/?q=*x", "/?q=police&page=99",
     "/?q=nosuchwordanywhere", "/company/twitter", "/no/such/page", "/embed?q=ByteDance", "/embed/article/{seed}",
-    "/article/{seed}?q=ByteDance",
+    "/article/{seed}?q=ByteDance", "/facet/company?q=police", "/facet/company?q=police&company=Twitter&facet_limit=10",
+    "/embed/facet/company?q=police",
 ]
 
 

@@ -124,7 +124,9 @@ def test_framing_policy(embed_client, client):
     assert "frame-ancestors 'self' http://intranet.example https://portal.example:8443" in policy
     assert "X-Frame-Options" not in framed.headers  # frame-ancestors decides; XFO would refuse the intranet
     assert "http://intranet.example" in embed_client.get("/?q=x").headers["Content-Security-Policy"]
-    for url in ("/healthz", "/api/search?q=x", "/static/style.css", "/no-such-page", "/embed/fragment"):
+    for url in ("/facet/company?q=x", "/embed/facet/company?q=x"):  # a facet's full list, opened from a framed search
+        assert "frame-ancestors 'self' http://intranet.example" in embed_client.get(url).headers["Content-Security-Policy"]
+    for url in ("/healthz", "/api/search?q=x", "/api/facet/company", "/static/style.css", "/no-such-page", "/embed/fragment"):
         response = embed_client.get(url)
         response.close()
         assert response.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'"), url
@@ -167,6 +169,8 @@ def test_fragment_has_absolute_urls_and_cors_only_for_allowed_origins(embed_clie
     refused = embed_client.open("/embed/fragment", method="OPTIONS", headers={"Origin": OTHER, "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in refused.headers
     api = embed_client.get("/api/search?q=ByteDance", headers={"Origin": HOST})
+    assert api.headers["Access-Control-Allow-Origin"] == HOST
+    api = embed_client.get("/api/facet/company?q=police", headers={"Origin": HOST})
     assert api.headers["Access-Control-Allow-Origin"] == HOST
 
 
@@ -215,7 +219,10 @@ def test_every_link_of_every_embed_page_stays_framed_or_opens_a_new_tab(embed_cl
     anchor = re.compile(r"<a\s([^>]*)>")
     results = embed_client.get("/embed?q=police").get_data(as_text=True)
     article_link = unescape(re.search(r'class="hit-title"><a href="([^"]+)"', results).group(1))
-    pages = ["/embed?q=police", "/embed?q=police&company=Twitter", "/embed", article_link]
+    show_all = unescape(re.search(r'<p class="facet-more"><a href="([^"]+)"', results).group(1))
+    assert urlsplit(show_all).path == "/embed/facet/company"  # issue 14, item 8: a facet's full list, framed
+    pages = ["/embed?q=police", "/embed?q=police&company=Twitter", "/embed", article_link, show_all,
+             "/embed/facet/company?q=police&company=Twitter&facet_limit=5&facet_offset=5", "/embed/facet/source"]
     checked = 0
     for url in pages:
         html = embed_client.get(url).get_data(as_text=True)

@@ -35,6 +35,7 @@ from search.index_store import IndexStore
 from search.indexer import INDEX_NAME
 from search.query import FIELD_NAMES, ParsedQuery, QueryParser
 from search.request import (
+    FACET_LIST_MAX,
     MAX_FILTER_VALUES,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -218,6 +219,10 @@ PARAM_VALUES = {
     "theme": st.one_of(st.sampled_from([*THEMES, "Dark", "", "dark\x00"]), st.text(max_size=10)),
     "match": st.one_of(st.sampled_from(["all", "any", "", "ANY", " any ", "any\x00"]), st.text(max_size=8)),
     "timeline": st.one_of(st.sampled_from(["count", "share", "", "Share", "share\x00"]), st.text(max_size=8)),
+    # a facet's full list (/facet/<name>, /api/facet/<name>)
+    "facet_q": st.one_of(filter_value(COMPANIES), st.text(max_size=6)),
+    "facet_offset": integer_text(),
+    "facet_limit": integer_text(),
 }
 param_pair = st.one_of(
     st.sampled_from(sorted(PARAM_VALUES)).flatmap(lambda name: st.tuples(st.just(name), PARAM_VALUES[name])),
@@ -308,7 +313,8 @@ def test_month_with_year_zero_is_refused():
 
 # --- Over HTTP: every search route, every parameter ----------------------------------------------
 
-SEARCH_ROUTES = ["/", "/api/search", "/embed", "/embed/fragment"]
+SEARCH_ROUTES = ["/", "/api/search", "/embed", "/embed/fragment", "/facet/company", "/api/facet/source",
+                 "/embed/facet/section"]
 HEADERS = [
     {}, {}, {"HX-Request": "true"}, {"Accept": "application/json"},
     {"HX-Request": "true", "HX-History-Restore-Request": "true"}, {"Accept": "*/*", "Origin": "https://evil.example"},
@@ -340,7 +346,10 @@ def check_response(response, route: str, json_api: bool) -> None:
     if json_api:
         assert response.mimetype == "application/json"
         data = response.get_json()
-        if response.status_code == 200:
+        if response.status_code == 200 and route.startswith("/api/facet/"):
+            assert isinstance(data["total"], int) and 0 <= data["total"] <= data["distinct"]
+            assert len(data["values"]) <= data["limit"] <= FACET_LIST_MAX
+        elif response.status_code == 200:
             assert isinstance(data["total"], int) and data["total"] >= 0
             assert len(data["hits"]) <= data["per_page"] <= MAX_PER_PAGE
         else:

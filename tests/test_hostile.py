@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 
@@ -295,6 +295,16 @@ class Baseline:
         # a story sent twice, folded under its first version (write_benign_versions); its pages list related ones
         ("/?q=Magnitogorsk", {}), ("/?q=Magnitogorsk", HX), ("/embed?q=Magnitogorsk&theme=dark", {}),
         ("/embed/fragment?q=Magnitogorsk", {}),
+        # a facet's full list (issue 14, item 8): filtered, paged, ticked, past its end, refused, framed, swapped
+        ("/facet/company?q=government", {}), ("/facet/company?q=government&facet_q=tw", {}),
+        ("/facet/company?q=government&facet_q=tw", HX), ("/facet/source?q=government&company=Twitter&year=2020", {}),
+        ("/facet/company?q=government&company=Twitter&facet_limit=3&facet_offset=3", {}),
+        ("/facet/company?facet_q=nothingmatcheshere", {}), ("/facet/company?facet_offset=9999", {}),
+        ("/facet/company?facet_limit=0", {}), ("/facet/company?facet_limit=0", HX), ("/facet/nosuchfacet", {}),
+        ("/embed/facet/company?q=government&theme=dark&facet_limit=3&facet_offset=3", {}),
+        ("/embed/facet/section?company=Twitter", {}), ("/facet/company?q=government&company=Twitter", {}),
+        ("/embed/facet/company?q=government&company=Twitter", {}), ("/facet/section?q=government", {}),
+        ("/embed/facet/source?q=government&theme=light", {}),
     ]
 
     def __init__(self):
@@ -443,7 +453,7 @@ class Checker:
                 self.snippet(Tree(f"<p>{hit['snippet']}</p>").elements[0].text(), article, where)
             if hit["url"] and scheme_of(hit["url"]) not in ("http:", "https:"):
                 self.problems.append(f"{where}: url {hit['url']!r}")
-        for facet in data.get("facets", {}).values():
+        for facet in [*data.get("facets", {}).values(), data.get("values", [])]:  # /api/search, /api/facet/<name>
             for value in facet:
                 if not isinstance(value["value"], str):
                     self.problems.append(f"{where}: facet value {value!r}")
@@ -630,6 +640,40 @@ def test_company_pages_keep_hostile_names_as_text(hostile):
     assert_clean(hostile, before)
 
 
+def test_facet_lists_keep_hostile_values_as_text(hostile):
+    """Issue 14, item 8: every hostile company, source and section in a facet's full list (page, htmx list,
+    /embed, JSON), each value's label as written and its link the search with that value ticked; and filtered
+    by a piece of each payload."""
+    check, before = Checker(hostile), len(hostile.problems)
+    articles = list(hostile.articles.values())
+    expected = {"company": {c for a in articles for c in a.companies}, "source": {a.source for a in articles},
+                "section": {s for a in articles for s in a.sections}}
+    for facet, names in expected.items():
+        seen, offset = set(), 0
+        while True:
+            qs = urlencode({"q": MARKER, "facet_limit": 200, "facet_offset": offset})
+            for url, headers in ((f"/facet/{facet}?{qs}", {}), (f"/facet/{facet}?{qs}", HX),
+                                 (f"/embed/facet/{facet}?{qs}&theme=dark", {})):
+                _, tree = check.get(url, headers)
+                for link in [a for a in tree.find("a") if a.parent and a.parent.parent
+                             and "facet-values" in a.parent.parent.classes]:
+                    label = link.text().removesuffix(" (ticked: removes this filter)")
+                    ticked = parse_qs(urlsplit(link.attributes["href"]).query).get(facet, [])
+                    check.compare(ticked, [label], url, f"{facet} link of {label!r}")
+                    seen.add(label)
+            body = check.get(f"/api/facet/{facet}?{qs}")[0].get_json()
+            if not body["has_more"]:
+                break
+            offset += 200
+        check.compare(names - seen, set(), f"/facet/{facet}?q={MARKER}", f"{facet} values listed")
+    for number, payload in enumerate(hostile.payloads[::5]):
+        piece = payload[len(payload) // 3: len(payload) // 3 + 6]
+        qs = urlencode({"q": MARKER, "facet_q": piece, "company": payload})
+        check.get(f"/facet/{('company', 'source', 'section')[number % 3]}?{qs}", HX if number % 2 else {}, statuses=(200, 400))
+        check.get(f"/api/facet/company?{qs}", statuses=(200, 400))
+    assert_clean(hostile, before)
+
+
 def test_hostile_query_strings(hostile):
     """Each payload in each text parameter of the page (q alone; company, source and section together; theme on
     /embed), every other one in the numbers, dates and sort, which refuse it; in q on the API and, in turn, on
@@ -658,8 +702,16 @@ def test_hostile_query_strings(hostile):
                 others = [(f"/?{qs}", HX), (f"/embed?{qs}&theme=dark", {}), (f"/embed/fragment?{qs}", {})]
                 for url, headers in (others if everywhere else others[number % 3: number % 3 + 1]):
                     check.get(url, headers, statuses=statuses)
+                # a facet's full list carries the search and takes a filter text of its own
+                check.get(f"/facet/company?{qs}&{urlencode({'facet_q': payload})}", statuses=statuses)
+                if everywhere:
+                    check.get(f"/embed/facet/source?{qs}&theme=dark", statuses=statuses)
+                    check.get(f"/api/facet/section?{qs}", statuses=statuses)
         theme = urlencode({"theme": payload})
         check.get(f"/embed?{theme}", statuses=statuses)
+        check.get(f"/embed/facet/company?{theme}", statuses=statuses)
+        if everywhere:
+            check.get(f"/facet/{quote(payload, safe='')}", statuses=(404,))
         if everywhere:
             check.get(f"/embed/article/{some_article}?{theme}", statuses=statuses)
         # The query kept on an article page's "Back to results" link.
@@ -723,7 +775,8 @@ def sample_urls(app, article_id: str) -> list[tuple[str, str, tuple]]:
             continue
         if rule.endpoint == "static":
             continue
-        args = {name: company_slug(app) if name == "slug" else article_id for name in rule.arguments}
+        sample = {"slug": company_slug(app), "name": "company"}  # name: a facet (/facet/<name>)
+        args = {name: sample.get(name, article_id) for name in rule.arguments}
         path = rule.rule
         for name, value in args.items():
             path = path.replace(f"<{name}>", quote(value))
@@ -736,11 +789,13 @@ def sample_urls(app, article_id: str) -> list[tuple[str, str, tuple]]:
     urls += [("GET", "/no/such/page", (404,)), ("GET", "/article/no-such-article", (404,)),
              ("GET", "/?page=0", (400,)), ("GET", "/api/search?page=0", (400,)), ("GET", "/embed?theme=x", (400,)),
              ("GET", "/embed/article/x?theme=x", (400,)), ("POST", "/", (405,)), ("POST", "/api/search", (405,)),
-             ("HEAD", "/", (200,)), ("OPTIONS", "/embed/fragment", (200, 204)), ("OPTIONS", "/api/search", (200, 204))]
+             ("HEAD", "/", (200,)), ("OPTIONS", "/embed/fragment", (200, 204)), ("OPTIONS", "/api/search", (200, 204)),
+             ("GET", "/facet/nosuchfacet", (404,)), ("GET", "/api/facet/company?facet_limit=0", (400,)),
+             ("GET", "/facet/source?facet_offset=x", (400,)), ("GET", "/embed/facet/company?theme=x", (400,))]
     return urls
 
 
-FRAMEABLE = {"views.search", "views.embed", "views.embed_article"}
+FRAMEABLE = {"views.search", "views.embed", "views.embed_article", "views.facet", "views.embed_facet"}
 
 
 def endpoint_of(app, method: str, url: str) -> str | None:

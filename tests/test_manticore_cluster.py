@@ -71,10 +71,15 @@ def test_a_stopped_node_gives_flagged_partial_results_then_full_ones_when_it_is_
     page = client.get("/?q=")
     assert page.status_code == 200 and PARTIAL.encode() in page.data
     assert client.get("/healthz").get_json()["partial"] is True
+    facet = client.get("/api/facet/source?q=").get_json()  # a facet's full list says so too
+    assert facet["partial"] is True and sum(v["count"] for v in facet["values"]) == degraded["total"]
+    listed = client.get("/facet/source?q=")
+    assert listed.status_code == 200 and PARTIAL.encode() in listed.data
 
     cluster.nodes[0].start()  # same ports and data folder: its articles come back from its binlog
     again = client.get("/api/search?q=").get_json()
     assert again["partial"] is False and again["total"] == whole["total"]
+    assert client.get("/api/facet/source?q=").get_json()["partial"] is False
 
 
 def test_with_no_data_node_or_no_head_the_pages_say_search_is_unavailable(

@@ -140,6 +140,9 @@ def html_pages(app) -> list[str]:
             elif rule.arguments == {"article_id"}:  # the article page and its embedded form
                 path = url_for(rule.endpoint, article_id=article_id)
                 pages += [path, path + "?q=ByteDance"]
+            elif rule.arguments == {"name"}:  # a facet's full list, paged
+                path = url_for(rule.endpoint, name="company")
+                pages += [path + "?q=police", path + "?q=police&facet_limit=5&facet_offset=5"]
     return pages
 
 
@@ -187,7 +190,8 @@ def test_trusted_prefix_on_htmx_push_url_static_files_and_article_links(trusting
     assert [v for t, n, v in attributes if t == "form" and n == "action"] == [f"{PREFIX}/"]
     assert any(t == "form" and n == "hx-get" and v == f"{PREFIX}/" for t, n, v in attributes)
     statics = [v for t, n, v in attributes if (t, n) in (("link", "href"), ("script", "src")) and "/static/" in v]
-    assert len(statics) == 2 and all(re.match(rf"{PREFIX}/static/.+\?v=[0-9a-f]+$", v) for v in statics), statics
+    # the stylesheet, htmx and page.js
+    assert len(statics) == 3 and all(re.match(rf"{PREFIX}/static/.+\?v=[0-9a-f]+$", v) for v in statics), statics
 
     article = first_article_path(html)
     assert article.startswith(f"{PREFIX}/article/")
@@ -405,7 +409,7 @@ def test_static_files_through_nginx_are_cached_for_a_year(stack):
     html = through_nginx(stack, f"{PREFIX}/?q=ByteDance")[2]
     statics = [v for t, n, v in url_attributes(html)
                if (t, n) in (("link", "href"), ("script", "src")) and "/static/" in v]
-    assert len(statics) == 2, statics
+    assert len(statics) == 3, statics  # the stylesheet, htmx and page.js
     for url in statics:
         status, headers, body = through_nginx(stack, url)
         assert status == 200 and body, url

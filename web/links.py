@@ -17,11 +17,13 @@ from markupsafe import Markup
 
 from search.article import make_article_id
 from search.company_profile import slugify
-from search.facets import FacetValue, month_label
-from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, SearchRequest
+from search.facets import FacetPage, FacetValue, month_label
+from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, FacetListRequest, SearchRequest
 from search.searcher import SearchResults
 
 FACET_TITLES = {"company": "Company", "source": "Source", "section": "Section", "date": "Date"}
+# How a facet's values are named in a sentence: (one, several).
+FACET_NOUNS = {"company": ("company", "companies"), "source": ("source", "sources"), "section": ("section", "sections")}
 
 
 @dataclass
@@ -56,6 +58,7 @@ class LinkMode:
     swap: str = "innerHTML"
     push_url: str = "true"
     autofocus: bool = True  # not in a frame: a widget must not take the focus from the page around it
+    facet_endpoint: str = "views.facet"  # a facet's full list of values (on a host page: the archive's, in a new tab)
 
 
 PAGE = LinkMode()
@@ -128,6 +131,70 @@ def facet_links(results: SearchResults) -> dict[str, list[FacetLink]]:
         ]
     links["date"] = [_date_link(request, v, index) for index, v in enumerate(results.facets.get("date", []))]
     return links
+
+
+@dataclass(frozen=True)
+class FacetMore:
+    """The link under a facet to its full list: "Show all 71 companies"."""
+
+    text: str
+    url: str
+
+
+def facet_more(results: SearchResults) -> dict[str, FacetMore]:
+    """Per value facet that has more distinct values than it shows, the link to its full list."""
+    more: dict[str, FacetMore] = {}
+    for facet in FACET_ATTRIBUTES:
+        values = results.facets.get(facet, [])
+        distinct = getattr(values, "distinct", 0)
+        if distinct > len(values):
+            more[facet] = FacetMore(f"Show all {distinct:,} {noun(facet, distinct)}",
+                                    facet_url(facet, FacetListRequest(search=results.request)))
+    return more
+
+
+def noun(facet: str, count: int) -> str:
+    """'company' or 'companies', as ``count`` says."""
+    one, several = FACET_NOUNS[facet]
+    return one if count == 1 else several
+
+
+def facet_url(facet: str, request: FacetListRequest, **changes) -> str:
+    """The URL of a facet's full list for a search (the search's every parameter kept), on this surface."""
+    mode = link_mode()
+    url = url_for(mode.facet_endpoint, name=facet, _external=mode.external)
+    query = "&".join(part for part in (request.query_string(**changes), urlencode(mode.keep)) if part)
+    return f"{url}?{query}" if query else url
+
+
+@dataclass(frozen=True)
+class FacetListItem:
+    """A value of a facet's full list: its label and count, and the search with it ticked (or unticked)."""
+
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+def facet_list_items(facet: str, request: SearchRequest, page: FacetPage) -> list[FacetListItem]:
+    """The values of a page of a facet's list, each linking to the search with that value added (removed if
+    it was selected), on page 1, every other parameter kept."""
+    return [FacetListItem(value.value, value.count, value.selected, search_url(request.toggled(facet, value.value)))
+            for value in page.values]
+
+
+def facet_list_pages(facet: str, request: FacetListRequest, page: FacetPage) -> dict[str, str]:
+    """The list's Previous and Next (and, past the end, First) links: {"previous": url, "next": url, ...}."""
+    pages: dict[str, str] = {}
+    limit = request.facet_limit
+    if request.facet_offset >= page.total and request.facet_offset:
+        pages["first"] = facet_url(facet, request, facet_offset=0)
+    elif request.facet_offset:
+        pages["previous"] = facet_url(facet, request, facet_offset=max(0, request.facet_offset - limit))
+    if page.has_more:
+        pages["next"] = facet_url(facet, request, facet_offset=request.facet_offset + limit)
+    return pages
 
 
 def input_id(facet: str, value: str) -> str:

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 
 # Pages an allowed origin may frame, and endpoints it may fetch from its own scripts.
-FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article"})
-CORS_ENDPOINTS = frozenset({"views.embed_fragment", "views.api_search"})
+FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article", "views.facet", "views.embed_facet"})
+CORS_ENDPOINTS = frozenset({"views.embed_fragment", "views.api_search", "views.api_facet"})
 # The headers htmx sends with a request; a cross-origin hx-get needs them allowed by the preflight.
 HTMX_REQUEST_HEADERS = ("HX-Request, HX-Current-URL, HX-Target, HX-Trigger, HX-Trigger-Name, HX-Boosted, HX-Prompt, "
                         "HX-History-Restore-Request")

@@ -13,7 +13,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from search.errors import BadRequest
-from search.request import MAX_QUERY_LENGTH, SearchRequest
+from search.facets import check_facet
+from search.request import FACET_ATTRIBUTES, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest
 from search.backend import SearchBackend
 from search.searcher import SearchResults
 
@@ -59,6 +60,7 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         "req": search_request_,
         "error": error,
         "facets": links.facet_links(results),
+        "facet_more": links.facet_more(results),
         "chips": links.chips(search_request_),
         "clear_url": links.clear_filters_url(search_request_),
         "pages": links.page_links(results),
@@ -129,6 +131,7 @@ def embed_mode() -> tuple[LinkMode, str]:
     mode = LinkMode(
         search_endpoint="views.embed",
         article_endpoint="views.article" if new_tab else "views.embed_article",
+        facet_endpoint="views.embed_facet",
         keep=(("theme", theme),) if theme != "auto" else (),
         article_new_tab=new_tab,
         autofocus=False,
@@ -161,6 +164,77 @@ def embed_fragment():
     if request.method == "OPTIONS":  # a CORS preflight; security.add_cors_headers answers it
         return current_app.make_response(("", 204))
     return render_search("_partials/_fragment.html", fragment_template="_partials/_fragment.html")
+
+
+def facet_list_request() -> FacetListRequest:
+    """Validate the query string of a facet's list: the search's parameters and facet_q, facet_offset,
+    facet_limit (BadRequest on anything wrong)."""
+    params = {key: request.args.getlist(key) for key in request.args}
+    return FacetListRequest.from_params(params, per_page_default=current_app.config["PER_PAGE"])
+
+
+def render_facet(name: str, page_template: str):
+    """Every value of facet ``name`` for the search in the query string, a page at a time, filtered by
+    ``facet_q``: the whole page, or (htmx, as one types in its filter box) the list alone. A bad parameter
+    keeps the page and the text typed, and says what is wrong (a 400)."""
+    check_facet(name)
+    fragment = is_fragment_request()
+    try:
+        list_request = facet_list_request()
+        page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,
+                                      list_request.facet_limit)
+        error, status = "", 200
+    except BadRequest as exc:
+        def text(key: str, limit: int) -> str:
+            return request.args.get(key, "")[:limit].replace("\x00", "")
+        list_request = FacetListRequest(search=SearchRequest(q=text("q", MAX_QUERY_LENGTH)),
+                                        facet_q=text("facet_q", MAX_VALUE_LENGTH))
+        page, error, status = None, exc.message, 400
+    mode = links.link_mode()
+    search = list_request.search
+    one, several = links.FACET_NOUNS[name]
+    context = {
+        "facet": name,
+        "one": one,
+        "several": several,
+        "req": search,
+        "list_request": list_request,
+        "page": page,
+        "error": error,
+        "items": links.facet_list_items(name, search, page) if page else [],
+        "pages": links.facet_list_pages(name, list_request, page) if page else {},
+        "back_url": links.search_url(search),
+        # The filters that narrow the counts (the other facets', the dates), and this facet's own, which do not.
+        "chips": links.chips(replace(search, **{FACET_ATTRIBUTES[name]: ()})),
+        "ticked": search.selected(name),
+        "form_url": url_for(mode.facet_endpoint, name=name),
+        # The form carries the search and the page size; typing a filter starts the list from its top.
+        "hidden": list_request.to_params(facet_q="", facet_offset=0) + list(mode.keep),
+        "mode": mode,
+        "document_title": " – ".join(part for part in (f"All {several}", search.q, current_app.config["SITE_NAME"]) if part),
+    }
+    template = "_partials/_facet_list.html" if fragment else page_template
+    response = current_app.make_response((render_template(template, **context), status))
+    response.vary.add("HX-Request")
+    if fragment and not error:
+        # The filter box replaces the address with the list's canonical URL (no history entry per letter).
+        response.headers["HX-Replace-Url"] = links.facet_url(name, list_request)
+    return response
+
+
+@bp.get("/facet/<name>")
+def facet(name: str):
+    """A facet's full list of values for a search, with a box that filters them as one types."""
+    return render_facet(name, "facet.html")
+
+
+@bp.get("/embed/facet/<name>")
+def embed_facet(name: str):
+    """The same inside /embed: every link stays in the frame."""
+    g.link_mode, error = embed_mode()
+    if error:
+        raise BadRequest(error)
+    return render_facet(name, "embed_facet.html")
 
 
 def render_article(article_id: str, template: str):
@@ -230,6 +304,16 @@ def _year_bars(profile) -> list[dict]:
 def api_search():
     results = archive().search(search_request())
     return jsonify(results.to_json())
+
+
+@bp.get("/api/facet/<name>")
+def api_facet(name: str):
+    """A facet's values as JSON: the search's parameters, facet_q, facet_offset, facet_limit (README, JSON API)."""
+    check_facet(name)
+    list_request = facet_list_request()
+    page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,
+                                  list_request.facet_limit)
+    return jsonify({"query": list_request.search.q, **page.to_json()})
 
 
 @bp.get("/healthz")

@@ -33,7 +33,8 @@ from ..article import Article
 from ..autocomplete import Suggester
 from ..company_profile import CompanyProfile
 from ..errors import IndexMissing, NotFound
-from ..facets import DateValues, FacetValue, PeriodTotals, month_label
+from ..facets import (DateValues, FacetPage, FacetValue, FacetValues, PeriodTotals, check_facet, distinct_values,
+                      facet_page, month_label)
 from ..highlight import mark_all
 from ..index_store import IndexStore
 from ..matched import field_terms, matched_terms, query_words
@@ -237,7 +238,7 @@ class ManticoreArchive:
             shown = {v.value for v in values}
             counted = dict(found)
             values += [FacetValue(name, counted.get(name, 0), True) for name in selected if name not in shown]
-            facets[facet] = values
+            facets[facet] = FacetValues(values, distinct_values(found, selected))
         years = answer.counts.get("years", {})
         values = [FacetValue(str(y), c, request.year == y) for y, c in sorted(years.items(), reverse=True) if y > 0 and c]
         if request.year:
@@ -250,6 +251,28 @@ class ManticoreArchive:
             values[position:position] = months
         facets["date"] = DateValues(values, self._period_totals(build))
         return facets
+
+    def facet_values(self, request: SearchRequest, facet: str, contains: str = "", offset: int = 0,
+                     limit: int = 50) -> FacetPage:
+        """One page of every value of ``facet`` the search has (``backend.SearchBackend.facet_values``): one
+        GROUP BY with every filter but the facet's own, all its groups, filtered and paged here."""
+        check_facet(facet)
+        build = self._current()
+        filters = _filters(request)
+        parsed = build.parser.parse(request.q, any_words=request.match == "any")
+        if not request.match and isinstance(parsed.query, wq.And) and not self._count(build, parsed, filters):
+            fallback = build.parser.parse(request.q, any_words=True)  # as the page falls back to any of the words
+            if self._count(build, fallback, filters):
+                parsed = fallback
+        rows, meta = self.head.results([
+            _group_by(build.index, FACET_ATTRIBUTE[facet], to_match(parsed.query), _without(filters, facet),
+                      build.groups(facet)),
+            ("SHOW META", ()),
+        ])
+        names = build.names.get(facet, {})
+        counted = [(names[int(number)], int(count)) for number, count in rows if int(number) in names]
+        return facet_page(facet, counted, request.selected(facet), contains, offset, limit,
+                          partial=PARTIAL if dict(meta).get("warning") else "")
 
     def _period_totals(self, build: _Build) -> PeriodTotals:
         def count() -> PeriodTotals:
