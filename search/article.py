@@ -27,6 +27,7 @@ class Article:
     license: str = ""  # terms the article is shown under, e.g. "CC BY 2.5" for Wikinews
     path: str = ""  # corpus file it came from, relative to the corpus folder
     line: int = 0  # line within that file (JSON Lines), 0 for whole-file formats
+    date_only: bool = False  # the source gave the day but no time: ``published`` is its midnight, made up
 
     def __post_init__(self) -> None:
         if self.published is not None and (self.published.tzinfo is None or self.published.utcoffset() is None):

@@ -64,6 +64,10 @@ class SearchBackend(Protocol):
     def rank(self, q: str, limit: int = 1000, any_words: bool = True) -> list[str]:
         """The ids of the ``limit`` best articles for ``q`` (``make eval``)."""
 
+    def credits(self) -> list:
+        """The sources of the articles being served, each with the licence they give ("" for none), most
+        articles first: ``index_store.Credit``s, recorded in the build's manifest (the page footer credits them)."""
+
     def stats(self) -> dict:
         """What /healthz reports: documents, build time, the build's name."""
 

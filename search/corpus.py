@@ -20,7 +20,7 @@ from .article import Article, ArticleDraft, make_article_id
 from .companies import MIN_ARTICLES, CandidateCounter, CompanyExtractor
 from .gazetteer import BUNDLED_LISTS
 from .corpus_config import CONFIG_NAME, CorpusConfig
-from .dates import DateError, parse_published
+from .dates import DateError, gives_time, parse_published
 from .pagetext import PageTextError, looks_like_page_text, parse_page_text
 from .records import FieldTally, RecordError, iter_json_document, iter_json_lines, record_to_draft
 
@@ -313,6 +313,7 @@ class CorpusReader:
             license=draft.license,
             path=relative,
             line=draft.line,
+            date_only=published is not None and not gives_time(draft.published),
         )
 
 

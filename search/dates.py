@@ -58,7 +58,35 @@ def parse_published(value: object, default_zone: tzinfo = timezone.utc) -> datet
     return parsed
 
 
-def _parse_text(text: str) -> datetime:
+def gives_time(value: object) -> bool:
+    """True when a publication date as a source writes it (what ``parse_published`` takes) says the time
+    of day, False when it gives only the day ("2019-01-04", "Jan 4, 2019", a ``date``): such an article
+    is indexed as date-only, and its made-up midnight is never shown. An unreadable date gives no time."""
+    if isinstance(value, datetime):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        # The default's hour fills in only what the text leaves out: two defaults, two hours, no time given.
+        return _parse_text(value, default_hour=0).hour == _parse_text(value, default_hour=1).hour
+    except DateError:
+        return False
+
+
+def iso_published(when: datetime | None, date_only: bool) -> str:
+    """A publication date as JSON and CSV give it: "2021-07-05T17:08:00+08:00", the day alone
+    ("2019-01-04") when the source gave no time, "" when undated."""
+    if when is None:
+        return ""
+    return when.date().isoformat() if date_only else when.isoformat()
+
+
+def day_label(day: date) -> str:
+    """A day as a reader writes it: '1 May 2020'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _parse_text(text: str, default_hour: int = 0) -> datetime:
     cleaned = _LATER_LABEL.sub("", _LABEL.sub("", text.strip()))
     cleaned = _TRAILING_JUNK.sub(r"\1", cleaned)
     if not cleaned:
@@ -66,6 +94,6 @@ def _parse_text(text: str) -> datetime:
     if not re.search(r"\d", cleaned):
         raise DateError(f"no date in {text[:80]!r}{'…' if len(text) > 80 else ''}")
     try:
-        return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1))
+        return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1, default_hour))
     except (ValueError, OverflowError) as exc:
         raise DateError(f"cannot read date {text!r}") from exc

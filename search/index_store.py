@@ -21,7 +21,9 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CURRENT = "current"
 BUILD_PREFIX = "build-"
@@ -29,6 +31,55 @@ TMP_PREFIX = ".tmp-"
 LOCK_NAME = ".build.lock"
 MANIFEST_NAME = "manifest.json"
 KEEP_BUILDS = 2  # the current build and the one before, for readers still holding it open
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A source of the articles in a build, with the licence they give ("" for none): what the pages credit."""
+
+    source: str
+    license: str
+    articles: int
+    site: str = ""  # the origin of its articles' links ("https://en.wikinews.org/"), "" if they have none
+
+
+class FileCredits:
+    """The sources and licences of one corpus file's articles, counted while it is indexed (its manifest entry)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.sites: dict[tuple[str, str], str] = {}
+
+    def add(self, article) -> None:
+        key = (article.source, article.license)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if not self.sites.get(key) and article.url:
+            parts = urlsplit(article.url)
+            self.sites[key] = f"{parts.scheme}://{parts.netloc}/"
+
+    def entries(self) -> list[list]:
+        return [[source, license, count, self.sites.get((source, license), "")]
+                for (source, license), count in self.counts.items()]
+
+
+def merge_credits(file_entries) -> list[dict]:
+    """The build's credits from its files' entries: one per source and licence, most articles first."""
+    counts: dict[tuple[str, str], int] = {}
+    sites: dict[tuple[str, str], str] = {}
+    for entry in file_entries:
+        for source, license, count, site in entry.get("credits", []):
+            counts[source, license] = counts.get((source, license), 0) + count
+            if site and not sites.get((source, license)):
+                sites[source, license] = site
+    ordered = sorted(counts, key=lambda key: (-counts[key], key))
+    return [{"source": source, "license": license, "articles": counts[source, license],
+             "site": sites.get((source, license), "")} for source, license in ordered]
+
+
+def credits_of(manifest: dict) -> list[Credit]:
+    """The credits a build's manifest records ([] for a build made before they were recorded)."""
+    return [Credit(str(c["source"]), str(c.get("license", "")), int(c.get("articles", 0)), str(c.get("site", "")))
+            for c in manifest.get("credits", [])]
 
 
 class BuildBusy(RuntimeError):

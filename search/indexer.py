@@ -34,7 +34,7 @@ from .corpus import (
 )
 from . import config, nearduplicates
 from .corpus_config import CONFIG_NAME
-from .index_store import IndexStore
+from .index_store import FileCredits, IndexStore, merge_credits
 from .records import FieldTally
 from .gazetteer import BUNDLED_LISTS
 from .schema import SCHEMA_VERSION, article_to_document, build_schema
@@ -371,6 +371,7 @@ def _index_files(
         for path, relative in files:
             result = FileResult(relative, "")
             ids = []
+            credits = FileCredits()
             for article in reader.iter_file(path, relative, result):
                 if article.id in known_ids:
                     result.problems.append(
@@ -381,11 +382,12 @@ def _index_files(
                 writer.add_document(**article_to_document(article))
                 vocabulary.add(words_of(article.title, article.body, *article.captions))
                 signatures.add(article)
+                credits.add(article)
                 ids.append(article.id)
                 if show and len(ids) % 500 == 0:
                     _show_rate(bar, report.summary.articles + len(ids), started)
             report.summary.add(result, articles=len(ids))
-            entries[relative] = {"checksum": result.checksum, "ids": ids}
+            entries[relative] = {"checksum": result.checksum, "ids": ids, "credits": credits.entries()}
             bar.update(1)
             _show_rate(bar, report.summary.articles, started)
     finally:
@@ -424,5 +426,6 @@ def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, map
         "seconds": round(report.seconds, 3),
         "skipped": dict(report.summary.skipped),
         "problems": [str(p) for p in report.summary.problems[:1000]],
+        "credits": merge_credits(files.values()),
         "files": files,
     }

@@ -5,10 +5,13 @@
     tiktok OR douyin          either word
     -trump  NOT trump         without the word
     title:bytedance           in a field: title (headline), caption, body, company, source, section, credit
+    year:2020                 published that year (the dateline field)
     tik*  te?t                wildcards, limited in how many words they may expand to
     tiktk~1                   fuzzy: within one edit
 
-Text that is not valid syntax is searched as plain words rather than rejected. With
+Text that is not valid syntax is searched as plain words rather than rejected; so is an unknown
+field ("foo:bar", "date:2020"), which the parsed query names for the notice that says so. Words
+too common to index ("the who") are named too: the query finds nothing, and the notice says why. With
 ``any_words`` (the "any of the words" mode, and the fallback when all the words find nothing)
 the words are OR-ed instead, and the articles with more of them rank first.
 """
@@ -21,6 +24,7 @@ from itertools import islice
 
 from whoosh import qparser, query as wq
 
+from .analysis import STOP_WORDS
 from .errors import BadRequest
 from .expansion import expand, typed_words
 from .schema import FIELD_BOOSTS, SEARCHED_FIELDS, TEXT_FIELDS
@@ -32,7 +36,10 @@ FIELD_NAMES = {
     "caption": "captions", "captions": "captions",
     "body": "body", "text": "body",
     "company": "company", "source": "source", "section": "section", "credit": "credit",
+    "year": "dateline",  # the dateline holds the year of publication: year:2020 is a year filter
 }
+# The fields as the unknown-field notice lists them (search.html's tips name the common ones).
+FIELD_HELP = ("title: (or headline:)", "caption:", "body:", "company:", "source:", "section:", "credit:", "year:")
 WILDCARD_LIMIT = 1_000  # words one wildcard or fuzzy term may expand to
 MAX_FUZZY_EDITS = 2  # tiktk~1, tiktko~2
 MAX_FUZZY_TERMS = 3
@@ -41,6 +48,11 @@ MAX_CLAUSES = 64
 MAX_SLOP = 50  # "a b"~50: words allowed between the words of a phrase
 _PHRASE_SLOP = re.compile(r'("[^"]*")~(\d+)')
 _NEGATIVE = re.compile(r"(?:^|(?<=\s))-(\S+)")
+# "name:value", as a field is typed: a letter first ("12:30" is a time) and not a URL ("http://"); the
+# value a word, a phrase or a group. A phrase is matched whole, so that a colon inside one is no field.
+_PREFIX = re.compile(r'(?<![\w:])([^\W\d_]\w*):(?=[^\s:/])')
+_FIELD_OR_PHRASE = re.compile(r'"[^"]*"|(?<![\w:])(?P<name>[^\W\d_]\w*):(?P<value>"[^"]*"?|\([^)]*\)?|(?![:/])[^\s"()]+)')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
 @dataclass
@@ -50,6 +62,8 @@ class ParsedQuery:
     text: str
     query: wq.Query
     plain_words: bool = False  # True when the syntax could not be used and words were searched instead
+    unknown_fields: tuple[str, ...] = ()  # "foo:bar" as typed: foo is no field, so both were searched as words
+    common_words: tuple[str, ...] = ()  # the query was only words too common (or short) to be indexed: "the who"
 
     @property
     def is_everything(self) -> bool:
@@ -97,6 +111,11 @@ class QueryParser:
         text = text.strip()
         if not text or text == "*":
             return ParsedQuery(text, wq.Every())
+        typed_text, unknown = text, unknown_fields(text)
+        if unknown:  # "foo:bar" is the words foo and bar, each looked for wherever words are
+            text = _FIELD_OR_PHRASE.sub(
+                lambda m: m.group(0).replace(":", " ", 1) if m.group("name") and m.group("name") not in FIELD_NAMES
+                else m.group(0), text)
         try:
             raw = syntax.parse(_PHRASE_SLOP.sub(_slop, text), normalize=False)  # normalising drops repeats
             parsed = (_weigh_repeats(raw) if any_words else raw).normalize()
@@ -108,6 +127,9 @@ class QueryParser:
             excluded = syntax.parse(" OR ".join(m.group(1) for m in _NEGATIVE.finditer(text)))
             parsed = wq.AndNot(wq.Every(), excluded)
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
+            common = common_words(text)
+            if common:  # not a syntax problem: every word is one the index leaves out
+                return ParsedQuery(typed_text, wq.NullQuery, unknown_fields=unknown, common_words=common)
             parsed, plain = plain_parser.parse(_words_only(text)), True
         parsed = parsed.normalize()
         typed = typed_words(text)
@@ -116,7 +138,7 @@ class QueryParser:
             parsed = expand(parsed, self.vocabulary, typed, TEXT_FIELDS, self.wildcard_limit,
                             numbers_only=tuple(set(SEARCHED_FIELDS) - set(TEXT_FIELDS)))
         self._check_cost(parsed, reader)
-        return ParsedQuery(text, parsed, plain_words=plain)
+        return ParsedQuery(typed_text, parsed, plain_words=plain, unknown_fields=unknown)
 
     def _check_syntax(self, parsed: wq.Query, typed: dict[str, str]) -> None:
         """Refuse what would cost too much, quoting the words as typed."""
@@ -186,6 +208,23 @@ def _walk(q: wq.Query):
     yield q
     for child in q.children():
         yield from _walk(child)
+
+
+def unknown_fields(text: str) -> tuple[str, ...]:
+    """Each "name:value" of ``text`` (outside quotes) whose name is no field, as typed, once: the parser
+    searched the name and the value as words."""
+    found = (m.group(0) for m in _FIELD_OR_PHRASE.finditer(text) if m.group("name") and m.group("name") not in FIELD_NAMES)
+    return tuple(dict.fromkeys(found))
+
+
+def common_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` when every one of them is too common (a stop word) or too short (one letter)
+    to be indexed, so that no article can match them; () when any word can be searched for."""
+    words = [w for w in re.findall(r"\w+", _PREFIX.sub(lambda m: " " if m.group(1) in FIELD_NAMES else m.group(0), text))
+             if w not in _OPERATORS]
+    if words and all(len(w) < 2 or w.lower() in STOP_WORDS for w in words):
+        return tuple(dict.fromkeys(words))
+    return ()
 
 
 def _words_only(text: str) -> str:

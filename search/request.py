@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from .dates import day_label
 from .errors import BadRequest
 
 SORTS = ("relevance", "newest", "oldest")
@@ -52,6 +53,30 @@ class SearchRequest:
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> "SearchRequest":
         """Validate query-string parameters (each a list of values) into a request, or raise BadRequest."""
+        request, problems = cls._read(params, per_page_default)
+        if problems:
+            raise problems[0]
+        return request
+
+    @classmethod
+    def keeping_valid(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> "SearchRequest":
+        """What a page answering a bad request shows: every parameter that is valid kept, each invalid one
+        at its default (the query cut to its limit). Dates that are each valid are both kept, even when
+        'from' is after 'to', so that the form shows them to be put right."""
+        return cls._read(params, per_page_default)[0]
+
+    @classmethod
+    def _read(cls, params: Mapping[str, Sequence[str]], per_page_default: int) -> tuple["SearchRequest", list[BadRequest]]:
+        """The request the parameters make, each invalid one at its default, and what was wrong, in order."""
+        problems: list[BadRequest] = []
+
+        def checked(read, default):
+            try:
+                return read()
+            except BadRequest as exc:
+                problems.append(exc)
+                return default
+
         def one(name: str) -> str:
             values = [v for v in params.get(name, []) if v != ""]
             if len(values) > 1:
@@ -66,27 +91,30 @@ class SearchRequest:
                 _check_text(name, value, MAX_VALUE_LENGTH)
             return values
 
-        q = one("q")
-        _check_text("q", q, MAX_QUERY_LENGTH)
-        sort = one("sort") or "relevance"
-        if sort not in SORTS:
-            raise BadRequest(f"'sort' must be one of {', '.join(SORTS)}, not {sort!r}")
-        match_mode = one("match")
-        if match_mode and match_mode not in MATCHES:
-            raise BadRequest(f"'match' must be one of {', '.join(MATCHES)}, not {match_mode[:40]!r}")
-        timeline = one("timeline") or "count"
-        if timeline not in TIMELINES:
-            raise BadRequest(f"'timeline' must be one of {', '.join(TIMELINES)}, not {timeline[:40]!r}")
-        per_page = _integer("per_page", one("per_page"), per_page_default, 1, MAX_PER_PAGE)
-        page = _integer("page", one("page"), 1, 1, MAX_RESULT_DEPTH)
-        if page * per_page > MAX_RESULT_DEPTH:
-            raise BadRequest(
-                f"results are shown up to number {MAX_RESULT_DEPTH:,}; narrow the search with filters to see more"
-            )
-        year = _integer("year", one("year"), None, 1, 9999)
-        month_text = one("month")
-        month = None
-        if month_text:
+        def usable(name: str) -> tuple[str, ...]:  # the values of a facet that are right by themselves
+            values = tuple(dict.fromkeys(v.strip() for v in params.get(name, []) if v.strip()))
+            return tuple(v for v in values if len(v) <= MAX_VALUE_LENGTH and "\x00" not in v)[:MAX_FILTER_VALUES]
+
+        def query() -> str:
+            q = one("q")
+            _check_text("q", q, MAX_QUERY_LENGTH)
+            return q
+
+        def first_query() -> str:  # shown again in the box when the query itself is wrong
+            values = [v for v in params.get("q", []) if v != ""]
+            return values[0].strip()[:MAX_QUERY_LENGTH].replace("\x00", "") if values else ""
+
+        def choice(name: str, choices: tuple[str, ...], default: str) -> str:
+            value = one(name) or default
+            if value and value not in choices:
+                raise BadRequest(f"'{name}' must be one of {', '.join(choices)}, not {value[:40]!r}")
+            return value
+
+        def month_of(year: int | None) -> tuple[int | None, int | None]:
+            """(year, month): a month as YYYY-MM gives its year; a month number needs ``year``."""
+            month_text = one("month")
+            if not month_text:
+                return year, None
             match = re.fullmatch(r"(\d{4})-(\d{1,2})", month_text)
             if match:
                 month_year = int(match.group(1))
@@ -101,15 +129,37 @@ class SearchRequest:
                     raise BadRequest("'month' needs a 'year' (or give it as YYYY-MM)")
             if not 1 <= month <= 12:
                 raise BadRequest(f"'month' must be between 1 and 12, not {month}")
-        date_from = _date("from", one("from"))
-        date_to = _date("to", one("to"))
+            return year, month
+
+        q = checked(query, None)
+        if q is None:
+            q = first_query()
+        sort = checked(lambda: choice("sort", SORTS, "relevance"), "relevance")
+        match_mode = checked(lambda: choice("match", MATCHES, ""), "")
+        timeline = checked(lambda: choice("timeline", TIMELINES, "count"), "count")
+        per_page = checked(lambda: _integer("per_page", one("per_page"), per_page_default, 1, MAX_PER_PAGE),
+                           per_page_default)
+        page = checked(lambda: _integer("page", one("page"), 1, 1, MAX_RESULT_DEPTH), 1)
+        if page * per_page > MAX_RESULT_DEPTH:
+            problems.append(BadRequest(
+                f"results are shown up to number {MAX_RESULT_DEPTH:,}; narrow the search with filters to see more"
+            ))
+            page = 1
+        year = checked(lambda: _integer("year", one("year"), None, 1, 9999), None)
+        year, month = checked(lambda: month_of(year), (year, None))  # a wrong month leaves the year
+        date_from = checked(lambda: _date("from", one("from")), None)
+        date_to = checked(lambda: _date("to", one("to")), None)
         if date_from and date_to and date_from > date_to:
-            raise BadRequest("'from' is after 'to'")
-        return cls(
+            problems.append(BadRequest(
+                f"'From' ({day_label(date_from)}) is after 'To' ({day_label(date_to)}): "
+                "change one of them, or swap them, to search the days between."
+            ))
+        companies, sources, sections = (checked(lambda: many(name), usable(name)) for name in FACET_ATTRIBUTES)
+        request = cls(
             q=q,
-            companies=many("company"),
-            sources=many("source"),
-            sections=many("section"),
+            companies=companies,
+            sources=sources,
+            sections=sections,
             year=year,
             month=month,
             date_from=date_from,
@@ -120,6 +170,7 @@ class SearchRequest:
             per_page=per_page,
             timeline=timeline,
         )
+        return request, problems
 
     def selected(self, facet: str) -> tuple[str, ...]:
         """Return the values chosen in a facet ("company", "source" or "section")."""

@@ -9,7 +9,10 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import facet_analyzer, text_analyzer, word_analyzer, year_analyzer
 from .article import Article
 
-SCHEMA_VERSION = 4  # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline. 4: several sections
+# 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline. 4: several sections.
+# 5: date_only (the source gave no time of day). A new version makes `--incremental` rebuild in full; a build
+# of an older version is still served, its date-only articles shown at their made-up midnight.
+SCHEMA_VERSION = 5
 VALUE_SEPARATOR = "\n"  # between the values of a multi-valued field (companies, sections, captions)
 
 # Full-text fields (shown with highlights), and every field a typed word is looked for in: the
@@ -48,6 +51,7 @@ def build_schema() -> Schema:
         url=STORED(),
         license=STORED(),
         line=STORED(),
+        date_only=STORED(),
     )
 
 
@@ -73,6 +77,7 @@ def article_to_document(article: Article) -> dict:
         "url": article.url,
         "license": article.license,
         "line": article.line,
+        "date_only": article.date_only,
     }
     if local is not None:  # an undated article has no date fields: no date filter or facet matches it
         document.update(
@@ -103,4 +108,5 @@ def document_to_article(stored: dict) -> Article:
         license=stored.get("license", ""),
         path=stored.get("path", ""),
         line=stored.get("line", 0),
+        date_only=bool(stored.get("date_only", False)),
     )

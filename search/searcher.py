@@ -8,6 +8,7 @@ Each request does two passes: facet counts and the exact total over the unscored
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -26,14 +27,15 @@ from . import autocomplete, company_profile, feedback
 from . import related as related_articles
 from .article import Article
 from .company_profile import CompanyProfile
+from .dates import iso_published
 from .errors import IndexMissing, NotFound
 from .facets import FacetIndex, FacetPage, FacetValue, check_facet, facet_page
 from .highlight import mark_all, merged_snippet, plain_snippet
-from .index_store import IndexStore
+from .index_store import Credit, IndexStore, credits_of
 from .indexer import INDEX_NAME
 from .matched import matched_terms
 from .nearduplicates import Groups, fold
-from .query import ParsedQuery, QueryParser
+from .query import FIELD_HELP, FIELD_NAMES, ParsedQuery, QueryParser
 from .request import SearchRequest
 from .schema import SEARCHED_FIELDS, TEXT_FIELDS, document_to_article
 from .scoring import ArchiveBM25F, Evaluated, TermScorer
@@ -62,6 +64,7 @@ class Hit:
     matched_in: list[str]
     score: float | None
     byline: str = ""
+    date_only: bool = False  # the source gave no time of day (Article.date_only)
     group: str | None = None  # near-duplicate group: the article id of its first version (nearduplicates.py)
     similar: list[Hit] = field(default_factory=list)  # hits of this page folded under this one: its group
     position: int = 0  # rank among all the results, from 1 (folded hits keep theirs)
@@ -71,7 +74,7 @@ class Hit:
             "id": self.id,
             "title": self.title,
             "url": self.url,
-            "published": self.published.isoformat() if self.published else None,
+            "published": iso_published(self.published, self.date_only) or None,
             "section": ", ".join(self.sections),  # the values as one text, as before there could be several
             "sections": self.sections,
             "source": self.source,
@@ -169,6 +172,7 @@ class _OpenIndex:
             self.facets = FacetIndex(searcher.reader())
             self.doc_count = searcher.doc_count()
             self.duplicates = Groups.load(path, searcher.reader().doc_count_all())  # nearduplicates.py
+        self.credits = credits_of(IndexStore(path.parent).manifest(path))  # its sources and their licences
         self._derived: dict[str, object] = {}  # what other modules build from this build, once (see derived)
         self._derived_lock = threading.Lock()
 
@@ -257,6 +261,11 @@ class Archive:
         finally:
             opened.release()
 
+    def credits(self) -> list[Credit]:
+        """The sources of the build being served, each with the licence its articles give, most articles first."""
+        with self._using() as opened:
+            return opened.credits
+
     def stats(self) -> dict:
         """Return what /healthz reports: documents, build time and the build's name."""
         with self._using() as opened:
@@ -313,7 +322,7 @@ class Archive:
             facets=facets,
             suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
-            notice=notice(match, request, parsed.plain_words),
+            notice=notice(match, request, parsed),
             match=match,
             several_words=several_words,
         )
@@ -546,19 +555,53 @@ def make_hit(article: Article, terms: dict[str, set[str]], score: float | None, 
         matched_in=[label for name, label in MATCHED_IN.items() if name in terms],
         score=round(score, 4) if score is not None else None,
         byline=article.byline,
+        date_only=article.date_only,
         group=group,
     )
 
 
-def notice(match: str, request: SearchRequest, plain_words: bool) -> str:
-    """What the results say about how the query was read: the fallback to any of the words, and
-    syntax that could not be used. Both engines show it."""
-    text = ""
+def notice(match: str, request: SearchRequest, parsed: ParsedQuery) -> str:
+    """What the results say about how the query was read: words too common to search for, a "name:" that is
+    no field, syntax that could not be used, the fallback to any of the words. Both engines show it."""
+    parts = []
+    if parsed.common_words:
+        parts.append(_common_words_notice(parsed.common_words))
+    if parsed.unknown_fields:
+        parts.append(_unknown_fields_notice(parsed.unknown_fields))
+    if parsed.plain_words:
+        parts.append("Your query's syntax could not be used, so its words were searched for.")
     if match != (request.match or "all"):
-        text = "No article has all of these words; these have some of them, the most first."
-    if plain_words:
-        text = "Your query's syntax could not be used, so its words were searched for. " + text
-    return text.strip()
+        parts.append("No article has all of these words; these have some of them, the most first.")
+    return " ".join(parts)
+
+
+def _common_words_notice(words: tuple[str, ...]) -> str:
+    short = [w for w in words if len(w) < 2]
+    why = "too short" if len(short) == len(words) else "too common or too short" if short else "too common"
+    one = len(words) == 1
+    return (f"{'The word' if one else 'The words'} {_quoted(words)} {'is' if one else 'are'} {why} to search for: "
+            "the archive does not index such words, not even in quotes. Add a less common word, "
+            "or clear the box and choose filters.")
+
+
+def _unknown_fields_notice(typed: tuple[str, ...]) -> str:
+    names = list(dict.fromkeys(piece.split(":", 1)[0] for piece in typed))
+    words = list(dict.fromkeys(w for piece in typed for w in re.findall(r"\w+", piece)))
+    one = len(names) == 1
+    text = (f"{_listed([name + ':' for name in names])} {'is not a field' if one else 'are not fields'}; "
+            f"searched for the words {_quoted(words)}. The fields are {_listed(list(FIELD_HELP))}.")
+    if any(name.lower() in FIELD_NAMES for name in names):
+        text += " Field names are written in lowercase."
+    return text
+
+
+def _quoted(words) -> str:
+    return _listed([f"“{word}”" for word in words])
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _best_first(evaluated: Evaluated, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

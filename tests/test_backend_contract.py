@@ -25,6 +25,7 @@ import pytest
 from search.analysis import text_terms
 from search.corpus import CorpusReader
 from search.errors import BadRequest, NotFound
+from search.index_store import Credit
 from search.manticore.archive import ManticoreArchive
 from search.manticore.sphinxql import Settings
 from search.request import SearchRequest
@@ -349,7 +350,7 @@ def test_near_duplicates_fold_the_same_way(engines):
 
 
 def test_fallback_and_suggestion_behave_alike(engines):
-    for q in ("tiktok zebra", "presidnet", "chna trade"):
+    for q in ("tiktok zebra", "presidnet", "chna trade", "the who", "foo:bar", "date:2020", "year:2020 election"):
         whoosh, manticore = (engines[name].search(SearchRequest(q=q)) for name in ENGINES)
         assert (manticore.total, manticore.match, manticore.notice, manticore.suggestion) == \
             (whoosh.total, whoosh.match, whoosh.notice, whoosh.suggestion), q
@@ -404,6 +405,38 @@ def test_bad_queries_are_refused_alike(engine):
     for q in ("tiktok~5", "t*", "a" * 10 + "~9"):
         with pytest.raises(BadRequest):
             engine.search(SearchRequest(q=q))
+
+
+def test_year_prefix_filters_alike(engines, contract_articles):
+    published_2020 = {a.id for a in contract_articles if a.published and a.published.year == 2020}
+    for engine in engines.values():
+        assert {a.id for a in engine.iter_matches(SearchRequest(q="year:2020"))} == published_2020
+
+
+def test_both_engines_credit_the_sources_of_the_build(engines, contract_articles):
+    """credits(): every source with the licence its articles give, most articles first, from the build."""
+    expected = Counter((a.source, a.license) for a in contract_articles)
+    for engine in engines.values():
+        credits = engine.credits()
+        assert {(c.source, c.license): c.articles for c in credits} == dict(expected)
+        assert [c.articles for c in credits] == sorted((c.articles for c in credits), reverse=True)
+        assert Credit("Wikinews", "CC BY 2.5", expected["Wikinews", "CC BY 2.5"], "https://en.wikinews.org/") in credits
+    assert engines["manticore"].credits() == engines["whoosh"].credits()
+
+
+def test_date_only_articles_have_no_time_on_both(engines, contract_articles):
+    """Wikinews gives the day alone: its hits and articles say date-only, and JSON gives the day."""
+    request = SearchRequest(sources=("Wikinews",), sort="oldest", per_page=5)
+    first = min((a for a in contract_articles if a.source == "Wikinews"), key=lambda a: a.published)
+    for engine in engines.values():
+        hits = engine.search(request).hits
+        assert hits and all(hit.date_only for hit in hits)
+        assert hits[0].to_json()["published"] == first.published.date().isoformat() == "2019-01-04"
+        assert engine.article(first.id).article.date_only
+        assert all(a.date_only for a in engine.iter_matches(request))
+    timed = SearchRequest(q="bytedance", sources=("Global Times",))
+    for engine in engines.values():
+        assert not engine.search(timed).hits[0].date_only
 
 
 def test_stats_count_the_articles(engines, contract_articles):

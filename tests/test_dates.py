@@ -1,10 +1,10 @@
 """Publication dates in the formats real newsrooms use."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
-from search.dates import DateError, get_zone, parse_published
+from search.dates import DateError, get_zone, gives_time, iso_published, parse_published
 
 BEIJING = get_zone("Asia/Shanghai")
 
@@ -40,3 +40,30 @@ def test_bad_dates_are_refused(text):
 def test_unknown_zone_is_refused():
     with pytest.raises(DateError, match="unknown time zone"):
         get_zone("Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    "value, gives",
+    [
+        ("2019-01-04", False),  # Wikinews: the day only
+        ("Jan 4, 2019", False),
+        ("Published: Jul 05, 2021", False),
+        (date(2019, 1, 4), False),
+        ("Published: Jul 05, 2021 05:08 PM", True),
+        ("Published: Mar 24, 2022 06:46 PM Updated: Mar 25, 2022 01:00 AM", True),
+        ("26-FEB-1987 00:02:59.13RM", True),  # Reuters, a time just after midnight
+        ("2021-07-05T00:00:00", True),  # midnight, written out: a time
+        ("2022-08-05T00:27:34.000Z", True),
+        (datetime(2019, 1, 4, tzinfo=timezone.utc), True),
+        ("no date here", False),
+    ],
+)
+def test_gives_time_tells_a_time_of_day_from_a_day_alone(value, gives):
+    assert gives_time(value) is gives
+
+
+def test_iso_published_gives_the_day_alone_for_a_date_only_article():
+    midnight = parse_published("2019-01-04")
+    assert iso_published(midnight, date_only=True) == "2019-01-04"
+    assert iso_published(midnight, date_only=False) == "2019-01-04T00:00:00+00:00"
+    assert iso_published(None, date_only=False) == ""

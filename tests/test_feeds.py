@@ -22,6 +22,7 @@ import pytest
 from search import autocomplete
 from search.autocomplete import Suggester, fold
 from search.indexer import build_index
+from search.dates import iso_published
 from search.request import SearchRequest
 from search.searcher import Archive
 from web import create_app
@@ -56,7 +57,9 @@ def parse_atom(body: bytes) -> ET.Element:
 
 
 def csv_rows(body: str) -> list[dict]:
-    rows = list(csv.reader(io.StringIO(body, newline="")))
+    """The rows of an export: a byte order mark first (for Excel), then plain CSV."""
+    assert body.startswith("\ufeff") and not body.startswith("\ufeff\ufeff")
+    rows = list(csv.reader(io.StringIO(body[1:], newline="")))
     assert tuple(rows[0]) == CSV_COLUMNS
     return [dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows[1:]]
 
@@ -149,7 +152,7 @@ def test_csv_is_not_one_page_and_its_cells_are_the_articles(client, bundled_arti
     for row in rows:
         article = by_id[row["id"]]
         assert row["title"] == csv_cell(article.title)
-        assert row["published"] == (article.published.isoformat() if article.published else "")
+        assert row["published"] == iso_published(article.published, article.date_only)
         assert (row["source"], row["sections"], row["url"]) == (article.source, "; ".join(article.sections), article.url)
         assert row["companies"] == "; ".join(article.companies)
         assert row["article_url"] == f"http://localhost/article/{article.id}"
@@ -168,7 +171,7 @@ def test_csv_is_streamed_a_piece_at_a_time(client, monkeypatch):
     assert response.is_streamed
     chunks = iter(response.response)
     first = next(chunks)
-    assert first.startswith(b"id,title,published,")
+    assert first.startswith(b"\xef\xbb\xbfid,title,published,")  # UTF-8's byte order mark, then the header
     assert 0 < len(reads) < 150  # the first piece (about 16 KB) only, not the 294 articles
     rest = list(chunks)
     response.close()
@@ -219,6 +222,61 @@ def test_csv_formula_injection_guard_on_an_indexed_article(corpus_copy, tmp_path
         assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
     finally:
         app.extensions["archive"].close()
+
+
+def test_csv_starts_with_a_byte_order_mark_for_excel(client, tmp_path, corpus_copy):
+    """Excel on Windows reads a CSV as UTF-8 only after a byte order mark ("Matovič", not "MatoviÄ");
+    the rest is the same CSV, which readers that skip the mark (utf-8-sig) parse as before."""
+    record = {"id": "matovic", "title": "Matovič resigns; Hegerová named", "published": "2021-03-30",
+              "body": "Igor Matovič resigned as prime minister of Slovakia.", "source": "Wikinews"}
+    (corpus_copy / "extra").mkdir()
+    (corpus_copy / "extra" / "matovic.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    build_index(corpus_copy, tmp_path / "index", progress=False)
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
+    try:
+        response = app.test_client().get("/search.csv?q=Matovič")
+        assert response.mimetype == "text/csv" and response.mimetype_params.get("charset") == "utf-8"
+        assert response.data.startswith(b"\xef\xbb\xbfid,title,") and response.data.count(b"\xef\xbb\xbf") == 1
+        rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+        assert [(row["title"], row["published"]) for row in rows] == [("Matovič resigns; Hegerová named", "2021-03-30")]
+        assert list(rows[0]) == list(CSV_COLUMNS)
+    finally:
+        app.extensions["archive"].close()
+    empty = client.get("/search.csv?q=zzyzxnothing").data  # no rows: still the mark and the header
+    assert empty == b"\xef\xbb\xbf" + ",".join(CSV_COLUMNS).encode() + b"\r\n"
+
+
+def test_csv_gives_the_day_alone_for_a_date_only_article(client, bundled_articles):
+    rows = {row["id"]: row["published"] for row in csv_rows(client.get("/search.csv").get_data(as_text=True))}
+    wikinews = [a for a in bundled_articles if a.source == "Wikinews"]
+    assert wikinews and all(a.date_only for a in wikinews)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows[a.id]) for a in wikinews)
+    seed = next(a for a in bundled_articles if a.source == "Global Times")
+    assert not seed.date_only and rows[seed.id] == "2021-07-05T17:08:00+08:00"
+
+
+@pytest.mark.parametrize("path, status, message", [
+    ("/search.atom?page=0", 400, "'page' must be between 1 and 10,000, not 0"),
+    ("/search.atom?q=*ance", 400, "a wildcard needs at least 2 letters before * or ?"),
+    ("/search.atom?from=2020-06-01&to=2020-05-01", 400, "'From' (1 June 2020) is after 'To' (1 May 2020)"),
+    ("/search.csv?year=abc", 400, "'year' must be a whole number, not 'abc'"),
+    ("/search.csv?q=tiktk~3", 400, "'tiktk~3': at most ~2 edits"),
+])
+def test_feed_and_csv_errors_are_plain_text(client, path, status, message):
+    """A feed reader or a spreadsheet gets the message as text with the status, not an HTML page."""
+    response = client.get(path)
+    assert response.status_code == status and response.mimetype == "text/plain"
+    body = response.get_data(as_text=True)
+    assert body.startswith(f"{status} Bad request: ") and message in body and "<" not in body
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_feed_and_csv_without_an_index_say_so_in_plain_text(tmp_path):
+    app = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True})
+    for path in ("/search.atom", "/search.csv"):
+        response = app.test_client().get(path)
+        assert response.status_code == 503 and response.mimetype == "text/plain"
+        assert response.get_data(as_text=True).startswith("503 No index yet: No index has been built yet.")
 
 
 # --- OpenSearch --------------------------------------------------------------------------------

@@ -144,6 +144,55 @@ def test_incremental_add_change_delete(corpus_copy, tmp_path, request):
     assert_facets_match_the_corpus(archive, corpus_copy)
 
 
+def test_credits_follow_the_articles_through_incremental_updates(corpus_copy, tmp_path, request):
+    """The manifest counts each source's articles per licence (the footer's credits): per file, so that an
+    incremental update adds a new file's and drops a deleted one's, and the build's are their sum."""
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    archive = Archive(root)
+    request.addfinalizer(archive.close)
+    wikinews = sum(1 for result in CorpusReader(corpus_copy).read_all() for a in result.articles if a.source == "Wikinews")
+    assert [(c.source, c.license, c.articles, c.site) for c in archive.credits()] == [
+        ("Wikinews", "CC BY 2.5", wikinews, "https://en.wikinews.org/"), ("Global Times", "", 1, "")]
+    wire = corpus_copy / "wire" / "wire.jsonl"
+    wire.parent.mkdir()
+    wire.write_text("".join(json.dumps({"title": f"Wire story {n}", "published": f"2022-01-0{n}", "body": "Zinc.",
+                                        "source": "Wire", "license": "CC BY 4.0", "url": f"https://wire.example/{n}"})
+                            + "\n" for n in range(1, 4)) + json.dumps(
+        {"title": "Old wire story", "published": "2022-01-05", "body": "Tin.", "source": "Wire", "license": "CC BY 2.0"})
+        + "\n", encoding="utf-8")
+    assert update_index(corpus_copy, root, progress=False).mode == "incremental"
+    assert [(c.source, c.license, c.articles, c.site) for c in archive.credits()] == [
+        ("Wikinews", "CC BY 2.5", wikinews, "https://en.wikinews.org/"), ("Wire", "CC BY 4.0", 3, "https://wire.example/"),
+        ("Global Times", "", 1, ""), ("Wire", "CC BY 2.0", 1, "")]
+    wire.unlink()
+    assert update_index(corpus_copy, root, progress=False).mode == "incremental"
+    assert [c.source for c in archive.credits()] == ["Wikinews", "Global Times"]
+    assert IndexStore(root).manifest()["credits"][0] == {"source": "Wikinews", "license": "CC BY 2.5",
+                                                          "articles": wikinews, "site": "https://en.wikinews.org/"}
+
+
+def test_a_build_of_the_schema_before_date_only_is_served_and_rebuilt_in_full(corpus_copy, tmp_path, monkeypatch, request):
+    """Schema 5 records whether the source gave a time (date_only). A build of schema 4 has no such field: it
+    is still served (its articles as having a time, as before), and --incremental rebuilds it in full."""
+    from search.schema import SCHEMA_VERSION, document_to_article
+
+    assert SCHEMA_VERSION == 5
+    root = tmp_path / "index"
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer, "SCHEMA_VERSION", 4)
+        build_index(corpus_copy, root, progress=False)
+    assert IndexStore(root).manifest()["schema_version"] == 4
+    old = document_to_article({"id": "x", "published_local": "2019-01-04T00:00:00+00:00"})
+    assert old.date_only is False and old.published.hour == 0
+    report = update_index(corpus_copy, root, progress=False)
+    assert report.mode == "full" and "schema changed" in report.note
+    archive = Archive(root)
+    request.addfinalizer(archive.close)
+    hits = archive.search(SearchRequest(sources=("Wikinews",), per_page=100)).hits
+    assert hits and all(hit.date_only for hit in hits)
+
+
 def test_incremental_rebuilds_in_full_when_the_gazetteer_changes(corpus_copy, tmp_path):
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)

@@ -468,3 +468,50 @@ def test_proximity_and_fuzzy_and_prefix_together(archive, bundled_articles):
     presid = {a.id for a in bundled_articles if any(t.startswith("presid") for t in terms_of(a))}
     assert all_ids(archive, q='"prime minister" presid*') == minister & presid != set()
     assert all_ids(archive, q='"prime minister" OR tikt*') == minister | having(bundled_articles, "tiktok")
+
+
+# --- Words the index leaves out, fields it does not have, the year -------------------------------
+
+@pytest.mark.parametrize("q, words", [("the who", "“the” and “who”"), ('"the who"', "“the” and “who”"),
+                                      ("to be or not to be", "“to”, “be”, “or” and “not”"), ("title:the", "“the”")])
+def test_stop_words_alone_are_too_common_not_a_syntax_error(client, q, words):
+    data = client.get("/api/search", query_string={"q": q}).get_json()
+    assert data["total"] == 0
+    assert data["notice"].startswith(f"The words {words} are too common to search for") or \
+        data["notice"].startswith(f"The word {words} is too common to search for")
+    assert "Add a less common word" in data["notice"] and "syntax" not in data["notice"]
+    page = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    assert "too common to search for" in page and "syntax could not be used" not in page
+
+
+def test_year_prefix_is_a_year_filter(client, bundled_articles):
+    published_2020 = [a for a in bundled_articles if a.published and a.published.year == 2020]
+    data = client.get("/api/search?q=year:2020&per_page=100&sort=newest").get_json()
+    assert data["total"] == len(published_2020) > 0 and data["notice"] is None
+    with_word = client.get("/api/search?q=year:2020+election&per_page=100").get_json()
+    filtered = client.get("/api/search?q=election&year=2020&per_page=100").get_json()
+    assert 0 < with_word["total"] == filtered["total"] < len(published_2020)
+    assert {h["id"] for h in with_word["hits"]} == {h["id"] for h in filtered["hits"]}
+
+
+@pytest.mark.parametrize("q, words", [("foo:bar", "foo bar"), ("date:2020", "date 2020"), ("police:arrest", "police arrest"),
+                                      ('foo:"white house"', 'foo "white house"')])
+def test_unknown_prefix_is_searched_as_words_with_a_notice(client, q, words):
+    """An unknown "name:" is no field: the name and the value are searched as the words they are, as if
+    typed without the colon, and the notice says so and names the fields there are."""
+    name = q.split(":")[0]
+    data = client.get("/api/search", query_string={"q": q, "per_page": 100}).get_json()
+    plain = client.get("/api/search", query_string={"q": words, "per_page": 100}).get_json()
+    assert (data["total"], data["match"]) == (plain["total"], plain["match"])
+    assert [h["id"] for h in data["hits"]] == [h["id"] for h in plain["hits"]]
+    assert data["notice"].startswith(f"{name}: is not a field; searched for the words “{name}”")
+    assert "The fields are title: (or headline:), caption:, body:, company:, source:, section:, credit: and year:." \
+        in data["notice"]
+    assert f"{name}: is not a field" in client.get("/", query_string={"q": q}).get_data(as_text=True)
+
+
+def test_no_field_notice_for_times_links_and_fields_that_exist(client):
+    for q in ("12:30", "http://example.com", "title:bytedance", "company:tiktok", '"ratio 3:1"'):
+        notice = client.get("/api/search", query_string={"q": q}).get_json()["notice"] or ""
+        assert "is not a field" not in notice, q
+    assert "Field names are written in lowercase" in client.get("/api/search?q=Title:china").get_json()["notice"]

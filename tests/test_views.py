@@ -80,7 +80,7 @@ def test_json_api_contract(client):
         ("per_page=500", "'per_page' must be between 1 and 100"),
         ("sort=random", "'sort' must be one of relevance, newest, oldest"),
         ("from=2020-13-01", "'from' must be a date written YYYY-MM-DD"),
-        ("from=2021-01-01&to=2020-01-01", "'from' is after 'to'"),
+        ("from=2021-01-01&to=2020-01-01", "'From' (1 January 2021) is after 'To' (1 January 2020)"),
         ("month=7", "'month' needs a 'year'"),
         ("year=99999", "'year' must be between 1 and 9,999"),
         ("q=" + "x" * 1001, "longer than 1,000 characters"),
@@ -98,6 +98,103 @@ def test_bad_parameters_are_400_with_a_message(client, query, message):
     page = client.get(f"/?{query}")
     assert page.status_code == 400 and page.mimetype == "text/html"
     assert message.replace("'", "&#39;") in page.get_data(as_text=True)
+
+
+def test_from_after_to_is_a_400_that_keeps_every_valid_parameter(client):
+    """Both dates stay in their fields, to be put right; the query, the facets, the sort and the match mode
+    stay too (the facets ride along as hidden fields, since a bad request shows none to tick)."""
+    query = ("q=tiktok&company=TikTok&company=ByteDance&source=Global+Times&from=2020-06-01&to=2020-05-01"
+             "&sort=newest&match=any")
+    message = "'From' (1 June 2020) is after 'To' (1 May 2020)"
+    for path in ("/", "/embed"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert message.replace("'", "&#39;") in page and "&#39;from&#39; is after" not in page
+        assert re.search(r'<input id="q" name="q" type="search" value="tiktok"', page)
+        assert '<input id="from" name="from" type="date" value="2020-06-01">' in page
+        assert '<input id="to" name="to" type="date" value="2020-05-01">' in page
+        for name, value in (("company", "TikTok"), ("company", "ByteDance"), ("source", "Global Times"), ("match", "any")):
+            assert f'<input type="hidden" name="{name}" value="{value}">' in page, (path, name, value)
+        assert re.search(r'<option value="newest"\s+selected>', page)
+        for chip in ("Company: TikTok", "Source: Global Times", "From: 1 June 2020", "To: 1 May 2020"):
+            assert chip in page
+    fragment = client.get(f"/?{query}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 400 and '<input type="hidden" name="company" value="TikTok">' in fragment.get_data(as_text=True)
+    api = client.get(f"/api/search?{query}")
+    assert api.status_code == 400 and api.get_json()["error"]["message"].startswith(message)
+
+
+def test_keeping_valid_drops_only_what_is_wrong():
+    from datetime import date
+
+    from search.request import SearchRequest
+
+    kept = SearchRequest.keeping_valid({
+        "q": ["police"], "company": ["Twitter", "x" * 201], "page": ["abc"], "year": ["2020"], "month": ["13"],
+        "from": ["2020-02-30"], "to": ["2020-05-01"], "sort": ["random"], "per_page": ["20"],
+    })
+    assert kept == SearchRequest(q="police", companies=("Twitter",), year=2020, date_to=date(2020, 5, 1), per_page=20)
+    swapped = {"from": ["2020-06-01"], "to": ["2020-05-01"]}
+    assert (SearchRequest.keeping_valid(swapped).date_from, SearchRequest.keeping_valid(swapped).date_to) == \
+        (date(2020, 6, 1), date(2020, 5, 1))
+    assert SearchRequest.keeping_valid({"q": ["a\x00b", "c"]}).q == "ab"  # a bad query is kept as far as it can be
+
+
+def test_a_date_only_article_shows_no_made_up_time(client, seed_id):
+    """Wikinews gives the day alone ("2019-01-04"): its pages give the day, never "00:00 (UTC)"; JSON the day."""
+    hit = client.get("/api/search?source=Wikinews&sort=oldest&per_page=1").get_json()["hits"][0]
+    assert hit["published"] == "2019-01-04"
+    article = client.get(f"/article/{hit['id']}").get_data(as_text=True)
+    published = re.search(r"<dt>Published</dt><dd>(.*?)</dd>", article).group(1)
+    assert published == '<time datetime="2019-01-04">4 January 2019</time>'
+    results = client.get("/?source=Wikinews&sort=oldest&per_page=1").get_data(as_text=True)
+    assert '<time datetime="2019-01-04">4 January 2019</time>' in results and "00:00" not in results
+    seed = client.get(f"/article/{seed_id}").get_data(as_text=True)  # a time given is a time shown
+    assert re.search(r'<time datetime="2021-07-05T17:08:00\+08:00">5 July 2021, 17:08 \(UTC\+08:00\)</time>', seed)
+    assert client.get("/api/search?q=ByteDance").get_json()["hits"][0]["published"] == "2021-07-05T17:08:00+08:00"
+
+
+def test_the_footer_credits_the_sources_being_served(client, tmp_path):
+    """From the licences the indexed articles give (the build's manifest), not a fixed line: the bundled
+    corpus credits Wikinews; an archive without Wikinews does not, and one with no licence credits no one."""
+    footer = re.search(r'<footer class="site-footer">(.*?)</footer>', client.get("/").get_data(as_text=True), re.S).group(1)
+    assert " ".join(footer.split()) == ('<p>Articles from <a href="https://en.wikinews.org/">Wikinews</a> under '
+                                        '<a href="https://creativecommons.org/licenses/by/2.5/">CC BY 2.5</a>.</p>')
+    records = [
+        {"title": "Wire story on zinc", "published": "2022-03-01T10:00:00Z", "body": "Zinc prices rose.",
+         "source": "Example Wire", "license": "CC BY-SA 4.0", "url": "https://wire.example/zinc"},
+        {"title": "Agency note on tin", "published": "2022-03-02", "body": "Tin prices fell.",
+         "source": "Agency", "license": "Used with permission"},
+        {"title": "Paper story on lead", "published": "2022-03-03", "body": "Lead prices held.", "source": "Paper"},
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    build_index(corpus, tmp_path / "index", progress=False)
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
+    try:
+        other = app.test_client()
+        for path in ("/", "/?q=zinc", "/article/no-such-article", "/company/nobody"):  # error pages too
+            page = other.get(path).get_data(as_text=True)
+            footer = " ".join(re.search(r'<footer class="site-footer">(.*?)</footer>', page, re.S).group(1).split())
+            assert footer == ('<p>Articles from Agency under Used with permission and '  # as many articles: by name
+                              '<a href="https://wire.example/">Example Wire</a> under '
+                              '<a href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a>.</p>'), path
+            assert "Wikinews" not in page
+    finally:
+        app.extensions["archive"].close()
+    (corpus / "news.jsonl").write_text(json.dumps(records[2]) + "\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", progress=False)
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
+    try:
+        page = app.test_client().get("/").get_data(as_text=True)
+        assert "<footer" not in page and "Wikinews" not in page
+    finally:
+        app.extensions["archive"].close()
+    empty = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True})  # no index: a 503 page, no credits
+    page = empty.test_client().get("/")
+    assert page.status_code == 503 and "<footer" not in page.get_data(as_text=True)
 
 
 def test_article_page(client, seed_id):

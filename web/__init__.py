@@ -11,7 +11,7 @@ from search import config
 from search.request import SearchRequest
 from search.backend import open_backend
 
-from . import errors, feeds, security, views
+from . import display, errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
 from .links import article_url, company_url, embedded, leaves_frame, search_url
 
@@ -56,6 +56,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         new_request=SearchRequest,
         htmx_file=HTMX_FILE,
         htmx_integrity=HTMX_INTEGRITY,
+        footer_credits=display.footer_credits,
+        license_url=display.license_url,
+        published_label=display.published_label,
+        published_datetime=display.published_datetime,
     )
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.register_blueprint(views.bp)

@@ -1,8 +1,9 @@
-"""One error handler: the archive's errors and HTTP errors as a JSON body or an HTML page."""
+"""One error handler: the archive's errors and HTTP errors as a JSON body, an HTML page, or plain text
+where the answer is a file for a program rather than a page (the Atom feed, the CSV export)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.errors import ArchiveError
@@ -16,9 +17,15 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+# Endpoints whose answer a feed reader or a spreadsheet takes: an error is the message as text, not a page.
+PLAIN_TEXT_ENDPOINTS = ("feeds.atom", "feeds.csv_export")
+
+
 def render_error(status: int, title: str, message: str):
     if wants_json():
         return jsonify({"error": {"status": status, "title": title, "message": message}}), status
+    if request.endpoint in PLAIN_TEXT_ENDPOINTS:
+        return Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
     return render_template("error.html", status=status, title=title, message=message), status
 
 

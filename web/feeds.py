@@ -3,7 +3,7 @@ reader), a CSV export of all its articles, an OpenSearch description (browsers o
 a search engine) and suggestions for the search box.
 
 ``/search.atom`` and ``/search.csv`` take the parameters of ``/`` and validate them the same way
-(a 400 with the message on anything wrong). Every URL is built with ``url_for`` (through
+(a 400 with the message on anything wrong, as plain text: ``errors.py``). Every URL is built with ``url_for`` (through
 ``links.search_url`` where it is a search), so a proxy's prefix is on all of them.
 """
 
@@ -22,6 +22,7 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from search.article import slugify
+from search.dates import iso_published
 from search.errors import BadRequest
 from search.request import DEFAULT_PER_PAGE, SearchRequest
 
@@ -37,6 +38,10 @@ SECTION_SCHEME = "urn:x-news-archive:section"
 # Several companies or sections in one cell are separated by "; " (names may hold commas).
 CSV_COLUMNS = ("id", "title", "published", "source", "sections", "companies", "url", "article_url")
 CSV_CHUNK = 16 * 1024  # rows are sent in pieces of about this many characters
+# The file starts with a byte order mark: Excel on Windows reads a CSV without one in the computer's code
+# page, and "Matovič" comes out as "MatoviÄ" and a stray byte; with it, as UTF-8. Other spreadsheets and
+# Python's "utf-8-sig" skip it.
+BOM = "\ufeff"
 # Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/U+FFFF): lxml
 # refuses them, so they are dropped from article text before it goes into a feed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -172,6 +177,7 @@ def csv_export():
 
     def rows():
         buffer = io.StringIO()
+        buffer.write(BOM)
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         try:
@@ -180,7 +186,7 @@ def csv_export():
                     writer.writerow([csv_cell(value) for value in (
                         article.id,
                         article.title,
-                        article.published.isoformat() if article.published else "",
+                        iso_published(article.published, article.date_only),
                         article.source,
                         "; ".join(article.sections),
                         "; ".join(article.companies),

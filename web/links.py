@@ -9,7 +9,6 @@ links stay on the surface they came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from urllib.parse import urlencode
 
 from flask import g, url_for
@@ -17,6 +16,7 @@ from markupsafe import Markup
 
 from search.article import make_article_id
 from search.company_profile import slugify
+from search.dates import day_label
 from search.facets import FacetPage, FacetValue, month_label
 from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, FacetListRequest, SearchRequest
 from search.searcher import SearchResults
@@ -229,11 +229,6 @@ def chips(request: SearchRequest) -> list[Chip]:
     if request.date_to:
         result.append(Chip(f"To: {day_label(request.date_to)}", search_url(replace(request, date_to=None, page=1))))
     return result
-
-
-def day_label(day: date) -> str:
-    """A date as a reader writes it: '1 May 2020'."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def clear_filters_url(request: SearchRequest) -> str:

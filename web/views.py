@@ -31,8 +31,16 @@ def archive() -> SearchBackend:
 
 def search_request() -> SearchRequest:
     """Validate the query string (BadRequest, shown as a 400, on anything wrong)."""
-    params = {key: request.args.getlist(key) for key in request.args}
-    return SearchRequest.from_params(params, per_page_default=current_app.config["PER_PAGE"])
+    return SearchRequest.from_params(_params(), per_page_default=current_app.config["PER_PAGE"])
+
+
+def valid_part_of_request() -> SearchRequest:
+    """What is right in a query string that is not: every valid parameter, the invalid ones left out."""
+    return SearchRequest.keeping_valid(_params(), per_page_default=current_app.config["PER_PAGE"])
+
+
+def _params() -> dict[str, list[str]]:
+    return {key: request.args.getlist(key) for key in request.args}
 
 
 def is_fragment_request() -> bool:
@@ -50,8 +58,9 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         results = archive().search(search_request_)
         status = 200
     except BadRequest as exc:
-        # Keep the page and the user's text, say what is wrong: a 400, but one they can fix in place.
-        search_request_ = SearchRequest(q=request.args.get("q", "")[:MAX_QUERY_LENGTH].replace("\x00", ""))
+        # Keep the page, the user's text and every filter that is right, say what is wrong: a 400, but one
+        # they can fix in place (both dates stay in their fields when 'from' is after 'to').
+        search_request_ = valid_part_of_request()
         results = SearchResults(request=search_request_, total=0, hits=[], facets={})
         error, status = exc.message, 400
     mode = links.link_mode()
@@ -241,8 +250,8 @@ def render_article(article_id: str, template: str):
     """An article, its words of ``q`` marked, with a way back to the very search it was opened from."""
     try:
         search_request_ = search_request()
-    except BadRequest:  # a hand-edited link: keep the query, drop what is unreadable
-        search_request_ = SearchRequest.from_params({"q": request.args.getlist("q")[:1]})
+    except BadRequest:  # a hand-edited link: keep what is readable, drop the rest
+        search_request_ = valid_part_of_request()
     view = archive().article(article_id, search_request_.q)
     back_url = links.search_url(search_request_) if search_request_.to_params() else ""
     return render_template(template, view=view, article=view.article, q=search_request_.q, back_url=back_url,

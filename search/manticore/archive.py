@@ -36,7 +36,7 @@ from ..errors import IndexMissing, NotFound
 from ..facets import (DateValues, FacetPage, FacetValue, FacetValues, PeriodTotals, check_facet, distinct_values,
                       facet_page, month_label)
 from ..highlight import mark_all
-from ..index_store import IndexStore
+from ..index_store import Credit, IndexStore, credits_of
 from ..matched import field_terms, matched_terms, query_words
 from ..nearduplicates import Groups, fold
 from ..query import ParsedQuery, QueryParser
@@ -82,6 +82,7 @@ class _Build:
                                "`python -m search index --backend manticore`.")
         self.path, self.generation, self.manifest = path, generation, manifest
         self.index = entry["index"]
+        self.credits = credits_of(manifest)
         data = json.loads((path / NAMES_FILE).read_text(encoding="utf-8"))
         self.counts = {facet: dict(pairs) for facet, pairs in data["facets"].items()}
         self.names = {facet: {value_id(name): name for name in counts} for facet, counts in self.counts.items()}
@@ -171,7 +172,7 @@ class ManticoreArchive:
             facets=self._facets(build, request, answer) if with_facets else {},
             suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
-            notice=notice(match, request, parsed.plain_words),
+            notice=notice(match, request, parsed),
             match=match,
             several_words=isinstance(every_word.query, wq.And),
             partial=PARTIAL if answer.partial else "",
@@ -444,6 +445,9 @@ class ManticoreArchive:
             last = int(rows[-1][0])
         headlines.sort()
         return Suggester.from_candidates(companies + [title for *_, title in headlines])
+
+    def credits(self) -> list[Credit]:
+        return self._current().credits
 
     def stats(self) -> dict:
         build = self._current()
