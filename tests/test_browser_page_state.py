@@ -144,7 +144,7 @@ AXE_PAGE_KINDS = [
     "/", "/?q=police", "/?q=police&company=Twitter&year=2020&month=1", "/?q=*x", "/?q=police&page=99",
     "/?q=nosuchwordanywhere", "/company/twitter", "/no/such/page", "/embed?q=ByteDance", "/embed/article/{seed}",
     "/article/{seed}?q=ByteDance", "/facet/company?q=police", "/facet/company?q=police&company=Twitter&facet_limit=10",
-    "/embed/facet/company?q=police",
+    "/embed/facet/company?q=police", "/?q=police&from=2020-06-01&to=2020-05-01",
 ]
 
 
