@@ -273,7 +273,11 @@ def test_the_embedded_list_stays_in_the_frame(client):
     assert '<input type="hidden" name="theme" value="dark">' in html
     results = client.get("/embed?q=police&theme=dark").get_data(as_text=True)
     assert 'href="/embed/facet/company?q=police&amp;theme=dark">Show all' in results
-    assert client.get("/embed/facet/company?theme=neon").status_code == 400
+    # a bad theme is a 400 that keeps the page and says why, as /embed does (HTML even to a JSON client)
+    for headers in ({}, {"Accept": "application/json"}):
+        bad = client.get("/embed/facet/company?q=police&theme=neon", headers=headers)
+        assert bad.status_code == 400 and bad.mimetype == "text/html"
+        assert "&#39;theme&#39; must be one of auto, light, dark" in bad.get_data(as_text=True)
 
 
 def test_on_a_host_page_the_full_list_opens_in_a_new_tab(client):

@@ -182,13 +182,15 @@ def facet_list_request() -> FacetListRequest:
     return FacetListRequest.from_params(params, per_page_default=current_app.config["PER_PAGE"])
 
 
-def render_facet(name: str, page_template: str):
+def render_facet(name: str, page_template: str, error: str = ""):
     """Every value of facet ``name`` for the search in the query string, a page at a time, filtered by
     ``facet_q``: the whole page, or (htmx, as one types in its filter box) the list alone. A bad parameter
     keeps the page and the text typed, and says what is wrong (a 400)."""
     check_facet(name)
     fragment = is_fragment_request()
     try:
+        if error:
+            raise BadRequest(error)
         list_request = facet_list_request()
         page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,
                                       list_request.facet_limit)
@@ -241,9 +243,7 @@ def facet(name: str):
 def embed_facet(name: str):
     """The same inside /embed: every link stays in the frame."""
     g.link_mode, error = embed_mode()
-    if error:
-        raise BadRequest(error)
-    return render_facet(name, "embed_facet.html")
+    return render_facet(name, "embed_facet.html", error=error)  # a bad theme: the page says so, as /embed does
 
 
 def render_article(article_id: str, template: str):
