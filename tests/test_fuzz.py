@@ -368,11 +368,7 @@ def test_search_routes_answer_200_or_400_in_bounded_time(http, route, pairs, raw
     response = timed("http_search", f"{route}?{query_string}",
                      lambda: http.get(route, query_string=query_string, headers=headers))
     STATS["http_search"]["outcomes"][response.status_code] += 1
-    # An error raised on a page route honours Accept (web/errors.py): a client asking for JSON only may get
-    # the error as JSON (then checked as JSON); the search pages draw their own errors as HTML.
-    asked_json_error = (response.status_code != 200 and headers.get("Accept") == "application/json"
-                        and response.mimetype == "application/json")
-    check_response(response, route, json_api=route.startswith("/api/") or asked_json_error)
+    check_response(response, route, json_api=route.startswith("/api/"))
 
 
 @pytest.fixture(scope="module")
