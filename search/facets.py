@@ -31,6 +31,9 @@ class FacetValue:
     selected: bool = False
     label: str = ""  # what to show, where it differs from the value ("July 2021" for "2021-07")
 
+    def to_json(self) -> dict:
+        return {"value": self.value, "count": self.count, "selected": self.selected}
+
 
 class FacetValues(list):
     """The values a value facet (company, source, section) shows beside the results: its top values (a
@@ -74,7 +77,7 @@ class FacetPage:
             "offset": self.offset,
             "limit": self.limit,
             "has_more": self.has_more,
-            "values": [{"value": v.value, "count": v.count, "selected": v.selected} for v in self.values],
+            "values": [value.to_json() for value in self.values],
             "partial": bool(self.partial),
         }
 

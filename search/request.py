@@ -78,10 +78,7 @@ class SearchRequest:
                 return default
 
         def one(name: str) -> str:
-            values = [v for v in params.get(name, []) if v != ""]
-            if len(values) > 1:
-                raise BadRequest(f"'{name}' can be given only once")
-            return values[0].strip() if values else ""
+            return _single(params, name)
 
         def many(name: str) -> tuple[str, ...]:
             values = tuple(dict.fromkeys(v.strip() for v in params.get(name, []) if v.strip()))
@@ -234,16 +231,10 @@ class FacetListRequest:
         """Validate the query string's parameters (each a list of values), or raise BadRequest."""
         search = SearchRequest.from_params(params, per_page_default=per_page_default)
 
-        def one(name: str) -> str:
-            values = [v for v in params.get(name, []) if v != ""]
-            if len(values) > 1:
-                raise BadRequest(f"'{name}' can be given only once")
-            return values[0].strip() if values else ""
-
-        facet_q = " ".join(one("facet_q").split())
+        facet_q = " ".join(_single(params, "facet_q").split())
         _check_text("facet_q", facet_q, MAX_VALUE_LENGTH)
-        offset = _integer("facet_offset", one("facet_offset"), 0, 0, FACET_LIST_MAX_OFFSET)
-        limit = _integer("facet_limit", one("facet_limit"), FACET_LIST_DEFAULT, 1, FACET_LIST_MAX)
+        offset = _integer("facet_offset", _single(params, "facet_offset"), 0, 0, FACET_LIST_MAX_OFFSET)
+        limit = _integer("facet_limit", _single(params, "facet_limit"), FACET_LIST_DEFAULT, 1, FACET_LIST_MAX)
         return cls(search=search, facet_q=facet_q, facet_offset=offset, facet_limit=limit)
 
     def to_params(self, **changes) -> list[tuple[str, str]]:
@@ -260,6 +251,14 @@ class FacetListRequest:
 
     def query_string(self, **changes) -> str:
         return urlencode(self.to_params(**changes))
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str:
+    """The one value of a parameter that may be given once ("" when it is not given), or BadRequest."""
+    values = [v for v in params.get(name, []) if v != ""]
+    if len(values) > 1:
+        raise BadRequest(f"'{name}' can be given only once")
+    return values[0].strip() if values else ""
 
 
 def _check_text(name: str, value: str, limit: int) -> None:

@@ -124,7 +124,7 @@ class SearchResults:
             "per_page": self.request.per_page,
             "hits": [hit.to_json() for hit in self.hits],
             "facets": {
-                name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+                name: [value.to_json() for value in values]
                 for name, values in self.facets.items()
             },
             # How many distinct values each value facet has for this search (its full list: /api/facet/<name>).

@@ -31,6 +31,7 @@ from search.manticore.sphinxql import Settings
 from search.request import SearchRequest
 from search.searcher import Archive
 from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
+from tests.facet_lists import every_facet_value
 from web import create_app
 
 ENGINES = ("whoosh", "manticore")
@@ -256,16 +257,6 @@ def test_facet_values_and_their_order_are_the_same_on_both_engines(engines):
         assert manticore.facets["date"].totals == whoosh.facets["date"].totals
 
 
-def _full_list(engine, request: SearchRequest, facet: str, contains: str = "", limit: int = 200) -> list:
-    values, offset = [], 0
-    while True:
-        page = engine.facet_values(request, facet, contains, offset, limit)
-        values += page.values
-        if not page.has_more:
-            return values
-        offset += limit
-
-
 @pytest.mark.parametrize("request_", FILTERED, ids=lambda r: str(r.to_params() if hasattr(r, "to_params") else r))
 def test_a_facets_full_list_counts_every_value_exactly(engine, request_, contract_articles, article_terms):
     """Issue 14, item 8: every value, not only the top 12, with the facet's disjunctive counts (brute force)."""
@@ -274,7 +265,7 @@ def test_a_facets_full_list_counts_every_value_exactly(engine, request_, contrac
     counts = brute_facets(pool, request_)
     results = engine.search(request_)
     for facet in ("company", "source", "section"):
-        listed = _full_list(engine, request_, facet)
+        listed = every_facet_value(engine, request_, facet)
         expected = {name: count for name, count in counts[facet].items() if count}
         expected.update({name: expected.get(name, 0) for name in request_.selected(facet)})
         assert {v.value: v.count for v in listed} == expected, facet
@@ -298,9 +289,9 @@ def test_facet_lists_are_the_same_on_both_engines(engines):
 
 def test_a_facets_list_pages_and_filters_alike(engine):
     request = SearchRequest(q="")
-    whole = _full_list(engine, request, "company")
+    whole = every_facet_value(engine, request, "company")
     assert len(whole) > 200  # more than one page of the largest size
-    assert _full_list(engine, request, "company", limit=9) == whole
+    assert every_facet_value(engine, request, "company", limit=9) == whole
     page = engine.facet_values(request, "company", "TIMES", 0, 50)
     assert page.values and all("times" in v.value.lower() for v in page.values)
     assert page.total == sum("times" in v.value.lower() for v in whole) and page.distinct == len(whole)

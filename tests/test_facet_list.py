@@ -19,21 +19,11 @@ import pytest
 
 from search.errors import NotFound
 from search.facets import FacetValues, facet_page
-from search.request import FACET_LIST_DEFAULT, FACET_LIST_MAX, FacetListRequest, SearchRequest
+from search.request import FACET_LIST_DEFAULT, FacetListRequest, SearchRequest
 from search.searcher import FACET_LIMIT
+from tests.facet_lists import every_facet_value
 
 POLICE = SearchRequest(q="police")
-
-
-def full_list(archive, request: SearchRequest, facet: str, contains: str = "") -> list:
-    """Every value of the facet's list, read a page at a time."""
-    values, offset = [], 0
-    while True:
-        page = archive.facet_values(request, facet, contains, offset, FACET_LIST_MAX)
-        values += page.values
-        if not page.has_more:
-            return values
-        offset += FACET_LIST_MAX
 
 
 def hrefs(html: str) -> list[str]:
@@ -48,20 +38,20 @@ def test_the_search_says_how_many_distinct_values_each_facet_has(archive):
     companies = results.facets["company"]
     assert isinstance(companies, FacetValues)
     assert len(companies) == FACET_LIMIT < companies.distinct
-    assert companies.distinct == len(full_list(archive, POLICE, "company"))
+    assert companies.distinct == len(every_facet_value(archive, POLICE, "company"))
     assert results.facets["source"].distinct == len(results.facets["source"]) == 1
     assert results.to_json()["facet_distinct"] == {"company": companies.distinct, "source": 1, "section": 0}
 
 
 def test_the_top_values_count_what_the_facet_counts(archive):
     shown = archive.search(POLICE).facets["company"]
-    listed = full_list(archive, POLICE, "company")
+    listed = every_facet_value(archive, POLICE, "company")
     assert [(v.value, v.count) for v in listed[:FACET_LIMIT]] == [(v.value, v.count) for v in shown]
 
 
 def test_every_value_counts_the_hits_of_the_search_filtered_by_it(archive):
     """Outside the top 12 as inside it: a value's count is the total of the search with that value ticked."""
-    listed = full_list(archive, POLICE, "company")
+    listed = every_facet_value(archive, POLICE, "company")
     top = {v.value for v in archive.search(POLICE).facets["company"]}
     outside = [v for v in listed if v.value not in top]
     assert len(outside) > 50
@@ -74,8 +64,8 @@ def test_every_value_counts_the_hits_of_the_search_filtered_by_it(archive):
 
 def test_counts_are_disjunctive(archive, bundled_articles):
     """A facet's own selection does not narrow its counts; the other facets' selections and the dates do."""
-    plain = {v.value: v.count for v in full_list(archive, POLICE, "company")}
-    ticked = full_list(archive, SearchRequest(q="police", companies=("Twitter", "Burisma Holdings")), "company")
+    plain = {v.value: v.count for v in every_facet_value(archive, POLICE, "company")}
+    ticked = every_facet_value(archive, SearchRequest(q="police", companies=("Twitter", "Burisma Holdings")), "company")
     assert {v.value: v.count for v in ticked} == plain
     assert {v.value for v in ticked if v.selected} == {"Twitter", "Burisma Holdings"}
 
@@ -83,15 +73,15 @@ def test_counts_are_disjunctive(archive, bundled_articles):
     request = SearchRequest(sources=("Wikinews",), year=2020, companies=("Twitter",))
     expected = Counter(name for a in bundled_articles if a.source == "Wikinews" and a.published
                        and a.published.year == 2020 for name in set(a.companies))
-    assert {v.value: v.count for v in full_list(archive, request, "company")} == dict(expected)
+    assert {v.value: v.count for v in every_facet_value(archive, request, "company")} == dict(expected)
     # ... and the company selection narrows the sources
-    sources = full_list(archive, SearchRequest(companies=("Twitter",)), "source")
+    sources = every_facet_value(archive, SearchRequest(companies=("Twitter",)), "source")
     assert {v.value: v.count for v in sources} == dict(Counter(a.source for a in bundled_articles if "Twitter" in a.companies))
 
 
 def test_a_selected_value_with_no_match_stays_listed(archive):
     request = SearchRequest(q="police", companies=("No Such Company",))
-    listed = full_list(archive, request, "company")
+    listed = every_facet_value(archive, request, "company")
     assert [(v.value, v.count, v.selected) for v in listed if v.value == "No Such Company"] == [("No Such Company", 0, True)]
     assert archive.search(request).facets["company"].distinct == len(listed)
 
@@ -99,13 +89,13 @@ def test_a_selected_value_with_no_match_stays_listed(archive):
 def test_contains_matches_part_of_a_label_whatever_its_case(archive):
     page = archive.facet_values(POLICE, "company", "BUR")
     assert [v.value for v in page.values] == ["Burisma Holdings", "Drexel Burnham Lambert"]
-    assert (page.total, page.distinct, page.has_more) == (2, len(full_list(archive, POLICE, "company")), False)
+    assert (page.total, page.distinct, page.has_more) == (2, len(every_facet_value(archive, POLICE, "company")), False)
     assert [v.value for v in archive.facet_values(POLICE, "company", "  new   YORK ").values] == ["The New York Times", "New York Post"]
     assert archive.facet_values(POLICE, "company", "zzzz").values == []
 
 
 def test_the_list_comes_a_page_at_a_time(archive):
-    whole = full_list(archive, POLICE, "company")
+    whole = every_facet_value(archive, POLICE, "company")
     pages, offset = [], 0
     while True:
         page = archive.facet_values(POLICE, "company", "", offset, 7)
@@ -124,7 +114,7 @@ def test_the_fallback_to_any_of_the_words_is_the_searchs(archive):
     request = SearchRequest(q="tiktok zebra")  # no article has both: the page shows those with either
     results = archive.search(request)
     assert results.match == "any" and results.total
-    listed = full_list(archive, request, "company")
+    listed = every_facet_value(archive, request, "company")
     assert [(v.value, v.count) for v in listed[:FACET_LIMIT]] == [(v.value, v.count) for v in results.facets["company"]]
 
 
@@ -167,7 +157,7 @@ def test_each_facet_offers_its_full_list_keeping_the_search(client, archive):
     assert parse_qs(url.query) == {"q": ["police"], "sort": ["newest"], "year": ["2020"]}
     # a facet that shows all its values offers no list
     assert "Show all" not in client.get("/?q=ByteDance").get_data(as_text=True)
-    assert client.get("/api/search?q=police").get_json()["facet_distinct"]["company"] == len(full_list(archive, POLICE, "company"))
+    assert client.get("/api/search?q=police").get_json()["facet_distinct"]["company"] == len(every_facet_value(archive, POLICE, "company"))
 
 
 def test_the_list_page_links_each_value_to_the_search_with_it_ticked(client, archive):
@@ -206,7 +196,7 @@ def test_typing_in_the_filter_box_swaps_the_list_alone(client):
 
 
 def test_paging_with_previous_and_next(client, archive):
-    total = len(full_list(archive, POLICE, "company"))
+    total = len(every_facet_value(archive, POLICE, "company"))
     html = client.get("/facet/company?q=police&facet_limit=10&facet_offset=10").get_data(as_text=True)
     assert f"{total} companies" in html and "showing 11–20" in html
     pager = dict(re.findall(r'<a href="([^"]+)" rel="(prev|next)"', html))

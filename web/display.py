@@ -10,6 +10,7 @@ import re
 
 from flask import current_app
 
+from search.dates import day_label, iso_published
 from search.errors import ArchiveError
 from search.index_store import Credit
 
@@ -44,9 +45,7 @@ def footer_credits() -> list[Credit]:
 
 def published_datetime(item) -> str:
     """The ``datetime`` attribute of an article's or a hit's ``<time>``: the day alone for a date-only one."""
-    if item.published is None:
-        return ""
-    return item.published.date().isoformat() if item.date_only else item.published.isoformat()
+    return iso_published(item.published, item.date_only)
 
 
 def published_label(item, with_time: bool = False, with_zone: bool = False) -> str:
@@ -55,7 +54,7 @@ def published_label(item, with_time: bool = False, with_zone: bool = False) -> s
     when = item.published
     if when is None:
         return ""
-    label = f"{when.day} {when:%B %Y}"
+    label = day_label(when)
     if with_time and not item.date_only:
         label += f", {when:%H:%M}"
         if with_zone:

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request, 
 
 from search.errors import BadRequest
 from search.facets import check_facet
-from search.request import FACET_ATTRIBUTES, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest
+from search.request import FACET_ATTRIBUTES, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest
 from search.backend import SearchBackend
 from search.searcher import SearchResults
 
@@ -178,8 +178,7 @@ def embed_fragment():
 def facet_list_request() -> FacetListRequest:
     """Validate the query string of a facet's list: the search's parameters and facet_q, facet_offset,
     facet_limit (BadRequest on anything wrong)."""
-    params = {key: request.args.getlist(key) for key in request.args}
-    return FacetListRequest.from_params(params, per_page_default=current_app.config["PER_PAGE"])
+    return FacetListRequest.from_params(_params(), per_page_default=current_app.config["PER_PAGE"])
 
 
 def render_facet(name: str, page_template: str, error: str = ""):
@@ -195,11 +194,9 @@ def render_facet(name: str, page_template: str, error: str = ""):
         page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,
                                       list_request.facet_limit)
         error, status = "", 200
-    except BadRequest as exc:
-        def text(key: str, limit: int) -> str:
-            return request.args.get(key, "")[:limit].replace("\x00", "")
-        list_request = FacetListRequest(search=SearchRequest(q=text("q", MAX_QUERY_LENGTH)),
-                                        facet_q=text("facet_q", MAX_VALUE_LENGTH))
+    except BadRequest as exc:  # keep what is right in the search, as render_search does, and the text typed
+        facet_q = request.args.get("facet_q", "")[:MAX_VALUE_LENGTH].replace("\x00", "")
+        list_request = FacetListRequest(search=valid_part_of_request(), facet_q=facet_q)
         page, error, status = None, exc.message, 400
     mode = links.link_mode()
     search = list_request.search
