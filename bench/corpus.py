@@ -73,10 +73,10 @@ class CorpusArticles:
 
 
 def iter_articles(corpus: Path, counts: dict | None = None):
-    """Yield the articles of ``corpus`` exactly as ``search.indexer`` reads them: ``CorpusReader.iter_file``
+    """Yield the articles of ``corpus`` exactly as ``search.index.build`` reads them: ``CorpusReader.iter_file``
     over ``list_corpus_files``, leaving out an id already seen in an earlier file (the indexer reports
     those as duplicates). ``counts`` gets "files" and "problems"."""
-    from search.corpus import CorpusReader, FileResult, list_corpus_files
+    from search.ingest.corpus import CorpusReader, FileResult, list_corpus_files
 
     counts = counts if counts is not None else {}
     counts.update(files=0, problems=0)
@@ -160,7 +160,7 @@ def _shift_years(published: datetime, years: int) -> datetime:
 def year_offsets(copies: int, earliest: int, latest: int, step: int = YEARS_PER_COPY) -> list[int]:
     """Whole-year shifts for ``copies`` copies of articles dated ``earliest``..``latest``: 0, -step,
     +step, -2*step ... kept within the years the product accepts; a smaller step if needed."""
-    from search import dates
+    from search.ingest import dates
 
     low, high = getattr(dates, "EARLIEST_YEAR", 1800), getattr(dates, "LATEST_YEAR", 2200)
     for size in range(step, 0, -1):

@@ -87,9 +87,9 @@ class ProductInProcess(Engine):
     }
 
     def __init__(self, index_root: Path, backend: str = "whoosh", environ: dict | None = None):
-        """``backend``: the engine behind ``search.backend.open_backend`` (whoosh, or manticore with
+        """``backend``: the engine behind ``search.engines.backend.open_backend`` (whoosh, or manticore with
         the ARCHIVE_MANTICORE_* settings in ``environ``), as the web app opens it."""
-        from search.backend import open_backend
+        from search.engines.backend import open_backend
 
         self.backend = backend
         self.archive = open_backend(backend, index_root, FACET_SIZE, environ=environ)

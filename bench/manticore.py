@@ -1,10 +1,10 @@
 """``--backend manticore``: a real local cluster (2 data nodes and a head node, ``searchd`` on loopback
 ports) for the product's Manticore/Sphinx engine, and the checks that it answers as Whoosh does.
 
-The cluster is ``search.manticore.nodes.LocalCluster``, with its data under the bench's work folder.
+The cluster is ``search.engines.manticore.nodes.LocalCluster``, with its data under the bench's work folder.
 The product's index is built as an operator builds it (``python -m search index --backend manticore``
 with the ARCHIVE_MANTICORE_* settings), so the indexer's ``before_publish`` step
-(``search.manticore.loader.publish_step``) loads the build into the data nodes; the Whoosh build and
+(``search.engines.manticore.loader.publish_step``) loads the build into the data nodes; the Whoosh build and
 the load are timed apart (the manifest records the load). The searchd processes are not children of
 the bench, so their memory and CPU time are read from /proc here.
 """
@@ -25,7 +25,7 @@ NOT_DATA = {"sphinx.conf", "searchd.log", "query.log", "stdout.log", "searchd.pi
 
 def require_searchd() -> str:
     """The searchd binary, or a clear error: the Manticore backend cannot be measured without it."""
-    from search.manticore.nodes import searchd_path
+    from search.engines.manticore.nodes import searchd_path
 
     binary = searchd_path()
     if binary is None:
@@ -77,7 +77,7 @@ class BenchCluster:
     nodes: list = field(default_factory=list)  # (name, LocalNode): head first
 
     def start(self, fresh: bool) -> BenchCluster:
-        from search.manticore.nodes import LocalCluster
+        from search.engines.manticore.nodes import LocalCluster
 
         require_searchd()
         if fresh and self.root.exists():
@@ -218,11 +218,11 @@ def _ids(results) -> list[str]:
 
 
 def compare_backends(index_root: Path, manticore, queries) -> dict:
-    """Ask the Whoosh engine over the same build (``search.searcher.Archive(index_root)``) and the
+    """Ask the Whoosh engine over the same build (``search.engines.whoosh.archive.Archive(index_root)``) and the
     Manticore engine every query, untimed: totals, facet counts (facets on, snippets off) and the
     ids of the 10 hits shown. Returns the Whoosh totals and the queries where the answers differ."""
     from search.request import SearchRequest
-    from search.searcher import Archive
+    from search.engines.whoosh.archive import Archive
 
     whoosh = Archive(index_root)
     compared = {"whoosh_totals": {}, "manticore_totals": {}, "facets_differ": [], "hits_differ": [],

@@ -37,7 +37,7 @@ from .queries import QUERIES, BenchQuery
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("product", "fts5", "tantivy", "datasette")
-BACKENDS = ("whoosh", "manticore")  # search.backend.BACKENDS
+BACKENDS = ("whoosh", "manticore")  # search.engines.backend.BACKENDS
 PEER_PACKAGES = {"tantivy": "tantivy", "datasette": "datasette"}
 DEFAULT_REPS = 3
 
@@ -222,7 +222,7 @@ def load_figures(index_root: Path, cluster: BenchCluster, cpu_before: float, pro
     """The Manticore load of the build just published: what its manifest records (the loader's own
     time, articles per node), the searchd processes' CPU time during the build, their memory, and
     the data on disk after ``FLUSH RTINDEX``."""
-    from search.index_store import IndexStore
+    from search.index.store import IndexStore
 
     cluster.check_running()
     entry = IndexStore(index_root).manifest().get("manticore")

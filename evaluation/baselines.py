@@ -1,7 +1,7 @@
 """The two baselines, on the same documents and queries as the product.
 
 - ``rank_bm25``'s BM25Okapi (k1=1.5, b=0.75, its defaults) over the product's own tokens
-  (``search.analysis.text_terms``: the same words, stop words and stems as the index), one
+  (``search.text.analysis.text_terms``: the same words, stop words and stems as the index), one
   bag of words per document (title + text), the query's words OR-ed by construction.
 - tantivy (the ``tantivy`` package): one text field (title + text) with its ``en_stem``
   tokenizer, BM25 (k1=1.2, b=0.75), the query parsed as a disjunction of its words.
@@ -14,7 +14,7 @@ import tempfile
 
 import numpy as np
 
-from search.analysis import text_terms
+from search.text.analysis import text_terms
 
 from .product import DEPTH, typed_query
 from .testsets import TestCollection

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.corpus import COLLECTIONS, run_search_cli
-from search.companies import CandidateCounter, CompanyExtractor, strip_legal_suffixes
-from search.gazetteer import load_all
-from search.corpus import GAZETTEER_NAME, CorpusReader
+from search.companies.extractor import CandidateCounter, CompanyExtractor, strip_legal_suffixes
+from search.companies.gazetteer import load_all
+from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
 
 from .company_samples import ROOT, STRATA, SampleItem, draw, draw_second_dev, shared_corpora
 

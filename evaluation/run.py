@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         cluster = None
         if args.backend == "manticore":
-            from search.manticore.nodes import LocalCluster
+            from search.engines.manticore.nodes import LocalCluster
             cluster = LocalCluster(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="eval-cluster-"))))
             stack.callback(cluster.stop)
             cluster.start()

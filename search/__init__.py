@@ -1,8 +1,8 @@
 """The news archive's search library: corpus parsing, indexing and searching. Never imports Flask."""
 
-from .article import Article
-from .errors import ArchiveError, BadRequest, IndexMissing, NotFound
-from .request import SearchRequest
-from .searcher import Archive, SearchResults
+from search.article import Article
+from search.errors import ArchiveError, BadRequest, IndexMissing, NotFound
+from search.request import SearchRequest
+from search.engines.whoosh.archive import Archive, SearchResults
 
 __all__ = ["Archive", "ArchiveError", "Article", "BadRequest", "IndexMissing", "NotFound", "SearchRequest", "SearchResults"]

@@ -9,20 +9,20 @@ import sys
 import time
 from pathlib import Path
 
-from . import config
-from .companies import MIN_ARTICLES, CompanyDirectory, GazetteerError
-from .corpus import GAZETTEER_NAME, CorpusReader
-from .corpus_config import CorpusConfigError
-from .errors import ArchiveError
-from .importer import ImportProblem, import_files
-from .index_store import BuildBusy
-from .indexer import BuildFailed, build_index, request_stop, update_index
-from .records import mapping_lines, parse_mapping
-from .request import SORTS, SearchRequest
-from .backend import BACKENDS, open_backend
-from .manticore.loader import publish_step as manticore_step
-from .manticore.nodes import Address, node_config
-from .manticore.sphinxql import Settings
+from search import config
+from search.companies.extractor import MIN_ARTICLES, CompanyDirectory, GazetteerError
+from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
+from search.ingest.corpus_settings import CorpusConfigError
+from search.errors import ArchiveError
+from search.ingest.importer import ImportProblem, import_files
+from search.index.store import BuildBusy
+from search.index.build import BuildFailed, build_index, request_stop, update_index
+from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
+from search.request import SORTS, SearchRequest
+from search.engines.backend import BACKENDS, open_backend
+from search.engines.manticore.loader import publish_step as manticore_step
+from search.engines.manticore.nodes import Address, node_config
+from search.engines.manticore.sphinxql import Settings
 
 
 def main(argv: list[str] | None = None) -> int:

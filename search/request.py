@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from .dates import day_label
-from .errors import BadRequest
+from search.ingest.dates import day_label
+from search.errors import BadRequest
 
 SORTS = ("relevance", "newest", "oldest")
 # "all": every word of the query; "any": any of them, best matches first; not given (""): all of

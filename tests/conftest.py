@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import CorpusReader
-from search.indexer import build_index
-from search.searcher import Archive
+from search.ingest.corpus import CorpusReader
+from search.index.build import build_index
+from search.engines.whoosh.archive import Archive
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def corpus_copy(tmp_path) -> Path:
 
 def start_cluster(root: Path):
     """A real Manticore/Sphinx cluster for the backend tests: 2 searchd data nodes and a head."""
-    from search.manticore.nodes import LocalCluster, searchd_path
+    from search.engines.manticore.nodes import LocalCluster, searchd_path
 
     if searchd_path() is None:
         pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
@@ -91,15 +91,15 @@ def start_cluster(root: Path):
 
 def cluster_settings(cluster, timeout: int = 10):
     """Where the product finds ``cluster`` (what ARCHIVE_MANTICORE_* would say)."""
-    from search.manticore.sphinxql import Settings
+    from search.engines.manticore.sphinxql import Settings
 
     return Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=timeout)
 
 
 def load_into_cluster(corpus: Path, root: Path, settings, incremental: bool = False) -> dict:
     """Build ``corpus`` into ``root`` and load it into the cluster before publishing; return the load's report."""
-    from search.indexer import update_index
-    from search.manticore.loader import publish_step
+    from search.index.build import update_index
+    from search.engines.manticore.loader import publish_step
 
     report: dict = {}
     build = update_index if incremental else build_index

@@ -22,14 +22,14 @@ from datetime import date
 
 import pytest
 
-from search.analysis import text_terms
-from search.corpus import CorpusReader
+from search.text.analysis import text_terms
+from search.ingest.corpus import CorpusReader
 from search.errors import BadRequest, NotFound
-from search.index_store import Credit
-from search.manticore.archive import ManticoreArchive
-from search.manticore.sphinxql import Settings
+from search.index.store import Credit
+from search.engines.manticore.archive import ManticoreArchive
+from search.engines.manticore.sphinxql import Settings
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
 from tests.facet_lists import every_facet_value
 from web import create_app
@@ -370,7 +370,7 @@ def test_related_articles_share_key_words(engines, contract_articles, seed_id):
 
 def test_company_pages_are_the_same(engines, contract_articles):
     named = Counter(name for a in contract_articles for name in set(a.companies))
-    from search.companies import company_slug
+    from search.companies.extractor import company_slug
     for name, count in named.most_common(5):
         whoosh, manticore = (engines[e].company(company_slug(name), CORPUS) for e in ENGINES)
         assert manticore[0] == whoosh[0]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import CorpusReader
+from search.ingest.corpus import CorpusReader
 from tests.conftest import CORPUS, ROOT, copy_small_corpus
 
 REQUIRED_KEYS = {
@@ -123,7 +123,7 @@ def test_synthetic_scale_up_is_said_and_counted(tmp_path):
 @pytest.fixture(scope="module")
 def manticore_run(tmp_path_factory):
     """The harness with --backend manticore on the bundled corpus, the product and FTS5 only."""
-    from search.manticore.nodes import searchd_path
+    from search.engines.manticore.nodes import searchd_path
 
     if searchd_path() is None:
         pytest.fail("searchd is not installed: the Manticore backend's benchmark needs it "

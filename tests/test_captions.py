@@ -1,6 +1,6 @@
 """Caption and credit recognition in lines and in running text."""
 
-from search.captions import dedupe_captions, split_caption_line, split_inline
+from search.ingest.captions import dedupe_captions, split_caption_line, split_inline
 
 
 def test_line_ending_in_photo_credit():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search.companies import (
+from search.companies.extractor import (
     DESCRIBED,
     LEGAL_SUFFIX,
     MIN_ARTICLES,
@@ -24,7 +24,7 @@ from search.companies import (
     sentence_around,
     ticker_patterns,
 )
-from search.corpus import CorpusReader
+from search.ingest.corpus import CorpusReader
 
 from .conftest import CORPUS, ROOT, SEED_FILE
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from search.companies import CompanyExtractor
-from search.company_cues import is_all_caps, is_place, smart_title
-from search.gazetteer import (
+from search.companies.extractor import CompanyExtractor
+from search.companies.cues import is_all_caps, is_place, smart_title
+from search.companies.gazetteer import (
     BUNDLED_LISTS,
     NOT_COMPANIES_FILE,
     SUCCESSIONS_FILE,
@@ -176,7 +176,7 @@ def test_company_pages_show_and_link_predecessors_and_successors(tmp_path):
     import json
     from html import unescape
 
-    from search.indexer import build_index
+    from search.index.build import build_index
     from web import create_app
 
     corpus = tmp_path / "corpus"
@@ -259,7 +259,7 @@ def test_a_brand_used_before_a_merger_follows_its_company():
 
 def test_a_change_to_the_bundled_lists_makes_the_next_build_full(tmp_path):
     """An upgrade that brings new lists must re-tag every article, as a change to companies.csv does."""
-    from search.indexer import settings_checksum
+    from search.index.build import settings_checksum
 
     corpus, lists = tmp_path / "corpus", tmp_path / "lists"
     corpus.mkdir()

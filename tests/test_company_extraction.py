@@ -33,8 +33,8 @@ from pathlib import Path
 import pytest
 
 from evaluation.company_eval import Score
-from search.companies import CompanyExtractor
-from search.corpus import CorpusReader
+from search.companies.extractor import CompanyExtractor
+from search.ingest.corpus import CorpusReader
 
 from .conftest import CORPUS, GLOBAL_TIMES_SAMPLES, ROOT
 

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search.company_profile import slugify
-from search.indexer import build_index
+from search.companies.profile import slugify
+from search.index.build import build_index
 from web import create_app
 
 from .conftest import ROOT

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import CorpusReader, ReadSummary, list_corpus_files
+from search.ingest.corpus import CorpusReader, ReadSummary, list_corpus_files
 
 GOOD_PAGE = "WORLD / ASIA\nTencent opens office\nPublished: Jan 02, 2022 09:00 AM\n\nTencent opened an office.\n"
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from search.dates import DateError, get_zone, gives_time, iso_published, parse_published
+from search.ingest.dates import DateError, get_zone, gives_time, iso_published, parse_published
 
 BEIJING = get_zone("Asia/Shanghai")
 

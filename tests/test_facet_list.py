@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.errors import NotFound
-from search.facets import FacetValues, facet_page
+from search.engines.whoosh.facets import FacetValues, facet_page
 from search.request import FACET_LIST_DEFAULT, FacetListRequest, SearchRequest
-from search.searcher import FACET_LIMIT
+from search.engines.whoosh.archive import FACET_LIMIT
 from tests.facet_lists import every_facet_value
 
 POLICE = SearchRequest(q="police")

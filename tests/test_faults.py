@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from search.index_store import (
+from search.index.store import (
     BUILD_PREFIX,
     CURRENT,
     KEEP_BUILDS,
@@ -43,9 +43,9 @@ from search.index_store import (
     IndexStore,
     _stamp,
 )
-from search.indexer import build_index
+from search.index.build import build_index
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 
 from .conftest import CORPUS, ROOT, copy_small_corpus
 
@@ -61,8 +61,8 @@ if os.environ.get("FAULTS_FSIZE_LIMIT"):
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     limit = int(os.environ["FAULTS_FSIZE_LIMIT"])
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-import search.indexer
-search.indexer.BATCH_SIZE = int(os.environ["FAULTS_BATCH_SIZE"])
+import search.index.build
+search.index.build.BATCH_SIZE = int(os.environ["FAULTS_BATCH_SIZE"])
 from search.cli import main
 sys.exit(main())
 """

@@ -19,12 +19,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import feedparser
 import pytest
 
-from search import autocomplete
-from search.autocomplete import Suggester, fold
-from search.indexer import build_index
-from search.dates import iso_published
+from search.query import autocomplete
+from search.query.autocomplete import Suggester, fold
+from search.index.build import build_index
+from search.ingest.dates import iso_published
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 from web import create_app
 from web.feeds import CSV_COLUMNS, csv_cell, plain_text
 
@@ -162,11 +162,11 @@ def test_csv_is_not_one_page_and_its_cells_are_the_articles(client, bundled_arti
 
 
 def test_csv_is_streamed_a_piece_at_a_time(client, monkeypatch):
-    import search.searcher
+    import search.engines.whoosh.archive
 
     reads = []
-    original = search.searcher.document_to_article
-    monkeypatch.setattr(search.searcher, "document_to_article", lambda stored: reads.append(1) or original(stored))
+    original = search.engines.whoosh.archive.document_to_article
+    monkeypatch.setattr(search.engines.whoosh.archive, "document_to_article", lambda stored: reads.append(1) or original(stored))
     response = client.get("/search.csv")
     assert response.is_streamed
     chunks = iter(response.response)
@@ -180,11 +180,11 @@ def test_csv_is_streamed_a_piece_at_a_time(client, monkeypatch):
 
 
 def test_iter_matches_reads_one_article_at_a_time_and_lets_the_build_go(archive, monkeypatch):
-    import search.searcher
+    import search.engines.whoosh.archive
 
     reads = []
-    original = search.searcher.document_to_article
-    monkeypatch.setattr(search.searcher, "document_to_article", lambda stored: reads.append(1) or original(stored))
+    original = search.engines.whoosh.archive.document_to_article
+    monkeypatch.setattr(search.engines.whoosh.archive, "document_to_article", lambda stored: reads.append(1) or original(stored))
     matches = archive.iter_matches(SearchRequest(q="police"))
     assert reads == []  # nothing runs before the first article is asked for
     next(matches)

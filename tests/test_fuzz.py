@@ -31,9 +31,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from search.errors import BadRequest
-from search.index_store import IndexStore
-from search.indexer import INDEX_NAME
-from search.query import FIELD_NAMES, ParsedQuery, QueryParser
+from search.index.store import IndexStore
+from search.index.build import INDEX_NAME
+from search.query.parser import FIELD_NAMES, ParsedQuery, QueryParser
 from search.request import (
     FACET_LIST_MAX,
     MAX_FILTER_VALUES,
@@ -382,7 +382,7 @@ def company_names(bundled_articles):
 def test_company_pages_answer_200_or_404(http, company_names, data, junk, real, accept_json):
     """/company/<slug>: a company's slug is its page (200), anything else a 404 with a message (or
     Werkzeug's redirect to the path with merged slashes), never a 500."""
-    from search.company_profile import slugify
+    from search.companies.profile import slugify
 
     slug = slugify(data.draw(st.sampled_from(company_names))) if real else junk
     path = "/company/" + quote(slug, safe="")

@@ -4,8 +4,8 @@ import re
 
 from whoosh import highlight as wh
 
-from search.analysis import text_analyzer
-from search.highlight import ELLIPSIS, SNIPPET_CHARS, mark_all, merged_snippet, snippet
+from search.text.analysis import text_analyzer
+from search.text.highlight import ELLIPSIS, SNIPPET_CHARS, mark_all, merged_snippet, snippet
 
 
 def marked_words(html: str) -> list[str]:

@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 
-from search.corpus import CorpusReader
-from search.indexer import build_index
-from search.textclean import squash
+from search.ingest.corpus import CorpusReader
+from search.index.build import build_index
+from search.text.repair import squash
 from tests.conftest import copy_small_corpus
 from web import create_app
 from web.assets import HTMX_FILE
@@ -627,7 +627,7 @@ def test_article_pages_keep_hostile_text_as_text(hostile):
 
 def test_company_pages_keep_hostile_names_as_text(hostile):
     """The page of every company the hostile articles name (payloads in company names), and its h1."""
-    from search.company_profile import slugify
+    from search.companies.profile import slugify
 
     check, before = Checker(hostile), len(hostile.problems)
     names = {c for article in hostile.articles.values() for c in article.companies}
@@ -761,7 +761,7 @@ def test_embed_links_in_a_new_tab_keep_hostile_text_as_text(hostile):
 
 def company_slug(app) -> str:
     """The slug of a company the index names (its page is /company/<slug>)."""
-    from search.company_profile import slugify
+    from search.companies.profile import slugify
 
     companies = app.test_client().get("/api/search").get_json()["facets"]["company"]
     return slugify(companies[0]["value"])

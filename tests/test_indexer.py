@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from search import indexer
-from search.corpus import CorpusReader
-from search.index_store import BuildBusy, IndexStore
-from search.indexer import build_index, update_index
+from search.index import build as indexer
+from search.ingest.corpus import CorpusReader
+from search.index.store import BuildBusy, IndexStore
+from search.index.build import build_index, update_index
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 
 
 def add_article(corpus: Path, name: str, title: str, body: str, published: str = "2022-02-02") -> Path:
@@ -175,7 +175,7 @@ def test_credits_follow_the_articles_through_incremental_updates(corpus_copy, tm
 def test_a_build_of_the_schema_before_date_only_is_served_and_rebuilt_in_full(corpus_copy, tmp_path, monkeypatch, request):
     """Schema 5 records whether the source gave a time (date_only). A build of schema 4 has no such field: it
     is still served (its articles as having a time, as before), and --incremental rebuilds it in full."""
-    from search.schema import SCHEMA_VERSION, document_to_article
+    from search.index.schema import SCHEMA_VERSION, document_to_article
 
     assert SCHEMA_VERSION == 5
     root = tmp_path / "index"
@@ -211,7 +211,7 @@ def test_index_folder_layout(bundled_index):
 def test_incremental_rebuilds_in_full_when_a_new_file_promotes_an_organisation(corpus_copy, tmp_path):
     """An unknown organisation counts everywhere once 2 articles name it with evidence: the article already
     indexed that names it bare (in a file that did not change) must get it too, which takes a full build."""
-    from search.searcher import Archive
+    from search.engines.whoosh.archive import Archive
     from search.request import SearchRequest
 
     def story(n: int, suffix: str = " Inc") -> str:

@@ -21,19 +21,19 @@ from pathlib import Path
 import pytest
 
 from search.article import Article
-from search.corpus import CorpusReader
-from search.importer import import_files
-from search.indexer import build_index
+from search.ingest.corpus import CorpusReader
+from search.ingest.importer import import_files
+from search.index.build import build_index
 from search.errors import ArchiveError
-from search.manticore import nodes
-from search.manticore.loader import COLUMNS, MULTI_VALUED, article_row, load_build
-from search.manticore.nodes import Address, LocalNode, node_config, searchd_path
-from search.manticore.sphinxql import Settings
-from search.manticore.tokens import value_id
-from search.records import FieldTally, mapping_lines, parse_mapping, record_to_draft
+from search.engines.manticore import nodes
+from search.engines.manticore.loader import COLUMNS, MULTI_VALUED, article_row, load_build
+from search.engines.manticore.nodes import Address, LocalNode, node_config, searchd_path
+from search.engines.manticore.sphinxql import Settings
+from search.engines.manticore.tokens import value_id
+from search.ingest.formats.jsonlines import FieldTally, mapping_lines, parse_mapping, record_to_draft
 from search.request import SearchRequest
-from search.schema import article_to_document, document_to_article
-from search.searcher import Archive
+from search.index.schema import article_to_document, document_to_article
+from search.engines.whoosh.archive import Archive
 from web import create_app
 
 from .conftest import ROOT

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search.corpus import CorpusReader, list_corpus_files
-from search.index_store import IndexStore
-from search.indexer import INDEX_NAME, build_index
+from search.ingest.corpus import CorpusReader, list_corpus_files
+from search.index.store import IndexStore
+from search.index.build import INDEX_NAME, build_index
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 
 from .conftest import ROOT
 

@@ -17,16 +17,16 @@ from pathlib import Path
 import pymysql
 import pytest
 
-from search import indexer
+from search.index import build as indexer
 from search.errors import IndexMissing, NotFound, SearchUnavailable
-from search.index_store import IndexStore
-from search.indexer import build_index
-from search.manticore import loader as loader_module
-from search.manticore.archive import PARTIAL, ManticoreArchive
-from search.manticore.nodes import Address, free_port, searchd_path
-from search.manticore.sphinxql import Settings
+from search.index.store import IndexStore
+from search.index.build import build_index
+from search.engines.manticore import loader as loader_module
+from search.engines.manticore.archive import PARTIAL, ManticoreArchive
+from search.engines.manticore.nodes import Address, free_port, searchd_path
+from search.engines.manticore.sphinxql import Settings
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 from tests.conftest import ROOT, cluster_settings, load_into_cluster, start_cluster
 from web import create_app
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
-from search.analysis import text_terms
-from search.matched import has_term, matched_terms
+from search.text.analysis import text_terms
+from search.text.matched import has_term, matched_terms
 
 
 def test_has_term_agrees_with_the_full_analysis_on_every_bundled_article(bundled_articles):

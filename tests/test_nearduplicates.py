@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search import nearduplicates as nd
-from search.corpus import CorpusReader
-from search.importer import import_files
-from search.index_store import IndexStore
-from search.indexer import build_index, update_index
+from search.index import nearduplicates as nd
+from search.ingest.corpus import CorpusReader
+from search.ingest.importer import import_files
+from search.index.store import IndexStore
+from search.index.build import build_index, update_index
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 from web import create_app
 
 from .conftest import SHARED
@@ -49,7 +49,7 @@ WORD = re.compile(r"\w+")
 
 
 def shingle_set(article) -> frozenset[str]:
-    """The documented shingles, made here independently of search.nearduplicates."""
+    """The documented shingles, made here independently of search.index.nearduplicates."""
     words = WORD.findall("\n".join([article.title, article.body, *article.captions]).lower())
     k = nd.SHINGLE_WORDS
     if len(words) < k:

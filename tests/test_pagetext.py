@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from search.corpus import CorpusReader
-from search.pagetext import PageTextError, format_section, parse_page_text
+from search.ingest.corpus import CorpusReader
+from search.ingest.formats.pagetext import PageTextError, format_section, parse_page_text
 
 from .conftest import CORPUS, SEED_FILE
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
-from search.indexer import build_index
+from search.index.build import build_index
 from web import create_app
 
 from .conftest import ROOT, SMALL_CORPUS_RECORDS, copy_small_corpus

@@ -1,7 +1,7 @@
 """Phrase, proximity, fuzzy and prefix queries typed into the search box, on the real bundled index.
 
 Every expectation is computed from the articles themselves (``bundled_articles``), never from the
-index, by brute force with the product's own analyzer, ``search.analysis.text_terms``. What that
+index, by brute force with the product's own analyzer, ``search.text.analysis.text_terms``. What that
 models, and so what these tests take as the meaning of each form:
 
 * The index holds, per field (headline, body, and the captions joined by newlines into one field),
@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import TOKEN_PATTERN, text_terms
+from search.text.analysis import TOKEN_PATTERN, text_terms
 from search.errors import BadRequest
 from search.request import SearchRequest
-from search.schema import TEXT_FIELDS
+from search.index.schema import TEXT_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(TOKEN_PATTERN)
@@ -276,7 +276,7 @@ def test_huge_slop_is_answered_quickly_or_refused(bundled_index):
         from pathlib import Path
         from search.errors import BadRequest
         from search.request import SearchRequest
-        from search.searcher import Archive
+        from search.engines.whoosh.archive import Archive
         with Archive(Path(sys.argv[1])) as archive:
             try:
                 print(archive.search(SearchRequest(q=sys.argv[2])).total)

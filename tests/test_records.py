@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import CorpusReader
-from search.records import RecordError, parse_mapping, record_to_draft
+from search.ingest.corpus import CorpusReader
+from search.ingest.formats.jsonlines import RecordError, parse_mapping, record_to_draft
 
 from .conftest import CORPUS, GLOBAL_TIMES_SAMPLES, needs_shared
 

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from markupsafe import escape
 
-from search.analysis import text_terms
-from search.corpus import CorpusReader
+from search.text.analysis import text_terms
+from search.ingest.corpus import CorpusReader
 from search.errors import NotFound
-from search.indexer import build_index
+from search.index.build import build_index
 from search.request import SearchRequest
-from search.searcher import Archive
+from search.engines.whoosh.archive import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,10 +123,10 @@ def test_key_words_skip_no_word_that_could_make_the_list(archive, bundled_articl
     weighing every word (share of the text times idf), computed here in full."""
     from collections import Counter
 
-    from search.analysis import text_terms
-    from search.feedback import key_terms
-    from search.related import TERMS
-    from search.scoring import term_idf
+    from search.text.analysis import text_terms
+    from search.engines.whoosh.feedback import key_terms
+    from search.engines.whoosh.related import TERMS
+    from search.engines.whoosh.scoring import term_idf
 
     with archive._using() as opened:
         searcher = opened.searcher()

@@ -7,11 +7,11 @@ import pytest
 from whoosh import query as wq
 
 from search.errors import BadRequest
-from search.query import QueryParser
-from search.indexer import build_index
+from search.query.parser import QueryParser
+from search.index.build import build_index
 from search.request import SearchRequest
-from search.searcher import Archive
-from search.analysis import text_analyzer
+from search.engines.whoosh.archive import Archive
+from search.text.analysis import text_analyzer
 
 ANALYZER = text_analyzer()
 

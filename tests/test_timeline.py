@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.analysis import text_analyzer
-from search.indexer import build_index
+from search.text.analysis import text_analyzer
+from search.index.build import build_index
 from search.request import SearchRequest
 from web import create_app, timeline
 from web.views import search_request

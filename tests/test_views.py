@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.indexer import build_index
+from search.index.build import build_index
 from web import create_app
 from web.assets import HTMX_FILE, HTMX_INTEGRITY, HTMX_SHA256, STATIC_DIR, sri
 

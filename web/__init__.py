@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search import config
 from search.request import SearchRequest
-from search.backend import open_backend
+from search.engines.backend import open_backend
 
 from . import display, errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url

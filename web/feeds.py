@@ -22,7 +22,7 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
 from search.article import slugify
-from search.dates import iso_published
+from search.ingest.dates import iso_published
 from search.errors import BadRequest
 from search.request import DEFAULT_PER_PAGE, SearchRequest
 

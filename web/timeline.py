@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from search.facets import FacetValue
-from search.searcher import SearchResults
+from search.engines.whoosh.facets import FacetValue
+from search.engines.whoosh.archive import SearchResults
 
 from .links import search_url
 

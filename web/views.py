@@ -13,10 +13,10 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from search.errors import BadRequest
-from search.facets import check_facet
+from search.engines.whoosh.facets import check_facet
 from search.request import FACET_ATTRIBUTES, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest
-from search.backend import SearchBackend
-from search.searcher import SearchResults
+from search.engines.backend import SearchBackend
+from search.engines.whoosh.archive import SearchResults
 
 from . import links, timeline
 from .links import LinkMode
