@@ -74,16 +74,16 @@ class ProductInProcess(Engine):
     name = "product"
     modes = ("top10", "facets", "snippets", "full")
     notes: ClassVar[dict[str, str]] = {
-        "top10": "facets=False, snippets=False, suggest=False",
-        "facets": "facets=True (company, source, section, date), snippets=False, suggest=False",
-        "snippets": "facets=True, snippets=True (headline and body marked), suggest=False",
+        "top10": "facets=False, snippets=False, did_you_mean=False",
+        "facets": "facets=True (company, source, section, date), snippets=False, did_you_mean=False",
+        "snippets": "facets=True, snippets=True (headline and body marked), did_you_mean=False",
         "full": "as the web app calls it: facets, snippets and the 'Did you mean' suggestion",
     }
     SWITCHES: ClassVar[dict[str, dict]] = {
-        "top10": {"facets": False, "snippets": False, "suggest": False},
-        "facets": {"facets": True, "snippets": False, "suggest": False},
-        "snippets": {"facets": True, "snippets": True, "suggest": False},
-        "full": {"facets": True, "snippets": True, "suggest": True},
+        "top10": {"facets": False, "snippets": False, "did_you_mean": False},
+        "facets": {"facets": True, "snippets": False, "did_you_mean": False},
+        "snippets": {"facets": True, "snippets": True, "did_you_mean": False},
+        "full": {"facets": True, "snippets": True, "did_you_mean": True},
     }
 
     def __init__(self, index_root: Path, backend: str = "whoosh", environ: dict | None = None):

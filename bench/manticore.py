@@ -218,20 +218,20 @@ def _ids(results) -> list[str]:
 
 
 def compare_backends(index_root: Path, manticore, queries) -> dict:
-    """Ask the Whoosh engine over the same build (``search.engines.whoosh.archive.Archive(index_root)``) and the
+    """Ask the Whoosh engine over the same build (``search.engines.whoosh.archive.WhooshArchive(index_root)``) and the
     Manticore engine every query, untimed: totals, facet counts (facets on, snippets off) and the
     ids of the 10 hits shown. Returns the Whoosh totals and the queries where the answers differ."""
     from search.request import SearchRequest
-    from search.engines.whoosh.archive import Archive
+    from search.engines.whoosh.archive import WhooshArchive
 
-    whoosh = Archive(index_root)
+    whoosh = WhooshArchive(index_root)
     compared = {"whoosh_totals": {}, "manticore_totals": {}, "facets_differ": [], "hits_differ": [],
                 "same_hit_set": 0}
     try:
         for query in queries:
             request = SearchRequest.from_params(query.product_params())
-            mine = whoosh.search(request, facets=True, snippets=False, suggest=False)
-            theirs = manticore.search(request, facets=True, snippets=False, suggest=False)
+            mine = whoosh.search(request, facets=True, snippets=False, did_you_mean=False)
+            theirs = manticore.search(request, facets=True, snippets=False, did_you_mean=False)
             compared["whoosh_totals"][query.label] = mine.total
             compared["manticore_totals"][query.label] = theirs.total
             if _facet_counts(mine) != _facet_counts(theirs):

@@ -70,7 +70,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"product backend: manticore (search.engines.manticore.archive.ManticoreArchive), searchd "
             f"{_searchd_version()}, on this machine: {cluster}")
     else:
-        out("product backend: whoosh (search.engines.whoosh.archive.Archive)")
+        out("product backend: whoosh (search.engines.whoosh.archive.WhooshArchive)")
     for engine, why in skipped.items():
         out(f"skipped: {engine} ({why})")
     out("")
@@ -180,7 +180,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         backend_agreement = {"queries": n, "totals": len(same), "api_totals": api_same if api_totals else None,
                              "facets": facets_same, "top10_order": hits_same, "top10_set": compared["same_hit_set"],
                              "totals_differ": differ}
-        out("Whoosh and Manticore backends over the same build (search.engines.whoosh.archive.Archive on the same index folder, "
+        out("Whoosh and Manticore backends over the same build (search.engines.whoosh.archive.WhooshArchive on the same index folder, "
             "untimed)")
         out(f"  identical totals:        {len(same)} of {n} queries ({len(same) / n:.1%}; in process, top10 mode)"
             + (f"; over HTTP (/api/search): {api_same} of {n}" if api_totals else ""))

@@ -1,7 +1,7 @@
 """The product, run on a test collection through its own pipeline: corpus files, parser, indexer,
 searcher. Nothing here scores or tokenises: the collection becomes a corpus folder of JSON Lines
 (the format a newsroom export is imported in), ``build_index`` indexes it as ``make index`` does,
-and ``Archive.rank`` ranks with the search page's parser and scorer in its "any of the words" mode
+and ``WhooshArchive.rank`` ranks with the search page's parser and scorer in its "any of the words" mode
 (``--backend manticore``: the build is loaded into a local searchd cluster, which ranks).
 """
 
@@ -18,7 +18,7 @@ from search.index.build import build_index
 from search.engines.manticore.archive import ManticoreArchive
 from search.engines.manticore.loader import publish_step
 from search.engines.manticore.sphinxql import Settings
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 
 from .testsets import TestCollection
 
@@ -73,7 +73,7 @@ def run_product(collection: TestCollection, workdir: Path, cluster=None) -> Prod
             docids[article.id] = collection.documents[article.line - 1].id
     run: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
-    with (ManticoreArchive(index_root, settings) if settings else Archive(index_root)) as archive:
+    with (ManticoreArchive(index_root, settings) if settings else WhooshArchive(index_root)) as archive:
         for qid, text in collection.queries.items():
             ranked = archive.rank(typed_query(text), limit=DEPTH, any_words=True)
             run[qid] = {docids[article_id]: float(DEPTH - position) for position, article_id in enumerate(ranked)}

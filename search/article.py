@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass
@@ -61,8 +61,9 @@ class ArticleDraft:
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 
-def slugify(text: str, max_length: int = 60) -> str:
-    """Return a lowercase ASCII slug of ``text`` (letters, digits and dashes)."""
+def ascii_slug(text: str, max_length: int = 60) -> str:
+    """Return a lowercase ASCII slug of ``text`` (letters, digits and dashes): article ids and download file names.
+    Company pages use another rule (``companies`` ``company_slug``: Unicode kept, as their URLs have always been)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = _SLUG_DROP.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-")
@@ -75,5 +76,27 @@ def make_article_id(key: str, readable: str = "") -> str:
     corpus path), so re-indexing the same corpus gives the same ids and links keep working.
     """
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
-    slug = slugify(readable or key, 60)
+    slug = ascii_slug(readable or key, 60)
     return f"{slug}-{digest}" if slug else digest
+
+
+def iso_published(when: datetime | None, date_only: bool) -> str:
+    """A publication date as JSON and CSV give it: "2021-07-05T17:08:00+08:00", the day alone
+    ("2019-01-04") when the source gave no time, "" when undated."""
+    if when is None:
+        return ""
+    return when.date().isoformat() if date_only else when.isoformat()
+
+
+def day_label(day: date) -> str:
+    """A day as a reader writes it: '1 May 2020'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def month_label(yyyymm: int) -> str:
+    """A month (YYYYMM) as a reader writes it: 'July 2021'."""
+    return f"{_MONTHS[yyyymm % 100 - 1]} {yyyymm // 100}"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from search.ingest.dates import day_label
-from search.errors import BadRequest
+from search.article import day_label
+from search.errors import BadRequest, NotFound
 
 SORTS = ("relevance", "newest", "oldest")
 # "all": every word of the query; "any": any of them, best matches first; not given (""): all of
@@ -30,6 +30,9 @@ FACET_LIST_MAX = 200
 FACET_LIST_MAX_OFFSET = 1_000_000
 # The request attribute holding each facet's selection.
 FACET_ATTRIBUTES = {"company": "companies", "source": "sources", "section": "sections"}
+# The value facets, in the order they are shown: the one list every layer takes them from (the schema's
+# facet fields, the engines' counts, the links and the page's filters).
+VALUE_FACETS = tuple(FACET_ATTRIBUTES)
 
 
 @dataclass(frozen=True)
@@ -288,3 +291,9 @@ def _date(name: str, text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD, not {text[:40]!r}") from None
+
+
+def check_facet(facet: str) -> None:
+    """Refuse (NotFound) a facet that has no list of values: only company, source and section have one."""
+    if facet not in VALUE_FACETS:
+        raise NotFound(f"No facet {facet[:80]!r}: the facets with a list of values are {', '.join(VALUE_FACETS)}.")

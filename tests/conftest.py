@@ -10,7 +10,7 @@ import pytest
 
 from search.ingest.corpus import CorpusReader
 from search.index.build import build_index
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def bundled_articles():
 
 @pytest.fixture(scope="session")
 def archive(bundled_index):
-    with Archive(bundled_index) as opened:
+    with WhooshArchive(bundled_index) as opened:
         yield opened
 
 

@@ -29,7 +29,7 @@ from search.index.store import Credit
 from search.engines.manticore.archive import ManticoreArchive
 from search.engines.manticore.sphinxql import Settings
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
 from tests.facet_lists import every_facet_value
 from web import create_app
@@ -104,7 +104,7 @@ def loaded(tmp_path_factory, settings, contract_corpus):
 @pytest.fixture(scope="module")
 def engines(loaded, settings):
     root, _ = loaded
-    opened = {"whoosh": Archive(root), "manticore": ManticoreArchive(root, settings)}
+    opened = {"whoosh": WhooshArchive(root), "manticore": ManticoreArchive(root, settings)}
     yield opened
     for engine in opened.values():
         engine.close()
@@ -383,7 +383,7 @@ def test_company_pages_are_the_same(engines, contract_articles):
 
 def test_suggestions_are_the_same(engines):
     for typed in ("byte", "chin", "pres", "white ho", "zzzz"):
-        assert engines["manticore"].suggest(typed) == engines["whoosh"].suggest(typed), typed
+        assert engines["manticore"].complete(typed) == engines["whoosh"].complete(typed), typed
 
 
 def test_the_csv_export_lists_the_same_articles_in_the_same_order(engines):
@@ -451,7 +451,7 @@ def clients(loaded, settings):
 
 def test_the_web_layer_opens_the_engine_it_is_told(clients):
     assert isinstance(clients["manticore"].application.extensions["archive"], ManticoreArchive)
-    assert isinstance(clients["whoosh"].application.extensions["archive"], Archive)
+    assert isinstance(clients["whoosh"].application.extensions["archive"], WhooshArchive)
 
 
 @pytest.mark.parametrize("query", ["q=china&sort=newest", "q=trump+biden&year=2020&per_page=100", "q=&source=Wikinews&per_page=50",
@@ -515,7 +515,7 @@ def _all_hits(results, keep_order: bool = False) -> list:
 def _paged_ids(engine, request: SearchRequest) -> list[str]:
     ids, page = [], 1
     while True:
-        results = engine.search(replace(request, page=page), facets=False, suggest=False)
+        results = engine.search(replace(request, page=page), facets=False, did_you_mean=False)
         ids += [h.id for h in _all_hits(results, keep_order=True)]
         if page >= results.pages:
             return ids

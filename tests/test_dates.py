@@ -4,7 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from search.ingest.dates import DateError, get_zone, gives_time, iso_published, parse_published
+from search.article import iso_published
+from search.ingest.dates import DateError, get_zone, gives_time, parse_published
 
 BEIJING = get_zone("Asia/Shanghai")
 

@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.errors import NotFound
-from search.engines.whoosh.facets import FacetValues, facet_page
+from search.engines.flow import facet_page
+from search.results import FACET_LIMIT, FacetValues
 from search.request import FACET_LIST_DEFAULT, FacetListRequest, SearchRequest
-from search.engines.whoosh.archive import FACET_LIMIT
 from tests.facet_lists import every_facet_value
 
 POLICE = SearchRequest(q="police")

@@ -6,7 +6,7 @@ group reaches Whoosh's writer processes too: a full build forks one writer per b
 to ``ARCHIVE_INDEX_PROCS`` = 2. The batches are of 100 documents here instead of 500 (``BOOT`` sets
 ``indexer.BATCH_SIZE``), so that the bundled corpus of 294 articles, quick to index, runs both writers.
 
-After each fault: ``current`` names a complete build (with its manifest), an ``Archive`` answers as
+After each fault: ``current`` names a complete build (with its manifest), a ``WhooshArchive`` answers as
 before, no process of the build is left, the build lock is free, and the next build succeeds and
 removes what the dead one left behind.
 
@@ -45,7 +45,7 @@ from search.index.store import (
 )
 from search.index.build import build_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 
 from .conftest import CORPUS, ROOT, copy_small_corpus
 
@@ -216,10 +216,10 @@ def wait_for_writers(build: Build, writers: int, timeout: float = BUILD_TIMEOUT)
 # --- the state of an index folder ----------------------------------------------------------------
 
 
-def totals(root: Path, archive: Archive | None = None) -> tuple[int, int]:
-    """(all articles, articles matching QUERY), from ``archive`` or a fresh Archive on ``root``."""
+def totals(root: Path, archive: WhooshArchive | None = None) -> tuple[int, int]:
+    """(all articles, articles matching QUERY), from ``archive`` or a fresh WhooshArchive on ``root``."""
     if archive is None:
-        with Archive(root) as fresh:
+        with WhooshArchive(root) as fresh:
             return totals(root, fresh)
     return archive.search(SearchRequest()).total, archive.search(SearchRequest(q=QUERY)).total
 
@@ -328,7 +328,7 @@ def test_builds_killed_at_any_point_leave_the_old_index_serving(tmp_path, launch
     first = launcher.run(CORPUS, root)  # its duration spreads the timed kills
     assert first.returncode == 0, first.stderr
     assert_current_is_complete(root, ARTICLES)
-    archive = Archive(root)  # one Archive open across all the kills, as the web app holds one
+    archive = WhooshArchive(root)  # one WhooshArchive open across all the kills, as the web app holds one
     request.addfinalizer(archive.close)
     expected = {ARTICLES: totals(root, archive)}
     assert expected[ARTICLES][1] > 0
@@ -354,8 +354,8 @@ def test_builds_killed_at_any_point_leave_the_old_index_serving(tmp_path, launch
         # after its publication.
         now_served = ARTICLES if os.readlink(root / CURRENT) != before else served
         assert_current_is_complete(root, now_served)
-        assert totals(root, archive) == expected[now_served], f"{where} ({phase}): the open Archive differs"
-        assert totals(root) == expected[now_served], f"{where} ({phase}): a new Archive differs"
+        assert totals(root, archive) == expected[now_served], f"{where} ({phase}): the open WhooshArchive differs"
+        assert totals(root) == expected[now_served], f"{where} ({phase}): a new WhooshArchive differs"
         assert_lock_is_free(root)
         survived += 1
 

@@ -22,9 +22,9 @@ import pytest
 from search.query import autocomplete
 from search.query.autocomplete import Suggester, fold
 from search.index.build import build_index
-from search.ingest.dates import iso_published
+from search.article import iso_published
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from web import create_app
 from web.feeds import CSV_COLUMNS, csv_cell, plain_text
 
@@ -72,7 +72,7 @@ def test_atom_entries_are_the_searchs_newest_hits(client, archive, params):
     assert response.status_code == 200 and response.mimetype == "application/atom+xml"
     root = parse_atom(response.data)
     request = SearchRequest.from_params(parse_qs(params))
-    results = archive.search(replace(request, sort="newest"), facets=False, suggest=False)
+    results = archive.search(replace(request, sort="newest"), facets=False, did_you_mean=False)
     hits = sorted([version for hit in results.hits for version in (hit, *hit.similar)], key=lambda h: -h.published.timestamp())
     entries = root.findall(f"{ATOM}entry")
     # The search's 10 newest articles (near-duplicates folded on the page are entries of their own).
@@ -188,7 +188,7 @@ def test_iter_matches_reads_one_article_at_a_time_and_lets_the_build_go(archive,
     matches = archive.iter_matches(SearchRequest(q="police"))
     assert reads == []  # nothing runs before the first article is asked for
     next(matches)
-    opened = archive._open
+    opened = archive._build
     assert len(reads) == 1 and opened._users == 1  # the build is held while the export runs ...
     matches.close()
     assert opened._users == 0  # ... and let go when it is closed
@@ -384,16 +384,16 @@ def test_search_box_gets_its_suggestions_with_htmx_and_no_script(client):
 def test_suggester_is_built_once_per_build_and_anew_for_a_new_build(corpus_copy, tmp_path):
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    with Archive(root) as archive:
-        first = autocomplete.suggester(archive)
-        assert autocomplete.suggester(archive) is first
+    with WhooshArchive(root) as archive:
+        first = archive.suggester()
+        assert archive.suggester() is first
         assert first.suggest("zorbl") == []
         extra = corpus_copy / "extra"
         extra.mkdir()
         (extra / "new.jsonl").write_text(json.dumps({"id": "zorblax", "title": "Zorblax makers merge",
                                                      "published": "2022-02-02", "body": "Two makers merged."}) + "\n")
         build_index(corpus_copy, root, progress=False)
-        second = autocomplete.suggester(archive)
+        second = archive.suggester()
         assert second is not first and second.suggest("zorbl") == ["Zorblax makers merge"]
 
 

@@ -12,7 +12,7 @@ from search.ingest.corpus import CorpusReader
 from search.index.store import BuildBusy, IndexStore
 from search.index.build import build_index, update_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 
 
 def add_article(corpus: Path, name: str, title: str, body: str, published: str = "2022-02-02") -> Path:
@@ -22,7 +22,7 @@ def add_article(corpus: Path, name: str, title: str, body: str, published: str =
     return path
 
 
-def assert_facets_match_the_corpus(archive: Archive, corpus: Path) -> None:
+def assert_facets_match_the_corpus(archive: WhooshArchive, corpus: Path) -> None:
     """The facet counts of an incrementally updated index equal a brute-force count over the corpus."""
     articles = [a for result in CorpusReader(corpus).read_all() for a in result.articles]
     results = archive.search(SearchRequest())
@@ -35,7 +35,7 @@ def assert_facets_match_the_corpus(archive: Archive, corpus: Path) -> None:
     assert {v.value: v.count for v in results.facets["date"]} == dict(Counter(str(a.published.year) for a in articles))
 
 
-def total(archive: Archive, q: str = "") -> int:
+def total(archive: WhooshArchive, q: str = "") -> int:
     return archive.search(SearchRequest(q=q)).total
 
 
@@ -54,7 +54,7 @@ def test_full_build_indexes_the_whole_bundled_corpus(bundled_index, bundled_arti
 def test_failed_build_leaves_the_previous_index_serving(corpus_copy, tmp_path, monkeypatch, request):
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    archive = Archive(root)
+    archive = WhooshArchive(root)
     request.addfinalizer(archive.close)
     before, generation = total(archive), IndexStore(root).generation()
 
@@ -110,7 +110,7 @@ def test_only_two_builds_are_kept(corpus_copy, tmp_path):
 def test_incremental_add_change_delete(corpus_copy, tmp_path, request):
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    archive = Archive(root)
+    archive = WhooshArchive(root)
     request.addfinalizer(archive.close)
     base = total(archive)
 
@@ -149,7 +149,7 @@ def test_credits_follow_the_articles_through_incremental_updates(corpus_copy, tm
     incremental update adds a new file's and drops a deleted one's, and the build's are their sum."""
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    archive = Archive(root)
+    archive = WhooshArchive(root)
     request.addfinalizer(archive.close)
     wikinews = sum(1 for result in CorpusReader(corpus_copy).read_all() for a in result.articles if a.source == "Wikinews")
     assert [(c.source, c.license, c.articles, c.site) for c in archive.credits()] == [
@@ -187,7 +187,7 @@ def test_a_build_of_the_schema_before_date_only_is_served_and_rebuilt_in_full(co
     assert old.date_only is False and old.published.hour == 0
     report = update_index(corpus_copy, root, progress=False)
     assert report.mode == "full" and "schema changed" in report.note
-    archive = Archive(root)
+    archive = WhooshArchive(root)
     request.addfinalizer(archive.close)
     hits = archive.search(SearchRequest(sources=("Wikinews",), per_page=100)).hits
     assert hits and all(hit.date_only for hit in hits)
@@ -211,7 +211,7 @@ def test_index_folder_layout(bundled_index):
 def test_incremental_rebuilds_in_full_when_a_new_file_promotes_an_organisation(corpus_copy, tmp_path):
     """An unknown organisation counts everywhere once 2 articles name it with evidence: the article already
     indexed that names it bare (in a file that did not change) must get it too, which takes a full build."""
-    from search.engines.whoosh.archive import Archive
+    from search.engines.whoosh.archive import WhooshArchive
     from search.request import SearchRequest
 
     def story(n: int, suffix: str = " Inc") -> str:
@@ -222,12 +222,12 @@ def test_incremental_rebuilds_in_full_when_a_new_file_promotes_an_organisation(c
     (corpus_copy / "extra" / "one.jsonl").write_text(story(1, suffix="") + "\n" + story(2) + "\n", encoding="utf-8")
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    with Archive(root) as archive:  # one article with evidence: counted there only, a candidate
+    with WhooshArchive(root) as archive:  # one article with evidence: counted there only, a candidate
         assert archive.search(SearchRequest(companies=("Zorblax Quantum Widgets",))).total == 1
     (corpus_copy / "extra" / "two.jsonl").write_text(story(3) + "\n", encoding="utf-8")
     report = update_index(corpus_copy, root, progress=False)
     assert report.mode == "full" and "companies changed" in report.note
-    with Archive(root) as archive:  # accepted: the bare mention in zq1 counts too
+    with WhooshArchive(root) as archive:  # accepted: the bare mention in zq1 counts too
         assert archive.search(SearchRequest(companies=("Zorblax Quantum Widgets",))).total == 3
     # Nothing changed since: the next update is incremental again.
     assert update_index(corpus_copy, root, progress=False).mode == "incremental"

@@ -80,7 +80,7 @@ def test_queries_are_not_copied_from_their_article(bundled_articles):
 def rank_of(archive, query: str, article_id: str) -> tuple[int | None, int, list[str]]:
     """Return (1-based rank or None, total, the hits above it) for a failure message."""
     request = SearchRequest.from_params({"q": [query], "per_page": [str(DIAGNOSTIC_DEPTH)]})
-    results = archive.search(request, facets=False, snippets=False, suggest=False)
+    results = archive.search(request, facets=False, snippets=False, did_you_mean=False)
     ranked = [hit.id for hit in results.hits]
     rank = ranked.index(article_id) + 1 if article_id in ranked else None
     above = results.hits[: rank - 1] if rank else results.hits[:TOP]

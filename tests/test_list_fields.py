@@ -3,7 +3,7 @@ two section values, not the one value "crude, ship"; the import and index comman
 with each mapped field.
 
 A small Reuters-like export is imported with the product's importer, indexed with its indexer into a
-real Whoosh index on disk, and searched through the Archive and the Flask app. Both engines on a
+real Whoosh index on disk, and searched through the WhooshArchive and the Flask app. Both engines on a
 multi-section article: tests/test_backend_contract.py.
 """
 
@@ -33,7 +33,7 @@ from search.engines.manticore.tokens import value_id
 from search.ingest.formats.jsonlines import FieldTally, mapping_lines, parse_mapping, record_to_draft
 from search.request import SearchRequest
 from search.index.schema import article_to_document, document_to_article
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from web import create_app
 
 from .conftest import ROOT
@@ -107,7 +107,7 @@ def index_root(corpus, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def archive(index_root):
-    with Archive(index_root) as opened:
+    with WhooshArchive(index_root) as opened:
         yield opened
 
 
@@ -352,7 +352,7 @@ def test_the_index_command_names_a_command_line_mapping(tmp_path):
         "Field tags -> section (--map): 2 records; lists of 1-2 values (one section value each); 1 records without it",
         "Field when -> published (--map): 3 records; texts; 0 records without it",
     ]
-    with Archive(tmp_path / "index") as archive:
+    with WhooshArchive(tmp_path / "index") as archive:
         facet = {v.value: v.count for v in archive.search(SearchRequest()).facets["section"]}
     assert facet == {"oil": 2, "energy": 1}
 

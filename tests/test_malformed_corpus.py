@@ -29,7 +29,7 @@ from search.ingest.corpus import CorpusReader, list_corpus_files
 from search.index.store import IndexStore
 from search.index.build import INDEX_NAME, build_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 
 from .conftest import ROOT
 
@@ -232,7 +232,7 @@ def built(corpus, tmp_path_factory):
     report = build_index(root, index_root, progress=False)
     seconds = time.perf_counter() - started
     assert seconds < BUILD_TIME_BOUND
-    with Archive(index_root) as archive:
+    with WhooshArchive(index_root) as archive:
         yield report, archive, index_root, seconds
 
 

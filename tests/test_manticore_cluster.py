@@ -22,11 +22,12 @@ from search.errors import IndexMissing, NotFound, SearchUnavailable
 from search.index.store import IndexStore
 from search.index.build import build_index
 from search.engines.manticore import loader as loader_module
-from search.engines.manticore.archive import PARTIAL, ManticoreArchive
+from search.engines.manticore.archive import ManticoreArchive
+from search.results import PARTIAL
 from search.engines.manticore.nodes import Address, free_port, searchd_path
 from search.engines.manticore.sphinxql import Settings
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from tests.conftest import ROOT, cluster_settings, load_into_cluster, start_cluster
 from web import create_app
 
@@ -157,7 +158,7 @@ def test_rebuilds_send_only_what_changed_and_deletions_disappear(cluster, settin
     lines = wikinews.read_text(encoding="utf-8").splitlines(keepends=True)
     removed = json.loads(lines[-1])  # the last line: the others keep their line numbers, so their content
     wikinews.write_text("".join(lines[:-1]), encoding="utf-8")
-    with Archive(root) as whoosh_before:
+    with WhooshArchive(root) as whoosh_before:
         removed_id = next(a.id for a in whoosh_before.iter_matches(SearchRequest(q="")) if a.title == removed["title"])
 
     third = load(corpus_copy, root, settings, incremental=True)  # back into set a, which holds the first build
@@ -169,7 +170,7 @@ def test_rebuilds_send_only_what_changed_and_deletions_disappear(cluster, settin
     engine = ManticoreArchive(root, settings)
     with pytest.raises(NotFound):
         engine.article(removed_id)
-    with Archive(root) as whoosh:
+    with WhooshArchive(root) as whoosh:
         assert engine.search(SearchRequest(q="")).total == whoosh.search(SearchRequest(q="")).total == third["documents"]
         assert [a.id for a in engine.iter_matches(SearchRequest(q="", sort="newest"))] == \
             [a.id for a in whoosh.iter_matches(SearchRequest(q="", sort="newest"))]

@@ -29,7 +29,7 @@ from search.ingest.importer import import_files
 from search.index.store import IndexStore
 from search.index.build import build_index, update_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from web import create_app
 
 from .conftest import SHARED
@@ -110,7 +110,7 @@ def sample(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sample_archive(sample):
-    with Archive(sample["index"]) as archive:
+    with WhooshArchive(sample["index"]) as archive:
         yield archive
 
 

@@ -143,7 +143,7 @@ def all_ids(archive, **kwargs) -> set[str]:
     """Every matching id, by walking all pages."""
     found, page = set(), 1
     while True:
-        results = archive.search(SearchRequest(per_page=100, page=page, **kwargs), snippets=False, suggest=False)
+        results = archive.search(SearchRequest(per_page=100, page=page, **kwargs), snippets=False, did_you_mean=False)
         found |= {hit.id for hit in results.hits}
         if page >= results.pages:
             return found
@@ -276,8 +276,8 @@ def test_huge_slop_is_answered_quickly_or_refused(bundled_index):
         from pathlib import Path
         from search.errors import BadRequest
         from search.request import SearchRequest
-        from search.engines.whoosh.archive import Archive
-        with Archive(Path(sys.argv[1])) as archive:
+        from search.engines.whoosh.archive import WhooshArchive
+        with WhooshArchive(Path(sys.argv[1])) as archive:
             try:
                 print(archive.search(SearchRequest(q=sys.argv[2])).total)
             except BadRequest as error:

@@ -17,7 +17,7 @@ from search.ingest.corpus import CorpusReader
 from search.errors import NotFound
 from search.index.build import build_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,7 +74,7 @@ def test_related_articles_leave_out_near_duplicates_and_show_one_version_of_a_st
     build_index(corpus_copy, tmp_path / "index", progress=False)
     ids = {a.title: a.id for result in CorpusReader(corpus_copy).read_all() for a in result.articles}
     original_id, copy_id, half_id = ids[original["title"]], ids[copy["title"]], ids["A look back"]
-    with Archive(tmp_path / "index") as archive:
+    with WhooshArchive(tmp_path / "index") as archive:
         assert archive.search(SearchRequest(q="")).total == len(ids)
         groups = {hit.id: hit.group for hit in archive.search(SearchRequest(per_page=100)).hits
                   for hit in [hit, *hit.similar]}

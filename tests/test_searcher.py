@@ -10,7 +10,7 @@ from search.errors import BadRequest
 from search.query.parser import QueryParser
 from search.index.build import build_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import Archive
+from search.engines.whoosh.archive import WhooshArchive
 from search.text.analysis import text_analyzer
 
 ANALYZER = text_analyzer()
@@ -292,7 +292,7 @@ def test_undated_articles_are_counted_but_never_offered_as_a_date(tmp_path, corp
         '{"title": "Undated wumpus notice", "body": "The wumpus census."}\n', encoding="utf-8")
     root = tmp_path / "index"
     build_index(corpus_copy, root, progress=False)
-    with Archive(root) as archive:
+    with WhooshArchive(root) as archive:
         results = archive.search(SearchRequest(q="wumpus"))
         assert results.total == 1 and results.hits[0].published is None
         assert results.facets["date"] == []

@@ -10,9 +10,9 @@ import re
 
 from flask import current_app
 
-from search.ingest.dates import day_label, iso_published
+from search.article import day_label, iso_published
 from search.errors import ArchiveError
-from search.index.store import Credit
+from search.results import Credit
 
 # "CC BY 2.5", "CC BY-SA 4.0", "cc-by-nc-nd 3.0": the Creative Commons licences and their deeds.
 _CREATIVE_COMMONS = re.compile(r"cc[ -]by(?P<terms>(?:-(?:nc|sa|nd))*)[ -]v?(?P<version>\d\.\d)", re.IGNORECASE)

@@ -21,8 +21,8 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
-from search.article import slugify
-from search.ingest.dates import iso_published
+from search.article import ascii_slug
+from search.article import iso_published
 from search.errors import BadRequest
 from search.request import DEFAULT_PER_PAGE, SearchRequest
 
@@ -90,7 +90,7 @@ def _feed_title(search: SearchRequest) -> str:
 def atom():
     """The search's newest articles as an Atom feed (a feed reader polls it: new matches are new entries)."""
     asked = search_request()  # per_page entries (10 unless it says), page 1 unless it says
-    results = archive().search(replace(asked, sort="newest"), facets=False, suggest=False)
+    results = archive().search(replace(asked, sort="newest"), facets=False, did_you_mean=False)
     site = current_app.config["SITE_NAME"]
     built_at = None
 
@@ -203,7 +203,7 @@ def csv_export():
 
     response = Response(rows(), mimetype="text/csv")
     response.call_on_close(articles.close)  # also when the body is never read (HEAD)
-    name = slugify(search.q, 40) or "all"
+    name = ascii_slug(search.q, 40) or "all"
     response.headers["Content-Disposition"] = f'attachment; filename="search-{name}.csv"'
     return response
 
@@ -244,7 +244,7 @@ def suggest():
             response.vary.add("HX-Request")
             return response
         raise
-    completions = archive().suggest(q)
+    completions = archive().complete(q)
     if fragment:
         response = current_app.make_response(render_template("_partials/_suggestions.html", suggestions=completions))
     else:

@@ -15,11 +15,10 @@ from flask import g, url_for
 from markupsafe import Markup
 
 from search.article import make_article_id
-from search.companies.profile import slugify
-from search.ingest.dates import day_label
-from search.engines.whoosh.facets import FacetPage, FacetValue, month_label
+from search.companies.extractor import company_slug as slugify
+from search.article import day_label, month_label
 from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, FacetListRequest, SearchRequest
-from search.engines.whoosh.archive import SearchResults
+from search.results import FacetPage, FacetValue, SearchResults
 
 FACET_TITLES = {"company": "Company", "source": "Source", "section": "Section", "date": "Date"}
 # How a facet's values are named in a sentence: (one, several).

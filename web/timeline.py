@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from search.engines.whoosh.facets import FacetValue
-from search.engines.whoosh.archive import SearchResults
+from search.results import FacetValue, SearchResults
 
 from .links import search_url
 

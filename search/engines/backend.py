@@ -3,9 +3,9 @@
 The pages, the JSON API, the feeds and the command line ask a ``SearchBackend`` and never know
 which engine answers. ``open_backend`` picks it from ``ARCHIVE_SEARCH_BACKEND``:
 
-* ``whoosh`` (the default, ``searcher.Archive``): the index on this machine, in ARCHIVE_INDEX_DIR;
+* ``whoosh`` (the default, ``whoosh.archive.WhooshArchive``): the index on this machine, in ARCHIVE_INDEX_DIR;
 * ``manticore`` (``manticore.archive.ManticoreArchive``): Manticore/Sphinx nodes, for an archive
-  that outgrows one machine (README "Scaling out").
+  that outgrows one machine (docs/scaling-out.md).
 
 Both read the same builds: the indexer parses the corpus and writes a build; with
 ``--backend manticore`` it also loads that build into the nodes before publishing it
@@ -17,56 +17,61 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from search.article import Article
 from search.request import SearchRequest
+from search.results import ArticleView, CompanyProfile, Credit, FacetPage, Hit, SearchResults
+
+if TYPE_CHECKING:
+    from search.engines.flow import Archive
 
 BACKENDS = ("whoosh", "manticore")
 
 
 class SearchBackend(Protocol):
-    """What every engine answers. Results are the types of ``searcher.py``, whatever the engine."""
+    """What every engine answers, in the engine-neutral types of ``search/results.py``. Both engines are
+    ``engines.flow.Archive``s: the flow is written once, an engine answers its primitives."""
 
     def search(self, request: SearchRequest, facets: bool = True, snippets: bool = True,
-               suggest: bool = True):
+               did_you_mean: bool = True) -> SearchResults:
         """One page of hits (highlighted), the exact total, facet counts (each facet ignoring its own
-        selection), a "did you mean" suggestion: a ``SearchResults``. ``partial`` is set when part of
-        the archive did not answer."""
+        selection), a "did you mean" suggestion. ``partial`` is set when part of the archive did not answer."""
 
     def facet_values(self, request: SearchRequest, facet: str, contains: str = "", offset: int = 0,
-                     limit: int = 50):
+                     limit: int = 50) -> FacetPage:
         """Every value of a value facet (company, source, section) for the search, not only its top ones:
         a page (``offset``, ``limit``) of those whose label contains ``contains`` (case ignored), most
         articles first, then by label, with their counts and whether they are selected, counted as the
-        facet counts (the query and the other facets' selections narrow them, its own does not): a
-        ``facets.FacetPage``. NotFound for another facet."""
+        facet counts (the query and the other facets' selections narrow them, its own does not).
+        NotFound for another facet."""
 
     def iter_matches(self, request: SearchRequest, sort: str | None = None) -> Iterator[Article]:
         """Every article the request matches, in order (the CSV export)."""
 
-    def article(self, article_id: str, q: str = "", related: int = 5):
-        """One whole article with the words of ``q`` marked and up to ``related`` related articles
-        (an ``ArticleView``); NotFound for an unknown id."""
+    def article(self, article_id: str, q: str = "", related: int = 5) -> ArticleView:
+        """One whole article with the words of ``q`` marked and up to ``related`` related articles;
+        NotFound for an unknown id."""
 
-    def related(self, article_id: str, limit: int = 5) -> list:
+    def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """More like this: the articles most like this one, leaving out its near-duplicates."""
 
-    def company(self, slug: str, corpus_dir: Path | None = None, latest: int = 10) -> tuple:
-        """A company's profile and its latest articles: (CompanyProfile, SearchResults)."""
+    def company(self, slug: str, corpus_dir: Path | None = None,
+                latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
+        """A company's profile and its latest articles."""
 
     def company_named(self, name: str) -> bool:
         """True when the archive has a company page for ``name`` (some live article names it)."""
 
-    def suggest(self, q: str, limit: int = 8) -> list[str]:
+    def complete(self, q: str, limit: int = 8) -> list[str]:
         """Completions of what is being typed in the search box: company names, then headlines."""
 
     def rank(self, q: str, limit: int = 1000, any_words: bool = True) -> list[str]:
         """The ids of the ``limit`` best articles for ``q`` (``make eval``)."""
 
-    def credits(self) -> list:
+    def credits(self) -> list[Credit]:
         """The sources of the articles being served, each with the licence they give ("" for none), most
-        articles first: ``index_store.Credit``s, recorded in the build's manifest (the page footer credits them)."""
+        articles first, recorded in the build's manifest (the page footer credits them)."""
 
     def stats(self) -> dict:
         """What /healthz reports: documents, build time, the build's name."""
@@ -75,11 +80,12 @@ class SearchBackend(Protocol):
         """Let go of the index or the connections (a later call opens them again)."""
 
 
-def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | None = None) -> SearchBackend:
-    """Return the engine ``name`` (one of BACKENDS) serving the builds in ``index_root``."""
+def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | None = None) -> Archive:
+    """Return the engine ``name`` (one of BACKENDS) serving the builds in ``index_root``. The engine's
+    modules (Whoosh and numpy, or the SphinxQL client) are imported here, when one is opened."""
     if name == "whoosh":
-        from search.engines.whoosh.archive import Archive
-        return Archive(index_root, facet_limit=facet_limit)
+        from search.engines.whoosh.archive import WhooshArchive
+        return WhooshArchive(index_root, facet_limit=facet_limit)
     if name == "manticore":
         from search.engines.manticore.archive import ManticoreArchive
         from search.engines.manticore.sphinxql import Settings

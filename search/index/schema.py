@@ -8,6 +8,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search.text.analysis import facet_analyzer, text_analyzer, word_analyzer, year_analyzer
 from search.article import Article
+from search.request import VALUE_FACETS
 
 # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline. 4: several sections.
 # 5: date_only (the source gave no time of day). A new version makes `--incremental` rebuild in full; a build
@@ -22,7 +23,7 @@ TEXT_FIELDS = ("title", "captions", "body")
 SEARCHED_FIELDS = TEXT_FIELDS + ("dateline",)
 FIELD_BOOSTS = {"title": 1.0, "captions": 1.5, "body": 1.0, "dateline": 1.0}
 # Facets: the exact value is the facet key; the same values are also searchable as words.
-FACETS = ("company", "source", "section")
+FACETS = VALUE_FACETS  # company, source, section (request.py)
 FACET_FIELD = {name: f"{name}_facet" for name in FACETS}
 
 

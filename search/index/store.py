@@ -21,9 +21,10 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from search.results import Credit
 
 CURRENT = "current"
 BUILD_PREFIX = "build-"
@@ -31,16 +32,6 @@ TMP_PREFIX = ".tmp-"
 LOCK_NAME = ".build.lock"
 MANIFEST_NAME = "manifest.json"
 KEEP_BUILDS = 2  # the current build and the one before, for readers still holding it open
-
-
-@dataclass(frozen=True)
-class Credit:
-    """A source of the articles in a build, with the licence they give ("" for none): what the pages credit."""
-
-    source: str
-    license: str
-    articles: int
-    site: str = ""  # the origin of its articles' links ("https://en.wikinews.org/"), "" if they have none
 
 
 class FileCredits:

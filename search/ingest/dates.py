@@ -73,19 +73,6 @@ def gives_time(value: object) -> bool:
         return False
 
 
-def iso_published(when: datetime | None, date_only: bool) -> str:
-    """A publication date as JSON and CSV give it: "2021-07-05T17:08:00+08:00", the day alone
-    ("2019-01-04") when the source gave no time, "" when undated."""
-    if when is None:
-        return ""
-    return when.date().isoformat() if date_only else when.isoformat()
-
-
-def day_label(day: date) -> str:
-    """A day as a reader writes it: '1 May 2020'."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def _parse_text(text: str, default_hour: int = 0) -> datetime:
     cleaned = _LATER_LABEL.sub("", _LABEL.sub("", text.strip()))
     cleaned = _TRAILING_JUNK.sub(r"\1", cleaned)

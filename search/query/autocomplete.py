@@ -1,7 +1,7 @@
 """Search-box suggestions: completions of what is being typed, from company names and headlines.
 
-A ``Suggester`` is built once per index build (``Archive.per_build``, on the first suggestion asked
-for) from the company facet and the stored headlines, and answers from memory without touching the
+A ``Suggester`` is built once per index build (``Archive.complete`` in ``engines/flow.py``, on the first
+completion asked for) from the company names and the stored headlines the engine lists, and answers from memory without touching the
 index. Matching is by word prefix, ignoring case and accents: ``byte`` finds "ByteDance" and
 "BytePlus"; ``tik ban`` finds "US bans TikTok" (every typed word starts a word of the suggestion).
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_SUGGESTIONS = 8
-NAME = "autocomplete"  # its key in Archive.per_build
+NAME = "autocomplete"  # its key in the build's cache (Build.derived)
 _WORD = re.compile(r"\w+")
 _END = "\U0010ffff"  # sorts after every character: [p, p + _END) holds the strings that start with p
 
@@ -72,21 +72,6 @@ class Suggester:
         return cls(texts=texts, starts=[folded[i] for i in order], start_ids=np.array(order, dtype=np.int32),
                    words=words, offsets=np.array(offsets, dtype=np.int64), owners=np.array(owners, dtype=np.int32))
 
-    @classmethod
-    def build(cls, reader, facets) -> Suggester:
-        """Build from an index: company names from the company facet, headlines from the stored fields."""
-        column = facets.columns["company"]
-        article_counts = [len(postings) for postings in column.postings]
-        companies = [column.values[i] for i in sorted(range(len(column.values)), key=lambda i: -article_counts[i])]
-        headlines = []
-        for docnum, stored in reader.iter_docs():
-            title = stored.get("title", "")
-            if title:
-                undated = facets.day[docnum] == 0
-                headlines.append((bool(undated), -float(facets.published[docnum]), docnum, title))
-        headlines.sort()
-        return cls.from_candidates(companies + [title for *_, title in headlines])
-
     def _containing(self, prefix: str) -> np.ndarray:
         """Return the candidates (sorted, once each) having a word that starts with ``prefix``."""
         lo, hi = _prefix_range(self.words, prefix)
@@ -110,8 +95,3 @@ class Suggester:
             rest = every[~np.isin(every, first)][: limit - len(found)]
             found += [int(i) for i in rest]
         return [self.texts[i] for i in found]
-
-
-def suggester(archive) -> Suggester:
-    """Return the suggester of the build ``archive`` is serving (built on first use, once per build)."""
-    return archive.per_build(NAME, Suggester.build)

@@ -64,6 +64,7 @@ class ParsedQuery:
     plain_words: bool = False  # True when the syntax could not be used and words were searched instead
     unknown_fields: tuple[str, ...] = ()  # "foo:bar" as typed: foo is no field, so both were searched as words
     common_words: tuple[str, ...] = ()  # the query was only words too common (or short) to be indexed: "the who"
+    any_words: bool = False  # parsed with the words as alternatives (OR): ranked with feedback (engines/whoosh)
 
     @property
     def is_everything(self) -> bool:
@@ -110,7 +111,7 @@ class QueryParser:
         syntax, plain_parser = self._parsers[True, any_words], self._parsers[False, any_words]
         text = text.strip()
         if not text or text == "*":
-            return ParsedQuery(text, wq.Every())
+            return ParsedQuery(text, wq.Every(), any_words=any_words)
         typed_text, unknown = text, unknown_fields(text)
         if unknown:  # "foo:bar" is the words foo and bar, each looked for wherever words are
             text = _FIELD_OR_PHRASE.sub(
@@ -129,7 +130,7 @@ class QueryParser:
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
             common = common_words(text)
             if common:  # not a syntax problem: every word is one the index leaves out
-                return ParsedQuery(typed_text, wq.NullQuery, unknown_fields=unknown, common_words=common)
+                return ParsedQuery(typed_text, wq.NullQuery, unknown_fields=unknown, common_words=common, any_words=any_words)
             parsed, plain = plain_parser.parse(_words_only(text)), True
         parsed = parsed.normalize()
         typed = typed_words(text)
@@ -138,7 +139,7 @@ class QueryParser:
             parsed = expand(parsed, self.vocabulary, typed, TEXT_FIELDS, self.wildcard_limit,
                             numbers_only=tuple(set(SEARCHED_FIELDS) - set(TEXT_FIELDS)))
         self._check_cost(parsed, reader)
-        return ParsedQuery(typed_text, parsed, plain_words=plain, unknown_fields=unknown)
+        return ParsedQuery(typed_text, parsed, plain_words=plain, unknown_fields=unknown, any_words=any_words)
 
     def _check_syntax(self, parsed: wq.Query, typed: dict[str, str]) -> None:
         """Refuse what would cost too much, quoting the words as typed."""

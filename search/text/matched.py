@@ -56,7 +56,7 @@ def field_terms(article: Article, field: str) -> list[str]:
     raise KeyError(field)
 
 
-TEXT_FIELDS = {"title": lambda a: a.title, "captions": lambda a: "\n".join(a.captions), "body": lambda a: a.body}
+_FIELD_TEXT = {"title": lambda a: a.title, "captions": lambda a: "\n".join(a.captions), "body": lambda a: a.body}
 # Snowball's English stems keep the first two letters of the word, except these exceptional forms
 # ("dying" -> "die"), which keep the first.
 _ONE_LETTER = {"die", "lie", "tie"}
@@ -68,8 +68,8 @@ def matched_terms(article: Article, wanted: dict[str, set[str]]) -> dict[str, se
     for field, looked_for in wanted.items():
         if not looked_for:
             continue
-        if field in TEXT_FIELDS:  # headlines, captions, bodies: look where each word could be
-            text = TEXT_FIELDS[field](article).lower()
+        if field in _FIELD_TEXT:  # headlines, captions, bodies: look where each word could be
+            text = _FIELD_TEXT[field](article).lower()
             present = {term for term in looked_for if has_term(text, term)}
         else:
             present = looked_for & set(field_terms(article, field))

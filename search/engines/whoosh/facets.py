@@ -10,129 +10,15 @@ selection, so ticking ByteDance still shows how many hits TikTok would add.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
 from search.engines.whoosh.columns import numeric_column
 from search.engines.whoosh.columns import postings as read_postings
 
-from search.errors import NotFound
-from search.request import SearchRequest
 from search.index.schema import FACET_FIELD, FACETS
-
-
-@dataclass
-class FacetValue:
-    """One line of a facet: a value, how many matching articles have it, and whether it is selected."""
-
-    value: str
-    count: int
-    selected: bool = False
-    label: str = ""  # what to show, where it differs from the value ("July 2021" for "2021-07")
-
-    def to_json(self) -> dict:
-        return {"value": self.value, "count": self.count, "selected": self.selected}
-
-
-class FacetValues(list):
-    """The values a value facet (company, source, section) shows beside the results: its top values (a
-    list of FacetValue, selected ones always included), carrying ``distinct``, the number of distinct
-    values it has for this search (counted as the facet counts: every value with a match, and every
-    selected one), so that the facet can offer "Show all 2,714 companies"."""
-
-    def __init__(self, values=(), distinct: int = 0):
-        super().__init__(values)
-        self.distinct = distinct
-
-
-@dataclass
-class FacetPage:
-    """One page of a facet's full list of values (``facet_values`` of either engine): the values whose
-    label contains ``contains`` (case ignored), most articles first, then by label.
-
-    ``total``: how many distinct values match ``contains``; ``distinct``: how many the facet has for this
-    search whatever ``contains`` says. Counts are the facet's: its own selection does not narrow them,
-    the query and the other facets' selections do."""
-
-    facet: str
-    values: list[FacetValue]
-    total: int
-    distinct: int
-    offset: int
-    limit: int
-    contains: str = ""
-    partial: str = ""  # why part of the archive did not answer; "" when all of it did
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.values) < self.total
-
-    def to_json(self) -> dict:
-        return {
-            "facet": self.facet,
-            "contains": self.contains,
-            "total": self.total,
-            "distinct": self.distinct,
-            "offset": self.offset,
-            "limit": self.limit,
-            "has_more": self.has_more,
-            "values": [value.to_json() for value in self.values],
-            "partial": bool(self.partial),
-        }
-
-
-def check_facet(facet: str) -> None:
-    """Refuse (NotFound) a facet that has no list of values: only company, source and section have one."""
-    if facet not in FACETS:
-        raise NotFound(f"No facet {facet[:80]!r}: the facets with a list of values are {', '.join(FACETS)}.")
-
-
-def fold_label(text: str) -> str:
-    """A label or a filter text as compared by ``contains``: case and runs of spaces ignored."""
-    return " ".join(text.casefold().split())
-
-
-def facet_page(facet: str, counted, selected: tuple[str, ...], contains: str = "", offset: int = 0,
-               limit: int = 50, partial: str = "") -> FacetPage:
-    """The page of a facet's values that both engines return, from ``counted``: (value, count) pairs,
-    those with no match left out or given as 0 (the selected values are listed even then, as the facet
-    shows them). Neutral: the engine counts, this filters, orders and pages."""
-    found = {value: int(count) for value, count in counted if count > 0}
-    for value in selected:
-        found.setdefault(value, 0)
-    wanted = fold_label(contains)
-    matching = [(value, count) for value, count in found.items() if not wanted or wanted in fold_label(value)]
-    matching.sort(key=lambda pair: (-pair[1], pair[0]))
-    chosen = set(selected)
-    values = [FacetValue(value, count, value in chosen) for value, count in matching[offset:offset + limit]]
-    return FacetPage(facet=facet, values=values, total=len(matching), distinct=len(found), offset=offset,
-                     limit=limit, contains=contains, partial=partial)
-
-
-def distinct_values(counted, selected: tuple[str, ...]) -> int:
-    """How many values a facet lists in full: those counted above 0 and the selected ones."""
-    return len({value for value, count in counted if count > 0} | set(selected))
-
-
-@dataclass(frozen=True)
-class PeriodTotals:
-    """How many live, dated articles the whole archive holds per year and per month (YYYYMM).
-
-    The denominators of the timeline's share mode: what share of a year's articles match.
-    """
-
-    years: dict[int, int]
-    months: dict[int, int]
-
-
-class DateValues(list):
-    """The date facet's values (a list of FacetValue), carrying the archive's ``PeriodTotals``
-    so that the timeline can show each period's matches as a share of all its articles."""
-
-    def __init__(self, values=(), totals: PeriodTotals | None = None):
-        super().__init__(values)
-        self.totals = totals
+from search.request import SearchRequest
+from search.results import PeriodTotals
 
 
 class FacetColumn:
@@ -254,68 +140,8 @@ class FacetIndex:
                 mask = both(self.year == request.year)
         return mask
 
-    def counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray], limit: int) -> dict[str, list[FacetValue]]:
-        """Return the facet values for ``matches``; each facet ignores its own selection."""
-        facets: dict[str, list[FacetValue]] = {}
-        for facet, column in self.columns.items():
-            counts = column.count(_narrowed(matches, masks, facet))
-            selected = request.selected(facet)
-            counted = [i for i in selected if column.index.get(i) is not None and counts[column.index[i]] > 0]
-            distinct = int(np.count_nonzero(counts)) + len(set(selected) - set(counted))
-            order = np.lexsort((np.arange(len(counts)), -counts))
-            values = [
-                FacetValue(column.values[i], int(counts[i]), column.values[i] in selected)
-                for i in order[:limit]
-                if counts[i] > 0
-            ]
-            shown = {v.value for v in values}
-            for value in selected:  # a selected value stays visible even when its count drops to 0
-                if value not in shown:
-                    i = column.index.get(value)
-                    values.append(FacetValue(value, int(counts[i]) if i is not None else 0, True))
-            facets[facet] = FacetValues(values, distinct)
-        facets["date"] = self._date_counts(request, matches, masks)
-        return facets
 
-    def value_counts(self, facet: str, matches: np.ndarray, masks: dict[str, np.ndarray]) -> list[tuple[str, int]]:
-        """Every value of ``facet`` that ``matches`` have, with its count, the facet's own selection left
-        out of ``masks`` (as ``counts`` counts): (value, count) pairs, in no particular order."""
-        column = self.columns[facet]
-        counts = column.count(_narrowed(matches, masks, facet))
-        return [(column.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
-
-    def _date_counts(self, request: SearchRequest, matches: np.ndarray, masks: dict[str, np.ndarray]) -> DateValues:
-        base = _narrowed(matches, masks, "date")
-        range_mask = self.date_mask(request, with_period=False)
-        if range_mask is not None:
-            base = base & range_mask
-        years, year_counts = np.unique(self.year[base], return_counts=True)
-        values = [
-            FacetValue(str(int(y)), int(c), request.year == int(y))
-            for y, c in sorted(zip(years, year_counts), reverse=True)
-            if y > 0  # 0: undated articles, which no date filter can select
-        ]
-        if request.year:
-            if not any(v.value == str(request.year) for v in values):
-                values.insert(0, FacetValue(str(request.year), 0, True))
-            in_year = base & (self.year == request.year)
-            months, month_counts = np.unique(self.month[in_year], return_counts=True)
-            month_values = [
-                FacetValue(key, int(c), request.month_key == key, label=month_label(int(m)))
-                for m, c in zip(months, month_counts)
-                for key in [f"{int(m) // 100:04d}-{int(m) % 100:02d}"]
-            ]
-            # The months of the chosen year come right under it.
-            position = next(i for i, v in enumerate(values) if v.value == str(request.year)) + 1
-            values[position:position] = month_values
-        return DateValues(values, self.period_totals())
-
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-
-
-def _narrowed(matches: np.ndarray, masks: dict[str, np.ndarray], except_group: str) -> np.ndarray:
+def narrowed(matches: np.ndarray, masks: dict[str, np.ndarray], except_group: str) -> np.ndarray:
     """Return ``matches`` with every filter applied but ``except_group``'s own (disjunctive counts)."""
     result = matches
     for group, mask in masks.items():
@@ -324,9 +150,27 @@ def _narrowed(matches: np.ndarray, masks: dict[str, np.ndarray], except_group: s
     return result
 
 
-def month_label(yyyymm: int) -> str:
-    return f"{_MONTHS[yyyymm % 100 - 1]} {yyyymm // 100}"
-
-
 def _day(value) -> int:
     return value.year * 10000 + value.month * 100 + value.day
+
+
+class ArrayCounts:
+    """A facet's counts over a match set as the flow reads them (``flow.ValueCounts``): a count per value
+    of the column, in the column's (lexicon) order, which is the values' order."""
+
+    def __init__(self, column: FacetColumn, counts: np.ndarray):
+        self.column, self.counts = column, counts
+
+    def top(self, limit: int) -> list[tuple[str, int]]:
+        order = np.lexsort((np.arange(len(self.counts)), -self.counts))[:limit]
+        return [(self.column.values[i], int(self.counts[i])) for i in order if self.counts[i] > 0]
+
+    def count(self, value: str) -> int:
+        i = self.column.index.get(value)
+        return int(self.counts[i]) if i is not None else 0
+
+    def nonzero(self) -> int:
+        return int(np.count_nonzero(self.counts))
+
+    def pairs(self) -> list[tuple[str, int]]:
+        return [(self.column.values[i], int(self.counts[i])) for i in np.flatnonzero(self.counts)]

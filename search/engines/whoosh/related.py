@@ -20,15 +20,14 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 
+from search.engines.relevance import MIN_SHARED, MIN_SIMILARITY, RELATED_TERMS
 from search.engines.whoosh.feedback import key_terms
 from search.index.nearduplicates import Groups
 from search.index.schema import FIELD_BOOSTS
 from search.engines.whoosh.scoring import TermScorer
 
-TERMS = 25  # key words of the article in the query
+TERMS = RELATED_TERMS
 FIELDS = ("title", "body")
-MIN_SHARED = 2  # key words a related article must have
-MIN_SIMILARITY = 0.09  # of the article's own score: the 10th percentile of the top 5s was 0.055, the median 0.13
 
 
 def related_docnums(scorer: TermScorer, searcher, docnum: int, groups: Groups, live: np.ndarray,

@@ -28,22 +28,13 @@ from whoosh.util.numeric import byte_to_length
 from search.engines.whoosh.columns import field_lengths
 from search.engines.whoosh.columns import positions as read_positions
 from search.engines.whoosh.columns import postings as read_postings
+from search.engines.relevance import term_idf
 
 # BM25 with the usual constants (chosen with `make eval`, see README "Search quality").
 B = 0.75
 K1 = 1.2
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 CACHE_BYTES = 48 * 1024 * 1024  # postings kept per open index (per worker), least recently used first out
-
-
-def term_idf(doc_count: int, doc_frequency: int) -> float:
-    """BM25's idf as Lucene computes it: log(1 + (N - df + 0.5) / (df + 0.5)).
-
-    Whoosh's own, log(N / (df + 1)) + 1, gives a word found in every document a weight of 1,
-    a third of a rare word's: long queries were ranked by their common words (CISI's MAP went
-    from 0.210 to 0.219 with this one, Cranfield's and MED's up too; `make eval`).
-    """
-    return log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
 
 
 class ArchiveBM25F(BM25F):
