@@ -10,12 +10,10 @@ import time
 from pathlib import Path
 
 from search import config
-from search.companies.extractor import MIN_ARTICLES, CompanyDirectory, GazetteerError
+from search.companies.extractor import MIN_ARTICLES, CompanyDirectory
 from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
-from search.ingest.corpus_settings import CorpusConfigError
 from search.errors import ArchiveError
-from search.ingest.importer import ImportProblem, import_files
-from search.index.store import BuildBusy
+from search.ingest.importer import import_files
 from search.index.build import BuildFailed, build_index, request_stop, update_index
 from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
 from search.request import SORTS, SearchRequest
@@ -105,12 +103,12 @@ def main(argv: list[str] | None = None) -> int:
                               args.index or config.get("MANTICORE_INDEX"), args.agents), end="")
             return 0
         return _query(args)
-    except (ArchiveError, BuildBusy, GazetteerError, CorpusConfigError, ImportProblem, ValueError) as exc:
-        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 2
     except BuildFailed as exc:
         print(f"error: {exc}; the index being served is unchanged", file=sys.stderr)
         return 1
+    except (ArchiveError, ValueError) as exc:  # ValueError: argparse-level values the library refuses
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
     except OSError as exc:  # a full disk, a file too large, a folder not writable
         where = f": {exc.filename}" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}; the index being served is unchanged", file=sys.stderr)

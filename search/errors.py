@@ -1,4 +1,8 @@
-"""The errors the library raises for the web layer and the command line to show."""
+"""The errors the library raises for the web layer and the command line to show.
+
+Every error the library means to raise derives from ``ArchiveError``: the command line prints its
+message and the web layer answers it with its status, and neither needs to know each kind.
+"""
 
 from __future__ import annotations
 
@@ -40,3 +44,15 @@ class SearchUnavailable(ArchiveError):
 
     status = 503
     title = "Search unavailable"
+
+
+class InvalidInput(ArchiveError, ValueError):
+    """A file, record or setting that cannot be used as it is (a gazetteer row, a corpus.toml, a date, an
+    import); raised with the reason, reported with the file it came from."""
+
+    status = 400
+    title = "Invalid input"
+
+
+class BuildError(ArchiveError, RuntimeError):
+    """An index build that could not run or finish; the index being served is unchanged."""

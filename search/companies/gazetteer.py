@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from search.config import PROJECT_ROOT
+from search.errors import InvalidInput
 
 BUNDLED_LISTS = PROJECT_ROOT / "corpus" / "company-lists"
 NOT_COMPANIES_FILE = "not-companies.txt"
@@ -32,7 +33,7 @@ SUCCESSIONS_FILE = "successions.csv"
 NOT_COMPANIES = "(not companies)"
 
 
-class GazetteerError(ValueError):
+class GazetteerError(InvalidInput):
     """The gazetteer file cannot be used as it is."""
 
 

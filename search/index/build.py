@@ -40,13 +40,14 @@ from search.ingest.formats.jsonlines import FieldTally
 from search.companies.gazetteer import BUNDLED_LISTS
 from search.index.schema import SCHEMA_VERSION, article_to_document, build_schema
 from search.index.vocabulary import Vocabulary, words_of
+from search.errors import BuildError
 
 INDEX_NAME = "MAIN"
 # A step run on a finished build before it is published: (build folder, its manifest, the served build's manifest).
 BeforePublish = Callable[[Path, dict, dict], None]
 
 
-class BuildFailed(RuntimeError):
+class BuildFailed(BuildError):
     """A build that did not produce the whole index; nothing was published."""
 
 
@@ -86,31 +87,37 @@ def _die_with_parent() -> None:
 
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-_whoosh_task_run = multiproc.SubWriterTask.run
-_whoosh_task_start = multiproc.SubWriterTask.start
+class _WriterTask(multiproc.SubWriterTask):
+    """One of Whoosh's writer processes, made to behave as a build's part: it dies with the build, starts
+    with Ctrl-C and SIGTERM held back, and reports a full disk in one line."""
+
+    def start(self):
+        """Fork with Ctrl-C and SIGTERM held back, so that none reaches the new writer before it has
+        set its own handlers (it would print the command's KeyboardInterrupt as a traceback)."""
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            return super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def run(self):
+        _die_with_parent()
+        try:
+            return super().run()
+        except OSError as exc:  # a full disk: one line, not a traceback; the command reports the failure
+            print(f"{self.name}: {exc.strerror or exc}", file=sys.stderr)
+            sys.exit(1)
 
 
-def _writer_task_start(self):
-    """Fork with Ctrl-C and SIGTERM held back, so that none reaches the new writer before it has
-    set its own handlers (it would print the command's KeyboardInterrupt as a traceback)."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        return _whoosh_task_start(self)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+class _ProcessWriter(multiproc.MpWriter):
+    """Whoosh's multi-process writer with ``_WriterTask`` processes (no patching of Whoosh itself)."""
 
-
-def _writer_task_run(self):
-    _die_with_parent()
-    try:
-        return _whoosh_task_run(self)
-    except OSError as exc:  # a full disk: one line, not a traceback; the command reports the failure
-        print(f"{self.name}: {exc.strerror or exc}", file=sys.stderr)
-        sys.exit(1)
-
-
-multiproc.SubWriterTask.start = _writer_task_start
-multiproc.SubWriterTask.run = _writer_task_run
+    def _new_task(self):
+        task = _WriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                           self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 def _abandon(writer) -> None:
@@ -230,8 +237,8 @@ def build_index(
         try:
             ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
             if procs > 1:
-                writer = ix.writer(procs=procs, multisegment=True, batchsize=BATCH_SIZE,
-                                   limitmb=max(32, WRITER_MEMORY_MB // procs), compound=False)
+                writer = _ProcessWriter(ix, procs=procs, multisegment=True, batchsize=BATCH_SIZE,
+                                        limitmb=max(32, WRITER_MEMORY_MB // procs), compound=False)
             else:
                 writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
             vocabulary = Vocabulary()

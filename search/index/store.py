@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from search.results import Credit
+from search.errors import BuildError
 
 CURRENT = "current"
 BUILD_PREFIX = "build-"
@@ -73,7 +74,7 @@ def credits_of(manifest: dict) -> list[Credit]:
             for c in manifest.get("credits", [])]
 
 
-class BuildBusy(RuntimeError):
+class BuildBusy(BuildError):
     """Another index build holds the lock."""
 
 

@@ -12,11 +12,12 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from search.ingest.dates import DateError, get_zone
+from search.errors import InvalidInput
 
 CONFIG_NAME = "corpus.toml"
 
 
-class CorpusConfigError(ValueError):
+class CorpusConfigError(InvalidInput):
     """corpus.toml cannot be used as it is."""
 
 

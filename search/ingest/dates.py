@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
+from search.errors import InvalidInput
 
 # "Published: Jul 05, 2021 05:08 PM Updated: Jul 06, 2021 ..." -> the part after "Published:".
 _LABEL = re.compile(r"^\s*(published|updated|posted|date)\s*:?\s*", re.IGNORECASE)
@@ -19,7 +20,7 @@ EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 
 
-class DateError(ValueError):
+class DateError(InvalidInput):
     """A publication date that cannot be read."""
 
 

@@ -20,12 +20,13 @@ from search.config import PROJECT_ROOT
 from search.ingest.corpus import CONFIG_NAME, GAZETTEER_NAME
 from search.ingest.corpus_settings import CorpusConfig
 from search.ingest.dates import get_zone
+from search.errors import InvalidInput
 
 BUNDLED_GAZETTEER = PROJECT_ROOT / "corpus" / GAZETTEER_NAME
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
-class ImportProblem(ValueError):
+class ImportProblem(InvalidInput):
     """An import that cannot be done as asked (bad name, missing file, clash)."""
 
 

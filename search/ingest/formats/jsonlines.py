@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from search.article import ArticleDraft
 from search.ingest.captions import dedupe_captions, dedupe_credits, split_lines
 from search.text.repair import paragraphs as split_paragraphs, squash
+from search.errors import InvalidInput
 
 FIELDS = (
     "id", "title", "published", "body", "paragraphs", "captions", "credits", "section",
@@ -65,7 +66,7 @@ TEXT_EFFECTS = {
 }
 
 
-class RecordError(ValueError):
+class RecordError(InvalidInput):
     """A record that cannot become an article."""
 
 

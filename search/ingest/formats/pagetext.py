@@ -15,9 +15,10 @@ import re
 from search.article import ArticleDraft
 from search.ingest.captions import split_lines
 from search.text.repair import repair, squash
+from search.errors import InvalidInput
 
 
-class PageTextError(ValueError):
+class PageTextError(InvalidInput):
     """A page-text file that does not have the parts every article needs."""
 
 
