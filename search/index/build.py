@@ -1,7 +1,7 @@
 """Build the Whoosh index from a corpus folder: in full, or incrementally by file checksum.
 
-Both ways write into a temporary folder and publish it atomically (see ``index_store``), so a
-failed, interrupted or disk-full build leaves the previous index serving.
+Both ways write into a temporary folder and publish it atomically (see ``search/index/store.py``),
+so a failed, interrupted or disk-full build leaves the previous index serving.
 """
 
 from __future__ import annotations
