@@ -1,6 +1,6 @@
 """gunicorn settings for `make serve`: `python -m gunicorn -c gunicorn.conf.py "web:create_app()"`.
 
-Everything comes from the ARCHIVE_* settings in search/config.py (documented in README.md), so the
+Everything comes from the ARCHIVE_* settings in search/config.py (documented in docs/configuration.md), so the
 app and the server read one list. Names here are gunicorn's own settings; gunicorn ignores others,
 but a module-level name that happens to be a gunicorn setting is read as one (hence ``_settings``,
 not ``config``, which is gunicorn's name for this file's path).

@@ -1,4 +1,4 @@
 """Benchmark: the product's indexing and search against SQLite FTS5, tantivy and Datasette.
 
-``make bench`` (or ``python -m bench``); see README.md, "Benchmarks".
+``make bench`` (or ``python -m bench``); see docs/benchmarks.md.
 """

@@ -7,7 +7,7 @@ whole corpus promotes (``CandidateCounter`` over every article of that corpus, a
 does), and dated, so names are shown as they were.
 
 Then the facet-top check: Reuters-21578 and BBC News imported with ``python -m search import`` as
-the README says, read with the product's reader, and the 40 most-named company facet values checked
+``make bench`` does (docs/benchmarks.md), read with the product's reader, and the 40 most-named company facet values checked
 against country, region and currency names (pycountry), the non-companies list the extractor itself
 uses, and the values found wrong before (``evaluation/data/facet-top-not-companies.txt``).
 
@@ -39,7 +39,7 @@ DATA = Path(__file__).resolve().parent / "data"
 GAZETTEER = ROOT / "corpus" / GAZETTEER_NAME
 IN_SAMPLE = ROOT / "tests" / "data" / "company_sentences.jsonl"
 FACET_TOP = 40
-# Reuters + BBC, imported with the bench's own import commands (bench/corpus.py), as the README says.
+# Reuters + BBC, imported with the bench's own import commands (bench/corpus.py), as docs/benchmarks.md describes.
 FACET_CORPORA = tuple(collection for collection in COLLECTIONS if collection[1] in ("reuters", "bbc"))
 _PUNCTUATION = re.compile(r"[^\w\s&]")
 
@@ -183,7 +183,7 @@ def not_company_names() -> set[str]:
 
 
 def facet_top(work: Path, corpora: Path) -> dict:
-    """Import Reuters + BBC as the README says, read them as the indexer does, check the top values."""
+    """Import Reuters + BBC as ``make bench`` does, read them as the indexer does, check the top values."""
     import shutil
 
     corpus = work / "corpus"

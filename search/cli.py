@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                            help="also list the R names most often found with evidence but rejected, and why (default 20)")
 
     node = commands.add_parser(
-        "manticore-config", help="print the sphinx.conf of one Manticore/Sphinx node (README \"Scaling out\")",
+        "manticore-config", help="print the sphinx.conf of one Manticore/Sphinx node (docs/scaling-out.md)",
         description="A data node holds RT indexes; a head node (--agents) holds distributed indexes over the data nodes.")
     node.add_argument("--data-dir", type=Path, required=True, help="folder for the node's indexes, logs and pid file")
     node.add_argument("--listen", default="127.0.0.1:9306", help="host:port of SphinxQL, where the product connects")

@@ -1,6 +1,6 @@
 """Settings: every one has a default that works on a fresh clone and an ARCHIVE_ environment variable.
 
-This table is the single list of settings; the README documents each one (a test checks that).
+This table is the single list of settings; docs/configuration.md documents each one (a test checks that).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ SETTINGS = (
     Setting("EMBED_LINKS", "embed", "Where article links in /embed open: `embed` (inside the frame) or `new-tab`."),
     Setting("EMBED_STYLESHEET", "", "URL of an extra stylesheet for /embed, to set the --na-* colour variables."),
     Setting("SEARCH_BACKEND", "whoosh", "Engine that answers searches: `whoosh` (the index in ARCHIVE_INDEX_DIR) or "
-            "`manticore` (Manticore/Sphinx nodes loaded by `python -m search index --backend manticore`; README "
-            "\"Scaling out\")."),
+            "`manticore` (Manticore/Sphinx nodes loaded by `python -m search index --backend manticore`; "
+            "docs/scaling-out.md)."),
     Setting("MANTICORE_HOST", "127.0.0.1", "Manticore/Sphinx node the web workers query (the head node of a cluster)."),
     Setting("MANTICORE_PORT", "9306", "Its SphinxQL (MySQL protocol) port."),
     Setting("MANTICORE_NODES", "", "Space-separated host:port (SphinxQL) of the data nodes the indexer loads, each "

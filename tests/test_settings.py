@@ -1,4 +1,5 @@
-"""Project hygiene that is easy to break: documented settings, pinned requirements, README commands."""
+"""Project hygiene that is easy to break: documented settings (docs/configuration.md), pinned
+requirements, README commands."""
 
 import re
 
@@ -7,14 +8,21 @@ from search.config import PREFIX, SETTINGS
 from .conftest import ROOT
 
 
+CONFIGURATION_PAGE = ROOT / "docs" / "configuration.md"
+
+
 def test_every_setting_is_documented_with_its_default():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = CONFIGURATION_PAGE.read_text(encoding="utf-8")
     for setting in SETTINGS:
         default = setting.default or '""'
         row = f"| `{PREFIX}{setting.name}` | `{default}` |"
-        assert row in readme, f"README.md lacks the row {row}"
-    documented = set(re.findall(r"`(ARCHIVE_[A-Z_]+)`", readme))
+        assert row in page, f"docs/configuration.md lacks the row {row}"
+    documented = set(re.findall(r"`(ARCHIVE_[A-Z_]+)`", page))
     assert documented == {PREFIX + s.name for s in SETTINGS}
+
+
+def test_the_readme_links_the_configuration_page():
+    assert "](docs/configuration.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_requirements_are_pinned():

@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
                                 x_port=proxies, x_prefix=proxies)
     app.json.sort_keys = False
-    # The engine that answers (search/backend.py): the views only know its contract.
+    # The engine that answers (search/engines/backend.py): the views only know its contract.
     app.extensions["archive"] = open_backend(app.config["SEARCH_BACKEND"], Path(app.config["INDEX_DIR"]),
                                              app.config["FACET_LIMIT"])
     app.jinja_env.globals.update(

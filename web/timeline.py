@@ -211,10 +211,11 @@ def _month_of(value: FacetValue) -> int:
     return int(value.value.split("-")[1])
 
 
-# Stand-ins for the period in a URL written once and then filled in per bar: a search URL costs
-# some 40 µs to build (replace, to_params, urlencode), a chart has up to MAX_BARS bars. No other
-# text of a URL can be "year=987654321" or "from=9999-01-01": values are URL-encoded ('=' becomes
-# %3D), a year has at most 4 digits and the stand-in dates replace the request's own.
+# Stand-ins for the period in a URL written once and then filled in per bar: building a search URL
+# (replace, to_params, urlencode) is slow next to a string replace (docs/benchmarks.md), and a
+# chart has up to MAX_BARS bars. No other text of a URL can be "year=987654321" or
+# "from=9999-01-01": values are URL-encoded ('=' becomes %3D), a year has at most 4 digits and the
+# stand-in dates replace the request's own.
 _YEAR, _MONTH = 987654321, 98765432
 _FROM, _TO = date(9999, 1, 1), date(9999, 12, 30)
 

@@ -313,7 +313,7 @@ def api_search():
 
 @bp.get("/api/facet/<name>")
 def api_facet(name: str):
-    """A facet's values as JSON: the search's parameters, facet_q, facet_offset, facet_limit (README, JSON API)."""
+    """A facet's values as JSON: the search's parameters, facet_q, facet_offset, facet_limit (docs/api.md)."""
     check_facet(name)
     list_request = facet_list_request()
     page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,

@@ -1,7 +1,7 @@
 """Build the Whoosh index from a corpus folder: in full, or incrementally by file checksum.
 
-Both ways write into a temporary folder and publish it atomically (see ``index_store``), so a
-failed, interrupted or disk-full build leaves the previous index serving.
+Both ways write into a temporary folder and publish it atomically (see ``search/index/store.py``),
+so a failed, interrupted or disk-full build leaves the previous index serving.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _abandon(writer) -> None:
 WRITER_MEMORY_MB = 256
 # Segments are written as separate files (compound=False): Whoosh reads a compound segment through
 # a BytesIO copy of each part, so every searcher (one per thread) held a private copy of the index
-# (measured: 60 MB per searcher at 23k articles); separate files are read from the shared page cache.
+# (its size: docs/benchmarks.md); separate files are read from the shared page cache.
 # A full build hands batches of documents to this many writer processes, each writing its own
 # segment (Whoosh's multisegment MpWriter): parsing in this process overlaps with indexing there.
 BATCH_SIZE = 500

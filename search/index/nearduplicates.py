@@ -23,8 +23,8 @@ they push everything else off the page. So:
 Why a side file and not a stored field: a group changes when an article arrives or leaves (a new
 version joins the group of older articles, a deleted one can leave a pair alone), and Whoosh can
 only change a stored field by deleting and re-adding the whole document. Recomputing the groups of
-the whole index after a build costs about a second per 20,000 articles; the file is written with
-the build and published with it atomically, like ``vocabulary.tsv``.
+the whole index after every build is cheap enough (measured in docs/benchmarks.md); the file is
+written with the build and published with it atomically, like ``vocabulary.tsv``.
 
 Why these numbers (measured on Reuters-21578 and BBC News; ``python -m search.index.duplicates_report`` lists
 a build's groups):
@@ -227,10 +227,10 @@ def candidate_pairs(values: np.ndarray) -> np.ndarray:
     """Return the (i, j) pairs, i < j, of signatures that agree on all the rows of at least one band.
 
     LSH banding as datasketch's MinHashLSH does it, in numpy: each band's rows are sorted and runs of
-    equal rows give the pairs. MinHashLSH (a dict per band, a Python call per article and band) took
-    6.8 s for Reuters' 20,839 signatures; this takes 0.3 s and finds the same pairs (a test checks).
-    Identical signatures (the same text filed twice, or many times) are banded once and paired among
-    themselves directly, so that a story sent ten times does not make 42 bands x 45 pairs.
+    equal rows give the pairs. MinHashLSH (a dict per band, a Python call per article and band) was
+    many times slower on Reuters' signatures (docs/benchmarks.md); this finds the same pairs (a test
+    checks). Identical signatures (the same text filed twice, or many times) are banded once and
+    paired among themselves directly, so that a story sent ten times does not make 42 bands x 45 pairs.
     """
     if not len(values):
         return np.zeros((0, 2), dtype=np.int64)

@@ -3,8 +3,8 @@
 A suggestion replaces only words the archive does not contain, by words it does; numbers, years
 and words typed in capitals (tickers, acronyms) are kept as typed; and the searcher offers the
 suggestion only if it finds articles. Suggestions come from the build's vocabulary
-(``spelling.py``: every word of headlines, bodies and captions, unstemmed), not from the stemmed
-search fields, so they are real words ("tiktok", not "tiktk" or a stem like "compani"), and
+(``search/index/vocabulary.py``: every word of headlines, bodies and captions, unstemmed), not from
+the stemmed search fields, so they are real words ("tiktok", not "tiktk" or a stem like "compani"), and
 Whoosh's multi-field corrector, which suggests from the wrong field, is not used (see
 WHOOSH-NOTES.md).
 """

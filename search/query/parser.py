@@ -148,7 +148,8 @@ class QueryParser:
         for node in _walk(parsed):
             clauses += 1
             if isinstance(node, wq.FuzzyTerm):
-                # Whoosh builds a Levenshtein automaton per fuzzy term: ~4 took seconds, ~8 twenty.
+                # Whoosh builds a Levenshtein automaton per fuzzy term, whose cost grows steeply with
+                # the edits allowed (measured in docs/benchmarks.md).
                 if node.maxdist > MAX_FUZZY_EDITS:
                     word = typed.get(node.text, node.text)
                     raise BadRequest(f"'{word}~{node.maxdist}': at most ~{MAX_FUZZY_EDITS} edits")
