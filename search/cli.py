@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 from search import config
-from search.companies.extractor import MIN_ARTICLES, CompanyDirectory, GazetteerError
+from search.companies.candidates import MIN_ARTICLES
+from search.companies.directory import CompanyDirectory
+from search.companies.gazetteer import GazetteerError
 from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
 from search.ingest.corpus_settings import CorpusConfigError
 from search.errors import ArchiveError

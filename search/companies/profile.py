@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from search.companies.extractor import CompanyDirectory, CompanyInfo, GazetteerError
-from search.companies.extractor import company_slug as slugify  # the one slug rule, shared with the gazetteer's directory
+from search.companies.directory import CompanyDirectory, CompanyInfo
+from search.companies.directory import company_slug as slugify  # the one slug rule, shared with the gazetteer's directory
 from search.engines.whoosh.facets import FacetIndex
-from search.companies.gazetteer import Succession
+from search.companies.gazetteer import GazetteerError, Succession
 
 CO_MENTIONED = 12  # other companies listed
 SOURCES = 12
