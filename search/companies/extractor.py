@@ -22,7 +22,7 @@ from search.companies.cues import (
 from search.companies.gazetteer import Company, GazetteerError, Successions, bundled_successions, load_all
 from search.companies.matcher import EXCLUDE, STRONG, WEAK, _case_variants, _is_word_boundary, _title_like, is_distinctive, ticker_patterns
 from search.companies.organisations import (
-    _CONNECTORS, _LEADING_NOISE, _NOT_A_NAME, _TOKEN, CONTEXT, DESCRIBED, TICKER, Mention, _described_names, _legal_names, _windows, rejection,
+    _CONNECTORS, _LEADING_NOISE, _NOT_A_NAME, CONTEXT, DESCRIBED, TICKER, Mention, _described_names, _legal_names, _windows, rejection, tokenize,
 )
 from search.companies.ticker_names import _words_before, headline_name
 
@@ -321,7 +321,7 @@ class CompanyExtractor:
         names = []
         for first, last in _windows(text):
             part = text[first:last]
-            tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(part)]
+            tokens = tokenize(part)
             names += [(start + first, end + first, words, evidence)
                       for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
         for start, end, written in listed_names(text):

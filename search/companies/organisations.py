@@ -126,6 +126,27 @@ class Mention(NamedTuple):
     known: bool  # the gazetteer knows it (as "HDT Limited", say), so it is no candidate
 
 
+class Token(NamedTuple):
+    """A word or a single other character of a text, and where it is."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Named(NamedTuple):
+    """A name found with its evidence, before the gazetteer is asked what it is."""
+
+    start: int
+    end: int
+    words: list[str]  # as written, with the legal suffixes
+    evidence: str  # LEGAL_SUFFIX, CORPORATE_NAME, DESCRIBED or CONTEXT
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """The tokens of ``text`` (see ``_TOKEN``), their places moved by ``offset``."""
+    return [Token(match.start() + offset, match.end() + offset, match.group()) for match in _TOKEN.finditer(text)]
+
 
 _HINT_WORDS = sorted({
     *_SUFFIXES, *_HEADS, "company", "companies", "firm", "firms", "corporation", "conglomerate", "retailer", "airline",
@@ -284,136 +305,238 @@ def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[in
     return found
 
 
-def _name_before(text: str, tokens: list[tuple[int, int, str]], index: int) -> tuple[list[str], int]:
+def _name_before(text: str, tokens: list[Token], index: int) -> tuple[list[str], int]:
     """Walk left from the suffix at ``index`` over the name's words; return them and their start."""
-    words: list[tuple[int, str]] = []
     probe = index - 1
-    if probe >= 0 and tokens[probe][2] == "," and tokens[probe][1] == tokens[index][0] - 1:
+    if _comma_before_suffix(tokens, index):
         probe -= 1  # "Hungarian National Asset Management, Inc."
-    while probe >= 0 and len(words) < MAX_NAME_WORDS:
-        start, end, token = tokens[probe]
-        following = tokens[probe + 1][0] if probe + 1 < len(tokens) else len(text)
-        if following - end > 1 and words and not _line_wrap(text[end:following]):
-            break  # more than one space: not one name (a wire story's line break is one space)
-        if _possessive(token):
-            # "McDonald's Corp" and "Moody's Investors Service Inc" keep it; "John Lydon's Public
-            # Image Ltd" does not: what follows a person's possessive is a name of its own.
-            if not words or all(word in _GENERIC for _, word in words):
-                words.insert(0, (start, token))
-                probe -= 1
-                continue
-            break
-        if _DESCRIBING_PREFIX.search(token) or (token in _SUFFIXES and words):
-            break  # "Virginia-based X Corp"; "Scott Inc and Woolcott and Co": a name ends at its suffix
-        if token in _CONNECTORS and words and probe > 0 and _is_capitalised(tokens[probe - 1][2]) \
-                and tokens[probe - 1][2] not in _LEADING_NOISE and tokens[probe - 1][2] not in _SUFFIXES \
-                and (token != "of" or tokens[probe - 1][2] in _GENERIC or tokens[probe - 1][2] in _OF_HEADS):
-            words.insert(0, (start, token))
-            probe -= 1
-            continue
-        if _is_capitalised(token) and token not in _CONNECTORS:
-            words.insert(0, (start, token))
-            probe -= 1
-            continue
-        break
-    # "Bear, Stearns and Co", "Dillon, Read and Co Inc": a partner's name before a comma.
-    if probe >= 1 and tokens[probe][2] == "," and words \
-            and (tokens[index][2] in ("and", "&") or any(w in ("and", "&") for _, w in words)) \
-            and _is_capitalised(tokens[probe - 1][2]) and not _possessive(tokens[probe - 1][2]) \
-            and tokens[probe - 1][2] not in _NOT_A_NAME | _LEADING_NOISE | _GENERIC \
-            and (probe < 2 or not _is_capitalised(tokens[probe - 2][2])) and tokens[probe][0] == tokens[probe - 1][1]:
-        words.insert(0, (tokens[probe - 1][0], tokens[probe - 1][2] + ","))
+    words, probe = _words_leftwards(text, tokens, probe)
+    partner = _partner_before_comma(tokens, probe, index, words)
+    if partner is not None:
+        words.insert(0, partner)
         probe -= 2
-    # What comes before the name may say it is no company ("rock band Blues Incorporated").
-    if probe >= 0 and tokens[probe][2].lower() in _NOT_COMPANY_CUES:
+    if probe >= 0 and tokens[probe].text.lower() in _NOT_COMPANY_CUES:
+        return [], 0  # what comes before the name says it is no company ("rock band Blues Incorporated")
+    words = _after_clause_start(words)
+    if not words or _ends_a_longer_word(text, words[0].start):
         return [], 0
-    # Cut at a word that starts a clause ("USDA The Commodity Credit Corp" -> "Commodity Credit").
-    for position in range(len(words) - 1, -1, -1):
-        if words[position][1] in _LEADING_NOISE:
-            words = words[position + 1 :]
+    return [word.text for word in words], words[0].start
+
+
+def _comma_before_suffix(tokens: list[Token], index: int) -> bool:
+    """True when a comma sits right before the suffix at ``index``, after one space: "Management, Inc."."""
+    comma = index - 1
+    return comma >= 0 and tokens[comma].text == "," and tokens[comma].end == tokens[index].start - 1
+
+
+def _words_leftwards(text: str, tokens: list[Token], probe: int) -> tuple[list[Token], int]:
+    """The name's words from ``tokens[probe]`` leftwards, and the index of the token before them."""
+    words: list[Token] = []
+    while probe >= 0 and len(words) < MAX_NAME_WORDS:
+        token = tokens[probe]
+        following = tokens[probe + 1].start if probe + 1 < len(tokens) else len(text)
+        if words and _apart(text, token.end, following):
             break
-    while words and (words[0][1] in _CONNECTORS or words[0][1] in _LEADING_NOISE):
+        if not _extends_name_leftwards(tokens, probe, words):
+            break
+        words.insert(0, token)
+        probe -= 1
+    return words, probe
+
+
+def _apart(text: str, end: int, following: int) -> bool:
+    """True when more than one space separates two tokens: not one name (a wire story's line break
+    is one space)."""
+    return following - end > 1 and not _line_wrap(text[end:following])
+
+
+def _extends_name_leftwards(tokens: list[Token], probe: int, words: list[Token]) -> bool:
+    """True when ``tokens[probe]`` belongs to the name whose words (so far) are ``words``."""
+    token = tokens[probe].text
+    if _possessive(token):
+        # "McDonald's Corp" and "Moody's Investors Service Inc" keep it; "John Lydon's Public
+        # Image Ltd" does not: what follows a person's possessive is a name of its own.
+        return all(word.text in _GENERIC for word in words)
+    if _DESCRIBING_PREFIX.search(token) or (token in _SUFFIXES and words):
+        return False  # "Virginia-based X Corp"; "Scott Inc and Woolcott and Co": a name ends at its suffix
+    if token in _CONNECTORS:
+        return bool(words) and probe > 0 and _connector_joins(token, tokens[probe - 1].text)
+    return _is_capitalised(token)
+
+
+def _connector_joins(connector: str, previous: str) -> bool:
+    """True when ``connector`` joins the word ``previous`` to the name after it ("Cable and Wireless",
+    "Bank of Tokyo"); "of" only after a noun that heads such a name, not "Allan Leslie of Discount Corp"."""
+    if not _is_capitalised(previous) or previous in _LEADING_NOISE or previous in _SUFFIXES:
+        return False
+    return connector != "of" or previous in _GENERIC or previous in _OF_HEADS
+
+
+def _partner_before_comma(tokens: list[Token], probe: int, index: int, words: list[Token]) -> Token | None:
+    """"Bear, Stearns and Co", "Dillon, Read and Co Inc": the partner's name before the comma at
+    ``probe``, as the name's first word (with its comma), or None."""
+    if probe < 1 or tokens[probe].text != "," or not words:
+        return None
+    comma, partner = tokens[probe], tokens[probe - 1]
+    names_partners = tokens[index].text in ("and", "&") or any(word.text in ("and", "&") for word in words)
+    if not names_partners or comma.start != partner.end:
+        return None
+    if not _could_be_a_partner(partner.text):
+        return None
+    if probe >= 2 and _is_capitalised(tokens[probe - 2].text):
+        return None  # a longer name before the comma, not a partner's
+    return Token(partner.start, partner.end, partner.text + ",")
+
+
+def _could_be_a_partner(word: str) -> bool:
+    """True for a capitalised word, not possessive, that is no common or generic word ("Bear", "Dillon")."""
+    return _is_capitalised(word) and not _possessive(word) and word not in _NOT_A_NAME | _LEADING_NOISE | _GENERIC
+
+
+def _after_clause_start(words: list[Token]) -> list[Token]:
+    """The words after the last one that starts a clause ("USDA The Commodity Credit Corp" ->
+    "Commodity Credit"), without connectors at the start."""
+    clause_starts = [position for position, word in enumerate(words) if word.text in _LEADING_NOISE]
+    if clause_starts:
+        words = words[clause_starts[-1] + 1 :]
+    while words and (words[0].text in _CONNECTORS or words[0].text in _LEADING_NOISE):
         words = words[1:]
-    if not words:
-        return [], 0
-    first = words[0][0]
-    if first > 0 and text[first - 1] in "/-":
-        return [], 0  # "San/Bar Corp": the name is longer than its last part
-    return [word for _, word in words], first
+    return words
+
+
+def _ends_a_longer_word(text: str, start: int) -> bool:
+    """True when the name at ``start`` is the last part of a longer one: "San/Bar Corp"."""
+    return start > 0 and text[start - 1] in "/-"
 
 
 _CLAUSE_STARTS = set(",;:(—–\"“")
+# Words after which a name starts its clause: "... by UpGuard, a cybersecurity firm".
+_CLAUSE_WORDS = {"by", "from", "with", "and", "of", "at", "for", "to", "in", "on"}
 
 
-def _described_names(text: str, tokens: list[tuple[int, int, str]], whole: bool = True) -> list[tuple[int, int, list[str], str]]:
+def _described_names(text: str, tokens: list[Token], whole: bool = True) -> list[Named]:
     """Names described as companies: "law firm Sidley Austin", "UpGuard, a cybersecurity firm"."""
-    found = []
     if not text:
-        return found
-    starts = {start: i for i, (start, _, _) in enumerate(tokens)}
+        return []
+    found = []
+    starts = {token.start: index for index, token in enumerate(tokens)}
     for match in _DESCRIBED_AFTER.finditer(text):
         index = starts.get(match.end())
-        if index is None:
-            continue
-        keep_the = match.group("noun") in _PUBLICATION_NOUNS
-        words: list[str] = []
-        start = tokens[index][0]
-        end = start
-        while index < len(tokens) and len(words) < MAX_NAME_WORDS:
-            token_start, token_end, token = tokens[index]
-            if words and token_start - end > 1:
-                break
-            if _DESCRIBING_PREFIX.search(token):
-                break
-            if _is_capitalised(token) and (not words or token not in _LEADING_NOISE) and not _possessive(token):
-                words.append(token)
-            elif _possessive(token) and _is_capitalised(token):
-                words.append(token[:-2])
-                end = token_end - 2
-                break
-            elif token in _CONNECTORS and words and index + 1 < len(tokens) and _is_capitalised(tokens[index + 1][2]):
-                words.append(token)
-            else:
-                break
-            end = token_end
-            index += 1
-        if words and words[0] in ("The",) and not keep_the:
-            words = words[1:]
-            start = text.index(words[0], start) if words else start
-        if match.group("noun").endswith("s") and ("and" in words or "&" in words):
-            cut = min(words.index(w) for w in ("and", "&") if w in words)
-            end = start + len(" ".join(words[:cut]))
-            words = words[:cut]  # "start-up companies Gizmondo and Tapwave": the first of several
-        while words and words[-1] in _CONNECTORS:
-            words.pop()
-        if match.group().rstrip().endswith(",") and not text.startswith(",", end):
-            continue  # "a company, spotLESS Materials, to ..." but not "the party's website, Jephcott is"
-        if words and words[0] not in _NOT_A_NAME and words[0] not in _LEADING_NOISE - {"The"}:
-            found.append((start, end, words, DESCRIBED))
+        named = _named_after_description(text, tokens, index, match) if index is not None else None
+        if named is not None:
+            found.append(named)
     for match in _DESCRIBED_BEFORE.finditer(text):
         index = starts.get(match.start())
-        if index is None or index == 0:
-            continue
-        words_before: list[tuple[int, str]] = []
-        probe = index - 1
-        while probe >= 0 and len(words_before) < MAX_NAME_WORDS:
-            token_start, token_end, token = tokens[probe]
-            following = tokens[probe + 1][0]
-            if words_before and following - token_end > 1:
-                break
-            if _is_capitalised(token) and not _possessive(token):
-                words_before.insert(0, (token_start, token))
-            elif token in ("and", "&") and words_before and probe > 0 and _is_capitalised(tokens[probe - 1][2]):
-                words_before.insert(0, (token_start, token))  # not "of": "Chris Fallows of Apex Shark Expeditions"
-            else:
-                break
-            probe -= 1
-        while words_before and (words_before[0][1] in _LEADING_NOISE or words_before[0][1] in _CONNECTORS):
-            words_before = words_before[1:]
-        # Only a name that starts its clause: "..., said Tom Smith, a company spokesman" is a person.
-        before = tokens[probe][2] if probe >= 0 else ""
-        starts_clause = (probe < 0 and whole) or before in _CLAUSE_STARTS or before in _LEADING_NOISE \
-            or before.lower() in ("by", "from", "with", "and", "of", "at", "for", "to", "in", "on")
-        if words_before and starts_clause and words_before[0][1] not in _NOT_A_NAME:
-            found.append((words_before[0][0], tokens[index - 1][1], [w for _, w in words_before], DESCRIBED))
+        named = _named_before_description(tokens, index, whole) if index else None  # not at the first token
+        if named is not None:
+            found.append(named)
     return found
+
+
+def _named_after_description(text: str, tokens: list[Token], index: int, match: re.Match) -> Named | None:
+    """The name that ``tokens[index]`` starts, after the description ``match``: "law firm Sidley Austin"."""
+    noun = match.group("noun")
+    start = tokens[index].start
+    words, end = _words_rightwards(tokens, index)
+    if words[:1] == ["The"] and noun not in _PUBLICATION_NOUNS:
+        words = words[1:]  # "the newspaper The Times" keeps it
+        start = text.index(words[0], start) if words else start
+    if noun.endswith("s"):
+        words, end = _first_of_several(words, start, end)
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    if _comma_left_open(text, match, end) or not _may_start_a_name(words):
+        return None
+    return Named(start, end, words, DESCRIBED)
+
+
+def _first_of_several(words: list[str], start: int, end: int) -> tuple[list[str], int]:
+    """The first of several names joined by "and" ("start-up companies Gizmondo and Tapwave"), and
+    where it ends."""
+    joins = [position for position, word in enumerate(words) if word in ("and", "&")]
+    if not joins:
+        return words, end
+    first = words[: joins[0]]
+    return first, start + len(" ".join(first))
+
+
+def _comma_left_open(text: str, match: re.Match, end: int) -> bool:
+    """True when a comma after the description has no comma after the name: "a company, spotLESS
+    Materials, to ..." is a name, "the party's website, Jephcott is" is not."""
+    return match.group().rstrip().endswith(",") and not text.startswith(",", end)
+
+
+def _may_start_a_name(words: list[str]) -> bool:
+    """True when ``words`` are a name: not empty, and the first is no weekday, title or pronoun."""
+    return bool(words) and words[0] not in _NOT_A_NAME and words[0] not in _LEADING_NOISE - {"The"}
+
+
+def _words_rightwards(tokens: list[Token], index: int) -> tuple[list[str], int]:
+    """The words of the name that ``tokens[index]`` starts, and where they end."""
+    words: list[str] = []
+    end = tokens[index].start
+    while index < len(tokens) and len(words) < MAX_NAME_WORDS:
+        token = tokens[index]
+        if (words and token.start - end > 1) or _DESCRIBING_PREFIX.search(token.text):
+            break
+        if _possessive(token.text) and _is_capitalised(token.text):
+            words.append(token.text[:-2])  # "Acme's": the name ends with its possessive
+            return words, token.end - 2
+        if not (_word_of_name(token.text, words) or _connector_before_capital(tokens, index, words)):
+            break
+        words.append(token.text)
+        end = token.end
+        index += 1
+    return words, end
+
+
+def _word_of_name(token: str, words: list[str]) -> bool:
+    """True for a capitalised word, not a possessive, that may follow ``words`` in a name."""
+    return _is_capitalised(token) and (not words or token not in _LEADING_NOISE) and not _possessive(token)
+
+
+def _connector_before_capital(tokens: list[Token], index: int, words: list[str]) -> bool:
+    """True for a connector inside a name, followed by a capitalised word ("Marks and Spencer")."""
+    following = index + 1
+    return tokens[index].text in _CONNECTORS and bool(words) and following < len(tokens) and _is_capitalised(tokens[following].text)
+
+
+def _named_before_description(tokens: list[Token], index: int, whole: bool) -> Named | None:
+    """The name before the description at ``tokens[index]``: "UpGuard, a cybersecurity firm"."""
+    words, probe = _capitalised_words_before(tokens, index)
+    while words and (words[0].text in _LEADING_NOISE or words[0].text in _CONNECTORS):
+        words = words[1:]
+    if not words or words[0].text in _NOT_A_NAME or not _starts_clause(tokens, probe, whole):
+        return None
+    return Named(words[0].start, tokens[index - 1].end, [word.text for word in words], DESCRIBED)
+
+
+def _capitalised_words_before(tokens: list[Token], index: int) -> tuple[list[Token], int]:
+    """The capitalised words (joined by "and" or "&") just before ``tokens[index]``, and the index
+    of the token before them."""
+    words: list[Token] = []
+    probe = index - 1
+    while probe >= 0 and len(words) < MAX_NAME_WORDS:
+        token = tokens[probe]
+        if words and tokens[probe + 1].start - token.end > 1:
+            break
+        if not (_is_capitalised(token.text) and not _possessive(token.text)) and not _and_between_names(tokens, probe, words):
+            break
+        words.insert(0, token)
+        probe -= 1
+    return words, probe
+
+
+def _and_between_names(tokens: list[Token], probe: int, words: list[Token]) -> bool:
+    """True for "and" or "&" between two capitalised words of the name; not "of": "Chris Fallows of
+    Apex Shark Expeditions" is a person of a company."""
+    return tokens[probe].text in ("and", "&") and bool(words) and probe > 0 and _is_capitalised(tokens[probe - 1].text)
+
+
+def _starts_clause(tokens: list[Token], probe: int, whole: bool) -> bool:
+    """True when the name after ``tokens[probe]`` starts its clause ("..., said Tom Smith, a company
+    spokesman" is a person); at the start of the text only when the text is ``whole``, not a window."""
+    if probe < 0:
+        return whole
+    before = tokens[probe].text
+    return before in _CLAUSE_STARTS or before in _LEADING_NOISE or before.lower() in _CLAUSE_WORDS

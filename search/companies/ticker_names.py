@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 
 from search.companies.cues import HEADLINE_STOP, smart_title
-from search.companies.organisations import _CONNECTORS, _TOKEN, MAX_NAME_WORDS, _name_before
+from search.companies.organisations import _CONNECTORS, MAX_NAME_WORDS, Token, _name_before, tokenize
+
 
 def _words_before(text: str, position: int, capitals: bool) -> tuple[list[str], int]:
     """The words of the name just before ``text[position:]`` (a ticker mark), and where it starts.
@@ -15,9 +16,9 @@ def _words_before(text: str, position: int, capitals: bool) -> tuple[list[str], 
     ``_as_written`` then keeps those the rest of the article writes as a name.
     """
     first = max(0, position - 160)
-    tokens = [(m.start() + first, m.end() + first, m.group()) for m in _TOKEN.finditer(text[first:position])]
+    tokens = tokenize(text[first:position], first)
     if not capitals:
-        tokens.append((position, position + 1, "<"))
+        tokens.append(Token(position, position + 1, "<"))
         return _name_before(text, tokens, len(tokens) - 1)
     words: list[str] = []
     start = position
