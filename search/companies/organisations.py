@@ -238,71 +238,109 @@ def _possessive(token: str) -> bool:
     return token.endswith(("'s", "’s"))
 
 
-def _legal_names(text: str, tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, list[str], str]]:
-    """Names followed by a legal suffix: (start, end, words with the suffixes, evidence)."""
+def _legal_names(text: str, tokens: list[Token]) -> list[Named]:
+    """Names followed by a legal suffix or a company's name ending: Named(start, end, words with the
+    suffixes, evidence)."""
     found = []
     index = 0
     while index < len(tokens):
-        token = tokens[index][2]
-        if token not in _SUFFIXES and token not in _HEADS:
+        if tokens[index].text not in _SUFFIXES and tokens[index].text not in _HEADS:
             index += 1
             continue
-        # The suffixes: "Co", "Co Inc", "Co., Ltd.", "Holdings Ltd", "Corp of America".
-        first_suffix = index
-        last = index
-        probe = index + 1
-        while probe < len(tokens):
-            word = tokens[probe][2]
-            if word == "." and tokens[probe][0] == tokens[probe - 1][1]:
-                last = probe
-                probe += 1
-            elif word == "," and probe + 1 < len(tokens) and tokens[probe + 1][2] in _SUFFIXES:
-                probe += 1
-            elif word in _SUFFIXES and tokens[probe][0] - tokens[probe - 1][1] <= 1:
-                last = probe
-                probe += 1
-            else:
-                break
-        suffixes = [tokens[i][2] for i in range(first_suffix, last + 1) if tokens[i][2] not in ".,"]
-        if suffixes == ["Company"]:  # alone, also "Charlie Company", "Royal Shakespeare Company"
-            index = last + 1
-            continue
-        # "Hospital Corp of America", "Aluminum Co of America"
-        # "Anglo American Corp of South Africa Ltd": up to three words, and the suffixes after them.
-        tail: list[str] = []
-        if probe + 1 < len(tokens) and tokens[probe][2] == "of":
-            after = probe + 1
-            while after < len(tokens) and len(tail) < 3 and _is_capitalised(tokens[after][2]) \
-                    and tokens[after][2] not in _LEADING_NOISE and tokens[after][2] not in _SUFFIXES \
-                    and tokens[after][0] - tokens[after - 1][1] == 1:
-                tail.append(tokens[after][2])
-                after += 1
-            if tail:
-                last = after - 1
-                while after < len(tokens) and tokens[after][2] in _SUFFIXES and tokens[after][0] - tokens[after - 1][1] <= 1:
-                    last = after
-                    after += 1
-                tail = ["of", *tail]
-        if tokens[first_suffix][2] in ("Co", "Cos", "Company") and first_suffix > 0 \
-                and tokens[first_suffix - 1][2] in ("and", "&"):
-            first_suffix -= 1  # "Woolcott and Co Inc", "Goldman Sachs & Co"
-            suffixes.insert(0, tokens[first_suffix][2])
-        words, start = _name_before(text, tokens, first_suffix)
-        if words:
-            end = tokens[last][1]
-            evidence = LEGAL_SUFFIX if any(w in _SUFFIXES for w in suffixes) else CORPORATE_NAME
-            following = tokens[last + 1][2] if last + 1 < len(tokens) else ""
-            if evidence == CORPORATE_NAME and _is_capitalised(following) and following not in _LEADING_NOISE:
-                index = last + 1
-                continue  # "National Telecommunications Commission": the ending is inside a longer name
-            if evidence == CORPORATE_NAME and ("and" in words or "&" in words):
-                cut = max(i for i, w in enumerate(words) if w in ("and", "&")) + 1
-                start = text.find(words[cut], start) if cut < len(words) else start
-                words = words[cut:]  # "Big Machine and Dick Clark Productions": the last of two names
-            if words:
-                found.append((start, end, words + suffixes + tail, evidence))
-        index = last + 1
+        named, index = _legal_name_at(text, tokens, index)
+        if named is not None:
+            found.append(named)
     return found
+
+
+def _legal_name_at(text: str, tokens: list[Token], index: int) -> tuple[Named | None, int]:
+    """The name whose suffix (or name ending) starts at ``tokens[index]``, and the index after it."""
+    # The suffixes: "Co", "Co Inc", "Co., Ltd.", "Holdings Ltd", "Corp of America".
+    last, probe = _suffix_run(tokens, index)
+    suffixes = [token.text for token in tokens[index : last + 1] if token.text not in ".,"]
+    if suffixes == ["Company"]:  # alone, also "Charlie Company", "Royal Shakespeare Company"
+        return None, last + 1
+    tail, last = _of_place(tokens, probe, last)
+    first_suffix = index
+    if tokens[index].text in ("Co", "Cos", "Company") and index > 0 and tokens[index - 1].text in ("and", "&"):
+        first_suffix -= 1  # "Woolcott and Co Inc", "Goldman Sachs & Co"
+        suffixes.insert(0, tokens[first_suffix].text)
+    words, start = _name_before(text, tokens, first_suffix)
+    if not words:
+        return None, last + 1
+    evidence = LEGAL_SUFFIX if any(word in _SUFFIXES for word in suffixes) else CORPORATE_NAME
+    if evidence == CORPORATE_NAME:
+        if _longer_name_follows(tokens, last):
+            return None, last + 1  # "National Telecommunications Commission": the ending is inside a longer name
+        words, start = _last_of_two_names(text, words, start)
+    if not words:
+        return None, last + 1
+    return Named(start, tokens[last].end, words + suffixes + tail, evidence), last + 1
+
+
+def _gap_before(tokens: list[Token], index: int) -> int:
+    """How many characters lie between ``tokens[index]`` and the token before it."""
+    return tokens[index].start - tokens[index - 1].end
+
+
+def _suffix_run(tokens: list[Token], index: int) -> tuple[int, int]:
+    """The index of the last suffix of the run that starts at ``index`` ("Co., Ltd."), and of the
+    token after the run."""
+    last = index
+    probe = index + 1
+    while probe < len(tokens):
+        word = tokens[probe].text
+        if word == "." and _gap_before(tokens, probe) == 0:
+            last = probe
+        elif word == "," and probe + 1 < len(tokens) and tokens[probe + 1].text in _SUFFIXES:
+            pass  # "Co., Ltd.": a comma between two suffixes
+        elif word in _SUFFIXES and _gap_before(tokens, probe) <= 1:
+            last = probe
+        else:
+            break
+        probe += 1
+    return last, probe
+
+
+def _of_place(tokens: list[Token], probe: int, last: int) -> tuple[list[str], int]:
+    """"Hospital Corp of America", "Anglo American Corp of South Africa Ltd": "of" and up to three
+    words after the suffixes at ``probe``, and the index of the last token they (and the suffixes
+    after them) take; ``[]`` and ``last`` when there are none."""
+    if probe + 1 >= len(tokens) or tokens[probe].text != "of":
+        return [], last
+    words: list[str] = []
+    after = probe + 1
+    while after < len(tokens) and len(words) < 3 and _word_of_place(tokens, after):
+        words.append(tokens[after].text)
+        after += 1
+    if not words:
+        return [], last
+    last = after - 1
+    while after < len(tokens) and tokens[after].text in _SUFFIXES and _gap_before(tokens, after) <= 1:
+        last = after
+        after += 1
+    return ["of", *words], last
+
+
+def _word_of_place(tokens: list[Token], index: int) -> bool:
+    """True for a capitalised word, one space after the word before, that is no suffix or clause start."""
+    word = tokens[index].text
+    return _is_capitalised(word) and word not in _LEADING_NOISE and word not in _SUFFIXES and _gap_before(tokens, index) == 1
+
+
+def _longer_name_follows(tokens: list[Token], last: int) -> bool:
+    """True when a capitalised word follows the name ending at ``last``: the ending is inside a longer name."""
+    following = tokens[last + 1].text if last + 1 < len(tokens) else ""
+    return _is_capitalised(following) and following not in _LEADING_NOISE
+
+
+def _last_of_two_names(text: str, words: list[str], start: int) -> tuple[list[str], int]:
+    """"Big Machine and Dick Clark Productions": the words after the last "and", and where they start."""
+    if "and" not in words and "&" not in words:
+        return words, start
+    cut = max(position for position, word in enumerate(words) if word in ("and", "&")) + 1
+    start = text.find(words[cut], start) if cut < len(words) else start
+    return words[cut:], start
 
 
 def _name_before(text: str, tokens: list[Token], index: int) -> tuple[list[str], int]:
