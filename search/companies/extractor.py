@@ -13,17 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import ahocorasick
 from cleanco import basename
 
 from search.companies.cues import (
-    GIVEN_NAMES, BRACKETED_NAME, TICKER_MARK, capitalised_after, company_context, context_names, listed_names, follows_ticker, is_all_caps, is_place, person_before,
+    BRACKETED_NAME, TICKER_MARK, capitalised_after, company_context, follows_ticker, is_all_caps, is_place, person_before,
 )
-from search.companies.gazetteer import Company, GazetteerError, Successions, bundled_successions, load_all
-from search.companies.matcher import EXCLUDE, STRONG, WEAK, _case_variants, _is_word_boundary, _title_like, is_distinctive, ticker_patterns
-from search.companies.organisations import (
-    _CONNECTORS, _LEADING_NOISE, _NOT_A_NAME, CONTEXT, DESCRIBED, TICKER, Mention, _described_names, _legal_names, _windows, rejection, tokenize,
-)
+from search.companies.gazetteer import Company, Successions, bundled_successions, load_all
+from search.companies.matcher import EXCLUDE, STRONG, WEAK, GazetteerMatcher, Match, _title_like, gazetteer_patterns, is_distinctive
+from search.companies.organisations import _CONNECTORS, TICKER, Mention, names_with_evidence, rejection
 from search.companies.ticker_names import _words_before, headline_name
 
 # Legal forms written before a name (Russian, Indonesian, Polish...).
@@ -38,6 +35,11 @@ def _note_first(positions: dict[str, int], name: str, position: int) -> None:
     if position < positions.get(name, position + 1):
         positions[name] = position
 
+
+def _supported_in_capitals(text: str, start: int, end: int, name: str, named: dict[str, int]) -> bool:
+    """True when a single word of a text in capitals is a company: a ticker mark ("<CTS>"), a company
+    the article names elsewhere, or a word a ticker mark follows."""
+    return text[start:end].startswith("<") or name in named or follows_ticker(text, end)
 
 
 class CompanyExtractor:
@@ -55,41 +57,7 @@ class CompanyExtractor:
         self._canonical_cache: dict[str, str] = {}  # cleanco's suffix stripping is the costly part
         self._gazetteer = companies
         self._not_companies = frozenset(self.not_companies)
-        self._automaton = ahocorasick.Automaton()
-        self._upper_automaton = ahocorasick.Automaton()  # names of several words, in capitals, for headlines
-        patterns: dict[str, tuple[str, str]] = {}
-
-        def add(pattern: str, kind: str, name: str) -> None:
-            existing = patterns.get(pattern)
-            if existing and existing[1] != name and kind != EXCLUDE and existing[0] != EXCLUDE:
-                raise GazetteerError(f"{pattern!r} names both {existing[1]!r} and {name!r}")
-            if not existing or existing[0] == EXCLUDE or kind == STRONG:
-                patterns[pattern] = (kind, name)
-
-        bare_tickers: dict[str, set[str]] = {}
-        for company in companies:
-            for phrase in company.exclude:
-                add(phrase, EXCLUDE, company.name)
-        for company in self.companies.values():
-            for pattern in [company.name, *company.aliases]:
-                if pattern not in company.weak_aliases:  # an ambiguous name ("Shell") is only a weak alias
-                    add(pattern, STRONG, company.name)
-                    for variant in _case_variants(pattern):  # "easyJet" is also written "Easyjet", "EasyJet"
-                        if variant not in patterns:
-                            add(variant, STRONG, company.name)
-            for pattern in company.weak_aliases:
-                add(pattern, WEAK, company.name)
-            for ticker in company.tickers:
-                for pattern in ticker_patterns(ticker):
-                    if pattern.startswith("<"):
-                        bare_tickers.setdefault(pattern, set()).add(company.name)
-                    else:
-                        add(pattern, STRONG, company.name)
-        # A bare Reuters-style mark ("<BT>") names no exchange, so two companies may share it
-        # (BT on the LSE, Bankers Trust on the NYSE): such a mark is ambiguous and not used.
-        for pattern, names in bare_tickers.items():
-            if len(names) == 1 and pattern not in patterns:
-                add(pattern, STRONG, next(iter(names)))
+        patterns = gazetteer_patterns(companies, self.companies.values())
         self._lookup = {p: name for p, (kind, name) in patterns.items() if kind != EXCLUDE}
         self._folded = {}  # case-folded name -> canonical: names from a headline in capitals, or in another case
         for pattern, name in self._lookup.items():
@@ -99,27 +67,7 @@ class CompanyExtractor:
         for name in self.promoted:
             if is_distinctive(name) and name not in patterns:
                 patterns[name] = (STRONG, name)
-        upper: dict[str, tuple[str, str]] = {}
-        lower: dict[str, tuple[str, str]] = {}
-        for pattern, (kind, name) in patterns.items():
-            self._automaton.add_word(pattern, (len(pattern), kind, name))
-            if " " in pattern and not pattern.startswith("<"):
-                upper.setdefault(pattern.upper(), (kind, name))
-                if kind == STRONG and len(pattern) >= 8:
-                    lower.setdefault(pattern.lower(), (kind, name))
-        for pattern, (kind, name) in upper.items():
-            self._upper_automaton.add_word(pattern, (len(pattern), kind, name))
-        # Names of several words written in another case ("Mobile Telesystems" for "Mobile TeleSystems").
-        self._lower_automaton = ahocorasick.Automaton()
-        for pattern, (kind, name) in lower.items():
-            self._lower_automaton.add_word(pattern, (len(pattern), kind, name))
-        if patterns:
-            self._automaton.make_automaton()
-        if upper:
-            self._upper_automaton.make_automaton()
-        if lower:
-            self._lower_automaton.make_automaton()
-        self._has_patterns = bool(patterns)
+        self._matcher = GazetteerMatcher(patterns)
 
     @property
     def not_companies(self) -> list[str]:
@@ -207,45 +155,44 @@ class CompanyExtractor:
         names = [self.successions.name_on(name, published) for name, _ in sorted(found.items(), key=lambda item: item[1])]
         return list(dict.fromkeys(names))
 
-    def _names_in(self, text: str, capitals: bool, named: dict[str, int]) -> Iterator[tuple[int, int, str, str]]:
+    def _names_in(self, text: str, capitals: bool, named: dict[str, int]) -> Iterator[Match]:
         """Gazetteer names and accepted organisations in one text, as (start, end, kind, name)."""
-        spans = self._matches(text)
+        spans = self._matcher.matches(text)
         for start, end, kind, name in spans:
             if kind == EXCLUDE:
                 continue
             single = " " not in text[start:end]
             if single and person_before(text, start):
                 continue  # "Paul E. Lego", "Henry Ford"
-            if capitals and single and not text[start:end].startswith("<") \
-                    and name not in named and not follows_ticker(text, end):
+            if capitals and single and not _supported_in_capitals(text, start, end, name, named):
                 continue  # "SHR 56 CTS": one word in a headline in capitals needs support
             if kind == WEAK and single and capitalised_after(text, end):
                 continue  # "Sun Yingsha": part of a longer name
             if kind == WEAK and company_context(text, start, end):
                 kind = STRONG  # "Shell said", "shares in Total"
-            yield start, end, kind, name
+            yield Match(start, end, kind, name)
         if capitals:
-            for start, end, kind, name in self._matches(text, self._upper_automaton):
+            for start, end, kind, name in self._matcher.in_capitals(text):
                 if kind != EXCLUDE and not any(s <= start < e for s, e, _, _ in spans):
-                    yield start, end, STRONG, name
+                    yield Match(start, end, STRONG, name)
         else:
             lowered = text.lower()
             if len(lowered) == len(text):  # lower() kept every offset
-                for start, end, kind, name in self._matches(lowered, self._lower_automaton):
+                for start, end, kind, name in self._matcher.in_lower_case(lowered):
                     if _title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
-                        yield start, end, STRONG, name
+                        yield Match(start, end, STRONG, name)
         if not capitals and self.legal_suffixes:
             # An organisation named with evidence counts in that article even when the corpus has not
             # accepted it (acceptance only adds its bare mentions elsewhere).
             for mention in self._organisations(text, spans):
-                yield mention.start, mention.end, STRONG, mention.name
+                yield Match(mention.start, mention.end, STRONG, mention.name)
 
     def find_candidates(self, text: str, rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
         """Return the organisations in ``text`` that the gazetteer does not know (promoted or not);
         the names rejected despite their evidence are added to ``rejected`` with the reason."""
         if not self.legal_suffixes:
             return []
-        return [m for m in self._organisations(text, self._matches(text), rejected) if not m.known]
+        return [m for m in self._organisations(text, self._matcher.matches(text), rejected) if not m.known]
 
     def _ticker_mentions(self, text: str, capitals: bool, others: list[str]) -> list[Mention]:
         """Names written with a ticker mark ("Lukens Inc <LUC>", "BROWN GROUP INC <BG>") or in angle
@@ -284,59 +231,13 @@ class CompanyExtractor:
         """Why ``name``, found with evidence, is still no company ("" when it may be one)."""
         return "listed as no company" if name in self._not_companies else rejection(name)
 
-    def _matches(self, text: str, automaton=None) -> list[tuple[int, int, str, str]]:
-        """Gazetteer matches as (start, end, kind, name), exclusions included, leftmost-longest."""
-        if not self._has_patterns or not text:
-            return []
-        spans = []
-        automaton = automaton if automaton is not None else self._automaton
-        if automaton.kind != ahocorasick.AHOCORASICK:
-            return []
-        for end, (length, kind, name) in automaton.iter(text):
-            start = end - length + 1
-            if _is_word_boundary(text, start - 1) and _is_word_boundary(text, end + 1):
-                spans.append((start, end + 1, kind, name))
-        # An exclusion hides the names it contains ("Amazon" in "Amazon rainforest"), not a longer
-        # name that only overlaps it ("the Amazon" and "Amazon S3").
-        exclusions = [(s, e) for s, e, kind, _ in spans if kind == EXCLUDE]
-        if exclusions:
-            spans = [span for span in spans if span[2] == EXCLUDE
-                     or not any(s <= span[0] and span[1] <= e for s, e in exclusions)]
-        names = [span for span in spans if span[2] != EXCLUDE]
-        names.sort(key=lambda span: (span[0], -(span[1] - span[0])))
-        chosen = []
-        covered_until = -1
-        for span in names:
-            if span[0] >= covered_until:
-                chosen.append(span)
-                covered_until = span[1]
-        return chosen + [span for span in spans if span[2] == EXCLUDE]
-
-    def _organisations(self, text: str, spans: list[tuple[int, int, str, str]],
+    def _organisations(self, text: str, spans: list[Match],
                        rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
         """Organisations named with evidence, unless the gazetteer matched there; names the evidence
         is not enough for go to ``rejected`` with the reason."""
         found: list[Mention] = []
         taken = [(s, e) for s, e, _, _ in spans]  # an exclusion phrase also says "no company here"
-        names = []
-        for first, last in _windows(text):
-            part = text[first:last]
-            tokens = tokenize(part)
-            names += [(start + first, end + first, words, evidence)
-                      for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
-        for start, end, written in listed_names(text):
-            words = written.split()
-            # The place test reads the name as written: cleaning it ("U.S." -> "U.S") can hide a place.
-            if words and words[0] not in _LEADING_NOISE and not is_place(written):
-                names.append((start, end, words, DESCRIBED))
-        for start, end, written in context_names(text):
-            words = written.split()
-            while words and (words[0] in _LEADING_NOISE or words[0] in _NOT_A_NAME or words[0] in GIVEN_NAMES):
-                start += len(words[0]) + 1
-                words = words[1:]
-            if words and not is_place(" ".join(words)) and not (len(words) == 1 and start == 0):
-                names.append((start, end, words, CONTEXT))
-        for start, end, words, evidence in names:
+        for start, end, words, evidence in names_with_evidence(text):
             if any(s < end and start < e for s, e in taken):
                 continue  # the gazetteer has decided what this is
             full = " ".join(words)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from search.companies.cues import is_place
+from search.companies.cues import GIVEN_NAMES, context_names, is_place, listed_names
 from search.companies.matcher import _is_word_boundary
 
 CORPORATE_NAME = "a company's name (Airlines, Industries...)"
@@ -276,6 +276,44 @@ def _legal_name_at(text: str, tokens: list[Token], index: int) -> tuple[Named | 
     if not words:
         return None, last + 1
     return Named(start, tokens[last].end, words + suffixes + tail, evidence), last + 1
+
+
+def names_with_evidence(text: str) -> list[Named]:
+    """Every name ``text`` gives evidence for, before the gazetteer is asked: legal suffixes and
+    descriptions (read around their hint words), names listed after a company noun ("companies such
+    as ..."), then names in a company's context ("Xstrata's bid")."""
+    names: list[Named] = []
+    for first, last in _windows(text):
+        part = text[first:last]
+        tokens = tokenize(part)
+        names += [Named(start + first, end + first, words, evidence)
+                  for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
+    return names + _listed_names(text) + _names_in_context(text)
+
+
+def _listed_names(text: str) -> list[Named]:
+    """Names listed after a plural company noun: "companies such as Nokia, Sagem, Sony and Thomson"."""
+    names = []
+    for start, end, written in listed_names(text):
+        words = written.split()
+        # The place test reads the name as written: cleaning it ("U.S." -> "U.S") can hide a place.
+        if words and words[0] not in _LEADING_NOISE and not is_place(written):
+            names.append(Named(start, end, words, DESCRIBED))
+    return names
+
+
+def _names_in_context(text: str) -> list[Named]:
+    """Names in a company's context ("Xstrata's bid", "analyst at Bridgewell Securities"), without
+    the words before them that are no name ("The", "Monday", a given name)."""
+    names = []
+    for start, end, written in context_names(text):
+        words = written.split()
+        while words and (words[0] in _LEADING_NOISE or words[0] in _NOT_A_NAME or words[0] in GIVEN_NAMES):
+            start += len(words[0]) + 1
+            words = words[1:]
+        if words and not is_place(" ".join(words)) and not (len(words) == 1 and start == 0):
+            names.append(Named(start, end, words, CONTEXT))
+    return names
 
 
 def _gap_before(tokens: list[Token], index: int) -> int:
