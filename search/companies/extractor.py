@@ -19,9 +19,9 @@ from search.companies.cues import (
     BRACKETED_NAME, TICKER_MARK, capitalised_after, company_context, follows_ticker, is_all_caps, is_place, person_before,
 )
 from search.companies.gazetteer import Company, Successions, bundled_successions, load_all
-from search.companies.matcher import EXCLUDE, STRONG, WEAK, GazetteerMatcher, Match, _title_like, gazetteer_patterns, is_distinctive
-from search.companies.organisations import _CONNECTORS, TICKER, Mention, names_with_evidence, rejection
-from search.companies.ticker_names import _words_before, headline_name
+from search.companies.matcher import EXCLUDE, STRONG, WEAK, GazetteerMatcher, Match, gazetteer_patterns, is_distinctive, title_like
+from search.companies.organisations import CONNECTORS, TICKER, Mention, names_with_evidence, rejection
+from search.companies.ticker_names import headline_name, words_before_ticker
 
 # Legal forms written before a name (Russian, Indonesian, Polish...).
 _LEGAL_PREFIXES = {"OAO", "OOO", "ZAO", "PAO", "PJSC", "OJSC", "JSC", "CJSC", "PT", "AO"}
@@ -116,7 +116,7 @@ class CompanyExtractor:
                 break
             candidate = " ".join(words[:-1])
         words = base.split()
-        while len(words) > 1 and (words[-1] in ("Holding", "Holdings") or words[-1] in _CONNECTORS):
+        while len(words) > 1 and (words[-1] in ("Holding", "Holdings") or words[-1] in CONNECTORS):
             if is_place(" ".join(words[:-1])):
                 break  # "North American Holding" stays: "North American" is a place
             words.pop()  # "Woolcott and Co Inc" -> "Woolcott and" -> "Woolcott"
@@ -179,7 +179,7 @@ class CompanyExtractor:
             lowered = text.lower()
             if len(lowered) == len(text):  # lower() kept every offset
                 for start, end, kind, name in self._matcher.in_lower_case(lowered):
-                    if _title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
+                    if title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
                         yield Match(start, end, STRONG, name)
         if not capitals and self.legal_suffixes:
             # An organisation named with evidence counts in that article even when the corpus has not
@@ -203,7 +203,7 @@ class CompanyExtractor:
         for match in TICKER_MARK.finditer(text):
             if match.group() in self._lookup:
                 continue  # the gazetteer knows this ticker: matched with the names
-            words, start = _words_before(text, match.start(), capitals)
+            words, start = words_before_ticker(text, match.start(), capitals)
             if not words:
                 continue
             if capitals:

@@ -34,7 +34,7 @@ def ticker_patterns(ticker: str) -> list[str]:
     return patterns
 
 
-def _title_like(written: str) -> bool:
+def title_like(written: str) -> bool:
     """True when every longer word of ``written`` starts with a capital ("Mobile Telesystems", not
     "The independent Congressional")."""
     return all(word[:1].isupper() for word in written.split() if len(word) > 3 or word == written.split()[0])
@@ -63,7 +63,7 @@ def is_distinctive(name: str) -> bool:
 
 
 
-def _is_word_boundary(text: str, index: int) -> bool:
+def is_word_boundary(text: str, index: int) -> bool:
     if index < 0 or index >= len(text):
         return True
     return not (text[index].isalnum() or text[index] == "_")
@@ -169,7 +169,7 @@ class GazetteerMatcher:
         spans = []
         for end, (length, kind, name) in automaton.iter(text):
             start = end - length + 1
-            if _is_word_boundary(text, start - 1) and _is_word_boundary(text, end + 1):
+            if is_word_boundary(text, start - 1) and is_word_boundary(text, end + 1):
                 spans.append(Match(start, end + 1, kind, name))
         # An exclusion hides the names it contains ("Amazon" in "Amazon rainforest"), not a longer
         # name that only overlaps it ("the Amazon" and "Amazon S3").

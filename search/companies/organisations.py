@@ -16,7 +16,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from search.companies.cues import GIVEN_NAMES, context_names, is_place, listed_names
-from search.companies.matcher import _is_word_boundary
+from search.companies.matcher import is_word_boundary
 
 CORPORATE_NAME = "a company's name (Airlines, Industries...)"
 LEGAL_SUFFIX, DESCRIBED, TICKER, CONTEXT = "legal suffix", "described as a company", "named with a ticker", "in a company's context"
@@ -31,7 +31,7 @@ _SUFFIXES = {
 
 # Lowercase words that may join the capitalised words of a name ("Cable and Wireless PLC",
 # "Bank of Tokyo Ltd", "Société de Gestion SA").
-_CONNECTORS = {"and", "of", "&", "de", "du", "des", "la", "le", "von", "van", "der", "y", "e", "und", "et", "en"}
+CONNECTORS = {"and", "of", "&", "de", "du", "des", "la", "le", "von", "van", "der", "y", "e", "und", "et", "en"}
 # Words that start a sentence or a clause rather than a name.
 _LEADING_NOISE = {
     "A", "An", "The", "In", "On", "At", "By", "For", "From", "Of", "And", "Or", "But", "With",
@@ -171,7 +171,7 @@ def _hints(text: str) -> list[tuple[int, int]]:
     found = []
     for last, length in _hint_automaton().iter(text):
         start, end = last - length + 1, last + 1
-        if not _is_word_boundary(text, start - 1) or not (_is_word_boundary(text, end) and text[end : end + 1] != "-"):
+        if not is_word_boundary(text, start - 1) or not (is_word_boundary(text, end) and text[end : end + 1] != "-"):
             continue
         found.append((start, end))
     return found
@@ -201,18 +201,18 @@ def _windows(text: str) -> list[tuple[int, int]]:
 def rejection(name: str) -> str:
     """Why a name found with evidence is still no company ("" when it may be one)."""
     words = name.split()
-    content = [word for word in words if word not in _CONNECTORS]
+    content = [word for word in words if word not in CONNECTORS]
     # "Investors Service", "Trading", "Canada" are no names; "American Telephone and Telegraph" and
     # "Bank of Tokyo" are.
     if not content or (all(word in _GENERIC for word in content) and len(content) < 3 and len(content) == len(words)):
         return "generic words only"
     if not any(ch.isalpha() for ch in name) or len(name) < 2:
         return "no name"  # "firm 19", "B"
-    if len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2 and all(w.isupper() or w in _CONNECTORS for w in words):
+    if len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2 and all(w.isupper() or w in CONNECTORS for w in words):
         return "a headline in capitals"  # "MORGAN GRENFELL GROUP PLC"; its story names it properly
     if words[-1] in _NOT_COMPANY_ENDINGS:
         return f"ends like a public body or institution ({words[-1]})"
-    if words[0] in _CONNECTORS or words[-1] in _CONNECTORS:
+    if words[0] in CONNECTORS or words[-1] in CONNECTORS:
         return "a fragment"
     if len(words) == 1 and words[0] in _NOT_A_NAME:
         return "a common word"
@@ -265,7 +265,7 @@ def _legal_name_at(text: str, tokens: list[Token], index: int) -> tuple[Named | 
     if tokens[index].text in ("Co", "Cos", "Company") and index > 0 and tokens[index - 1].text in ("and", "&"):
         first_suffix -= 1  # "Woolcott and Co Inc", "Goldman Sachs & Co"
         suffixes.insert(0, tokens[first_suffix].text)
-    words, start = _name_before(text, tokens, first_suffix)
+    words, start = name_before(text, tokens, first_suffix)
     if not words:
         return None, last + 1
     evidence = LEGAL_SUFFIX if any(word in _SUFFIXES for word in suffixes) else CORPORATE_NAME
@@ -381,7 +381,7 @@ def _last_of_two_names(text: str, words: list[str], start: int) -> tuple[list[st
     return words[cut:], start
 
 
-def _name_before(text: str, tokens: list[Token], index: int) -> tuple[list[str], int]:
+def name_before(text: str, tokens: list[Token], index: int) -> tuple[list[str], int]:
     """Walk left from the suffix at ``index`` over the name's words; return them and their start."""
     probe = index - 1
     if _comma_before_suffix(tokens, index):
@@ -435,7 +435,7 @@ def _extends_name_leftwards(tokens: list[Token], probe: int, words: list[Token])
         return all(word.text in _GENERIC for word in words)
     if _DESCRIBING_PREFIX.search(token) or (token in _SUFFIXES and words):
         return False  # "Virginia-based X Corp"; "Scott Inc and Woolcott and Co": a name ends at its suffix
-    if token in _CONNECTORS:
+    if token in CONNECTORS:
         return bool(words) and probe > 0 and _connector_joins(token, tokens[probe - 1].text)
     return _is_capitalised(token)
 
@@ -475,7 +475,7 @@ def _after_clause_start(words: list[Token]) -> list[Token]:
     clause_starts = [position for position, word in enumerate(words) if word.text in _LEADING_NOISE]
     if clause_starts:
         words = words[clause_starts[-1] + 1 :]
-    while words and (words[0].text in _CONNECTORS or words[0].text in _LEADING_NOISE):
+    while words and (words[0].text in CONNECTORS or words[0].text in _LEADING_NOISE):
         words = words[1:]
     return words
 
@@ -519,7 +519,7 @@ def _named_after_description(text: str, tokens: list[Token], index: int, match: 
         start = text.index(words[0], start) if words else start
     if noun.endswith("s"):
         words, end = _first_of_several(words, start, end)
-    while words and words[-1] in _CONNECTORS:
+    while words and words[-1] in CONNECTORS:
         words.pop()
     if _comma_left_open(text, match, end) or not _may_start_a_name(words):
         return None
@@ -574,13 +574,13 @@ def _word_of_name(token: str, words: list[str]) -> bool:
 def _connector_before_capital(tokens: list[Token], index: int, words: list[str]) -> bool:
     """True for a connector inside a name, followed by a capitalised word ("Marks and Spencer")."""
     following = index + 1
-    return tokens[index].text in _CONNECTORS and bool(words) and following < len(tokens) and _is_capitalised(tokens[following].text)
+    return tokens[index].text in CONNECTORS and bool(words) and following < len(tokens) and _is_capitalised(tokens[following].text)
 
 
 def _named_before_description(tokens: list[Token], index: int, whole: bool) -> Named | None:
     """The name before the description at ``tokens[index]``: "UpGuard, a cybersecurity firm"."""
     words, probe = _capitalised_words_before(tokens, index)
-    while words and (words[0].text in _LEADING_NOISE or words[0].text in _CONNECTORS):
+    while words and (words[0].text in _LEADING_NOISE or words[0].text in CONNECTORS):
         words = words[1:]
     if not words or words[0].text in _NOT_A_NAME or not _starts_clause(tokens, probe, whole):
         return None

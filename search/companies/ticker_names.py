@@ -6,10 +6,10 @@ import re
 from functools import lru_cache
 
 from search.companies.cues import HEADLINE_STOP, smart_title
-from search.companies.organisations import _CONNECTORS, MAX_NAME_WORDS, Token, _name_before, tokenize
+from search.companies.organisations import CONNECTORS, MAX_NAME_WORDS, Token, name_before, tokenize
 
 
-def _words_before(text: str, position: int, capitals: bool) -> tuple[list[str], int]:
+def words_before_ticker(text: str, position: int, capitals: bool) -> tuple[list[str], int]:
     """The words of the name just before ``text[position:]`` (a ticker mark), and where it starts.
 
     In capitals, every word back to the previous mark or punctuation (at most MAX_NAME_WORDS);
@@ -19,7 +19,7 @@ def _words_before(text: str, position: int, capitals: bool) -> tuple[list[str], 
     tokens = tokenize(text[first:position], first)
     if not capitals:
         tokens.append(Token(position, position + 1, "<"))
-        return _name_before(text, tokens, len(tokens) - 1)
+        return name_before(text, tokens, len(tokens) - 1)
     words: list[str] = []
     start = position
     for token_start, token_end, token in reversed(tokens):
@@ -67,7 +67,7 @@ def _as_written(words: list[str], others: list[str]) -> str | None:
         for other in others:
             for match in pattern.finditer(other):
                 written = " ".join(match.group().split())
-                if written != written.upper() and all(w[:1].isupper() or not w[:1].isalpha() or w in _CONNECTORS
+                if written != written.upper() and all(w[:1].isupper() or not w[:1].isalpha() or w in CONNECTORS
                                                       for w in written.split()):
                     return written + _suffixed_tail(other, match.end())
     return None
