@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from search.companies.directory import CompanyDirectory, CompanyInfo
-from search.companies.directory import company_slug as slugify  # the one slug rule, shared with the gazetteer's directory
+from search.companies.directory import company_slug as slugify  # the one slug of a name, the directory's too
+from search.companies.directory import page_slugs
 from search.engines.whoosh.facets import FacetIndex
 from search.companies.gazetteer import GazetteerError, Succession
 
@@ -51,14 +52,11 @@ def with_gazetteer(profile: CompanyProfile, entry: CompanyInfo | None) -> Compan
 
 
 def slugs(facets: FacetIndex) -> dict[str, str]:
-    """Map each slug to the company name it stands for (the name with most articles on a clash)."""
+    """Map each slug to the company name it stands for (the name with most articles on a clash:
+    ``directory.page_slugs``)."""
     column = facets.columns["company"]
     counts = column.count(facets.live)
-    found: dict[str, str] = {}
-    for index in np.argsort(-counts, kind="stable"):
-        if counts[index]:
-            found.setdefault(slugify(column.values[index]), column.values[index])
-    return found
+    return page_slugs(column.values[index] for index in np.argsort(-counts, kind="stable") if counts[index])
 
 
 def directory(corpus_dir: Path | None) -> CompanyDirectory | None:
