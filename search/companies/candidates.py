@@ -19,11 +19,10 @@ if TYPE_CHECKING:
     from search.companies.extractor import CompanyExtractor
 
 # An unknown organisation becomes a company when this many articles give evidence for it
-# (a legal suffix or a description). Measured (issue 7): of the names found in one article only,
-# about 69% were companies on the bundled Wikinews, 88% on BBC News, 95% on Reuters wire copy; the
-# others are bands ("Public Image Ltd"), clubs ("Notts Co"), people, public bodies, films. Of those
-# found in two or more articles, 97% (BBC) and 98% (Reuters) were companies. Three would only
-# drop more real companies (Reuters: 1,175 more names, nearly all companies).
+# (a legal suffix or a description). A name found in one article only is much more often no
+# company (a band: "Public Image Ltd", a club: "Notts Co", a person, a public body, a film) than
+# one found in two or more; three would only drop more real companies. The measurements behind
+# this (issue 7) belong in docs/, with the other company figures.
 MIN_ARTICLES = 2
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])|\n")
