@@ -5,7 +5,7 @@ The gazetteer (``gazetteer.py``: the corpus's ``companies.csv`` merged with the 
 case-sensitive and whole-word with an Aho-Corasick automaton, and overlapping matches are resolved
 leftmost-longest, so "Financial Times" beats "Times"; an ``exclude`` phrase such as "Amazon
 rainforest" hides the names it contains. A weak alias ("FT", "Shell") counts when the article also
-names the company in full or speaks of a company around it (``company_cues.py``).
+names the company in full or speaks of a company around it (``cues.py``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Organisations the gazetteer does not know are found by their evidence: a legal suffix ("Symplicity
 Corporation"), a company's name ending ("Biman Bangladesh Airlines"), a description ("law firm
-Sidley Austin", "UpGuard, a cybersecurity firm"), a ticker mark ("Lukens Inc <LUC>") or a company's
-context ("Xstrata's bid", "analyst at Bridgewell Securities"). Such a name counts where its
-evidence is.
+Sidley Austin", "UpGuard, a cybersecurity firm"), a ticker mark ("Lukens Inc <LUC>": ``ticker_names.py``)
+or a company's context ("Xstrata's bid", "analyst at Bridgewell Securities"). Such a name counts where
+its evidence is; ``rejection`` says why a name is still no company despite its evidence.
 """
 
 from __future__ import annotations
