@@ -42,6 +42,24 @@ def _supported_in_capitals(text: str, start: int, end: int, name: str, named: di
     return text[start:end].startswith("<") or name in named or follows_ticker(text, end)
 
 
+def _as_counted(text: str, match: Match, capitals: bool, named: dict[str, int]) -> Match | None:
+    """A gazetteer match as it counts in ``text`` (a weak alias in a company's context counts as
+    strong), or None when it does not count."""
+    start, end, kind, name = match
+    if kind == EXCLUDE:
+        return None
+    single = " " not in text[start:end]
+    if single and person_before(text, start):
+        return None  # "Paul E. Lego", "Henry Ford"
+    if capitals and single and not _supported_in_capitals(text, start, end, name, named):
+        return None  # "SHR 56 CTS": one word in a headline in capitals needs support
+    if kind == WEAK and single and capitalised_after(text, end):
+        return None  # "Sun Yingsha": part of a longer name
+    if kind == WEAK and company_context(text, start, end):
+        kind = STRONG  # "Shell said", "shares in Total"
+    return Match(start, end, kind, name)
+
+
 class CompanyExtractor:
     """Find the canonical companies an article names.
 
@@ -156,21 +174,25 @@ class CompanyExtractor:
         return list(dict.fromkeys(names))
 
     def _names_in(self, text: str, capitals: bool, named: dict[str, int]) -> Iterator[Match]:
-        """Gazetteer names and accepted organisations in one text, as (start, end, kind, name)."""
+        """Gazetteer names and accepted organisations in one text.
+
+        A generator on purpose: ``named`` grows as the caller notes what it yields.
+        """
         spans = self._matcher.matches(text)
-        for start, end, kind, name in spans:
-            if kind == EXCLUDE:
-                continue
-            single = " " not in text[start:end]
-            if single and person_before(text, start):
-                continue  # "Paul E. Lego", "Henry Ford"
-            if capitals and single and not _supported_in_capitals(text, start, end, name, named):
-                continue  # "SHR 56 CTS": one word in a headline in capitals needs support
-            if kind == WEAK and single and capitalised_after(text, end):
-                continue  # "Sun Yingsha": part of a longer name
-            if kind == WEAK and company_context(text, start, end):
-                kind = STRONG  # "Shell said", "shares in Total"
-            yield Match(start, end, kind, name)
+        for span in spans:
+            counted = _as_counted(text, span, capitals, named)
+            if counted is not None:
+                yield counted
+        yield from self._in_another_case(text, capitals, spans)
+        if not capitals and self.legal_suffixes:
+            # An organisation named with evidence counts in that article even when the corpus has not
+            # accepted it (acceptance only adds its bare mentions elsewhere).
+            for mention in self._organisations(text, spans):
+                yield Match(mention.start, mention.end, STRONG, mention.name)
+
+    def _in_another_case(self, text: str, capitals: bool, spans: list[Match]) -> Iterator[Match]:
+        """Names of several words the matches as written (``spans``) missed: in a text in capitals,
+        or written in another case ("Mobile Telesystems")."""
         if capitals:
             for start, end, kind, name in self._matcher.in_capitals(text):
                 if kind != EXCLUDE and not any(s <= start < e for s, e, _, _ in spans):
@@ -181,11 +203,6 @@ class CompanyExtractor:
                 for start, end, kind, name in self._matcher.in_lower_case(lowered):
                     if title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
                         yield Match(start, end, STRONG, name)
-        if not capitals and self.legal_suffixes:
-            # An organisation named with evidence counts in that article even when the corpus has not
-            # accepted it (acceptance only adds its bare mentions elsewhere).
-            for mention in self._organisations(text, spans):
-                yield Match(mention.start, mention.end, STRONG, mention.name)
 
     def find_candidates(self, text: str, rejected: list[tuple[Mention, str]] | None = None) -> list[Mention]:
         """Return the organisations in ``text`` that the gazetteer does not know (promoted or not);
