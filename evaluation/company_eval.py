@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.corpus import COLLECTIONS, run_search_cli
-from search.companies.extractor import CandidateCounter, CompanyExtractor, strip_legal_suffixes
+from search.companies.candidates import CandidateCounter
+from search.companies.extractor import CompanyExtractor, strip_legal_suffixes
 from search.companies.gazetteer import load_all
 from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
 

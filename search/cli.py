@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from search import config
-from search.companies.extractor import MIN_ARTICLES, CompanyDirectory
+from search.companies.candidates import MIN_ARTICLES
+from search.companies.directory import CompanyDirectory
 from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
 from search.errors import ArchiveError
 from search.ingest.importer import import_files

@@ -370,7 +370,7 @@ def test_related_articles_share_key_words(engines, contract_articles, seed_id):
 
 def test_company_pages_are_the_same(engines, contract_articles):
     named = Counter(name for a in contract_articles for name in set(a.companies))
-    from search.companies.extractor import company_slug
+    from search.companies.directory import company_slug
     for name, count in named.most_common(5):
         whoosh, manticore = (engines[e].company(company_slug(name), CORPUS) for e in ENGINES)
         assert manticore[0] == whoosh[0]

@@ -9,21 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from search.companies.extractor import (
-    DESCRIBED,
-    LEGAL_SUFFIX,
-    MIN_ARTICLES,
-    CandidateCounter,
-    Company,
-    CompanyDirectory,
-    CompanyExtractor,
-    GazetteerError,
-    company_slug,
-    is_distinctive,
-    load_gazetteer,
-    sentence_around,
-    ticker_patterns,
-)
+from search.companies.candidates import MIN_ARTICLES, CandidateCounter, sentence_around
+from search.companies.directory import CompanyDirectory, company_slug
+from search.companies.extractor import CompanyExtractor
+from search.companies.gazetteer import Company, GazetteerError, load_gazetteer
+from search.companies.matcher import is_distinctive, ticker_patterns
+from search.companies.organisations import DESCRIBED, LEGAL_SUFFIX
 from search.ingest.corpus import CorpusReader
 
 from .conftest import CORPUS, ROOT, SEED_FILE

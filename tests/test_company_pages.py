@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search.companies.extractor import company_slug as slugify
+from search.companies.directory import company_slug as slugify
 from search.index.build import build_index
 from web import create_app
 

@@ -382,7 +382,7 @@ def company_names(bundled_articles):
 def test_company_pages_answer_200_or_404(http, company_names, data, junk, real, accept_json):
     """/company/<slug>: a company's slug is its page (200), anything else a 404 with a message (or
     Werkzeug's redirect to the path with merged slashes), never a 500."""
-    from search.companies.extractor import company_slug as slugify
+    from search.companies.directory import company_slug as slugify
 
     slug = slugify(data.draw(st.sampled_from(company_names))) if real else junk
     path = "/company/" + quote(slug, safe="")

@@ -627,7 +627,7 @@ def test_article_pages_keep_hostile_text_as_text(hostile):
 
 def test_company_pages_keep_hostile_names_as_text(hostile):
     """The page of every company the hostile articles name (payloads in company names), and its h1."""
-    from search.companies.extractor import company_slug as slugify
+    from search.companies.directory import company_slug as slugify
 
     check, before = Checker(hostile), len(hostile.problems)
     names = {c for article in hostile.articles.values() for c in article.companies}
@@ -761,7 +761,7 @@ def test_embed_links_in_a_new_tab_keep_hostile_text_as_text(hostile):
 
 def company_slug(app) -> str:
     """The slug of a company the index names (its page is /company/<slug>)."""
-    from search.companies.extractor import company_slug as slugify
+    from search.companies.directory import company_slug as slugify
 
     companies = app.test_client().get("/api/search").get_json()["facets"]["company"]
     return slugify(companies[0]["value"])

@@ -25,7 +25,7 @@ while not (ROOT / "search").is_dir():
 WEB_MAY_IMPORT = {
     "search.config", "search.errors", "search.article", "search.request", "search.results",
     "search.engines.backend",
-    "search.companies.extractor",  # company_slug: the company pages' URLs (one slug rule)
+    "search.companies.directory",  # company_slug: the company pages' URLs
 }
 ENGINE_IMPORTERS = {
     "search.engines.whoosh": {"search/engines/backend.py"},

@@ -15,7 +15,7 @@ from flask import g, url_for
 from markupsafe import Markup
 
 from search.article import make_article_id
-from search.companies.extractor import company_slug as slugify
+from search.companies.directory import company_slug as slugify
 from search.article import day_label, month_label
 from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, FacetListRequest, SearchRequest
 from search.results import FacetPage, FacetValue, SearchResults

@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from search.companies.extractor import CompanyDirectory, CompanyInfo, GazetteerError
+from search.companies.directory import CompanyDirectory, CompanyInfo
+from search.companies.gazetteer import GazetteerError
 from search.results import CompanyProfile
 
 CO_MENTIONED = 12  # other companies listed

@@ -30,7 +30,7 @@ from typing import Protocol
 from whoosh import query as wq
 
 from search.article import Article, month_label
-from search.companies.extractor import company_slug
+from search.companies.directory import company_slug, page_slugs
 from search.companies.profile import CO_MENTIONED, SOURCES, directory, with_gazetteer
 from search.errors import IndexMissing, NotFound
 from search.index.nearduplicates import Groups, fold
@@ -462,11 +462,7 @@ class Archive:
         """Each company page's slug and the name it stands for (the name with most articles on a clash)."""
         def make() -> dict[str, str]:
             counts = build.company_counts()
-            found: dict[str, str] = {}
-            for name in sorted(counts, key=lambda n: (-counts[n], n)):
-                if counts[name]:
-                    found.setdefault(company_slug(name), name)
-            return found
+            return page_slugs(name for name in sorted(counts, key=lambda n: (-counts[n], n)) if counts[name])
         return build.derived("company slugs", make)
 
     def complete(self, q: str, limit: int = autocomplete.MAX_SUGGESTIONS) -> list[str]:

@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from search.article import Article, ArticleDraft, make_article_id
-from search.companies.extractor import MIN_ARTICLES, CandidateCounter, CompanyExtractor
+from search.companies.candidates import MIN_ARTICLES, CandidateCounter
+from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import BUNDLED_LISTS
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
