@@ -43,7 +43,7 @@ from search.text.matched import field_terms, query_words
 FACET_ATTRIBUTE = dict(zip(VALUE_FACETS, ("company_ids", "source_id", "section_ids")))
 # Groups kept per GROUP BY: at least every value the build has (its names file counts them), so
 # that each node returns all its groups and the head's merged counts are exact. Sphinx allocates
-# a sorter of this size per query and node, so it is not simply set very high (docs/scaling-out.md).
+# a sorter of this size per query and node, so it is not simply set very high (docs/benchmarks.md).
 GROUPS_MIN = 20
 # bm25f() takes whole-number field weights: the product's boosts (1, 1.5) times 2.
 FIELD_WEIGHTS = ",".join(f"{name}={round(weight * 2)}" for name, weight in FIELD_BOOSTS.items())
@@ -102,7 +102,7 @@ class ManticoreBuild(Build):
         if with_facets:
             # Each facet counts with every filter but its own (a GROUP BY each, sized to the build's
             # values); one FACET statement for those without a selection of their own was slower
-            # (docs/scaling-out.md).
+            # (docs/benchmarks.md).
             dates = _without(filters, "date")
             if _date_range(request):
                 dates["range"] = " AND ".join(_date_range(request))

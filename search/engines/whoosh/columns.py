@@ -2,7 +2,7 @@
 
 A worker opens each index build once and reads, for every document, its year, month, day, date
 and field lengths (facets, date filters and sorting, BM25F). Through Whoosh's per-document API
-that took about 0.9 s at 23k articles, so about 9 s at 240k, while the first search waited.
+that took seconds at 23k articles while the first search waited (docs/benchmarks.md).
 Whoosh stores a numeric column as fixed-width big-endian numbers, one per document; this reads
 that block with numpy and falls back to the per-document API for any other layout. Posting
 lists are read block by block (Whoosh decodes each block into an array of ids and weights).

@@ -39,8 +39,8 @@ def key_terms(searcher, docnums: list[int], limit: int = TERMS) -> list[tuple[st
 
     Words are weighed by falling share, and once a share times the largest possible idf is under the
     ``limit``-th best weight so far no later word can enter, so their document frequencies are not
-    looked up (a 20,000-word interview has 1,572 different words; their lookups were 47 of the 52 ms
-    its related articles took)."""
+    looked up (in a long interview those lookups were most of the time its related articles took:
+    docs/benchmarks.md)."""
     reader = searcher.reader()
     doc_count = reader.doc_count_all()
     shares: Counter[str] = Counter()
