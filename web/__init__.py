@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search import config
-from search.request import SearchRequest
+from search.request import VALUE_FACETS, SearchRequest
 from search.engines.backend import open_backend
 
 from . import display, errors, feeds, security, views
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         leaves_frame=leaves_frame,
         embedded=embedded,
         new_request=SearchRequest,
+        value_facets=VALUE_FACETS,  # company, source, section: the one list (search/request.py)
         htmx_file=HTMX_FILE,
         htmx_integrity=HTMX_INTEGRITY,
         footer_credits=display.footer_credits,

@@ -38,7 +38,7 @@ from search.index.store import IndexStore, credits_of
 from search.index.vocabulary import Vocabulary
 from search.query import autocomplete
 from search.query.autocomplete import Suggester
-from search.query.did_you_mean import suggest_query
+from search.query.did_you_mean import corrected_query
 from search.query.parser import FIELD_HELP, FIELD_NAMES, ParsedQuery, QueryParser
 from search.request import VALUE_FACETS, SearchRequest, check_facet
 from search.results import (FACET_LIMIT, PARTIAL, ArticleView, CompanyProfile, Credit, DateValues, FacetPage,
@@ -356,7 +356,7 @@ class Archive:
         helps nobody."""
         if not request.q or parsed.is_everything:
             return ""
-        suggestion = suggest_query(request.q, build.vocabulary)
+        suggestion = corrected_query(request.q, build.vocabulary)
         if suggestion and not build.count(build.parse(suggestion, any_words=request.match != "all"), filters):
             return ""
         return suggestion

@@ -26,7 +26,7 @@ _WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~])")
 _CAPITALS = re.compile(r"[A-Z]{2,6}")
 
 
-def suggest_query(text: str, vocabulary: Vocabulary) -> str:
+def corrected_query(text: str, vocabulary: Vocabulary) -> str:
     """Return ``text`` with unknown words replaced by the closest known ones, or "" if none is unknown."""
     if not vocabulary.counts:
         return ""

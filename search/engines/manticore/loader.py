@@ -32,13 +32,14 @@ from whoosh import index as whoosh_index
 from search.article import Article
 from search.errors import ArchiveError
 from search.index.schema import document_to_article
-from search.engines.manticore.nodes import ATTRIBUTES, INDEX_SETS, TEXT_FIELDS, index_name
+from search.engines.manticore.nodes import ATTRIBUTES, INDEX_SETS, RT_FIELDS, index_name
 from search.engines.manticore.sphinxql import Node, Settings, in_list
 from search.engines.manticore.tokens import document_id, field_texts, published_us, value_id
+from search.request import VALUE_FACETS
 
 BATCH = 200  # rows per REPLACE statement
 NAMES_FILE = "manticore.json"
-COLUMNS = ("id", *TEXT_FIELDS, *(name for _kind, name in ATTRIBUTES))  # a row, in the order REPLACE sends it
+COLUMNS = ("id", *RT_FIELDS, *(name for _kind, name in ATTRIBUTES))  # a row, in the order REPLACE sends it
 MULTI_VALUED = {name for kind, name in ATTRIBUTES if kind.startswith("rt_attr_multi")}  # company_ids, section_ids
 
 
@@ -176,7 +177,7 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
         pending: list[list[Row]] = [[] for _ in loader.nodes]
         moves: list[list[tuple[int, int]]] = [[] for _ in loader.nodes]
         wanted: list[set[int]] = [set() for _ in loader.nodes]
-        names = {"company": {}, "source": {}, "section": {}, "years": {}, "months": {}}
+        names = {**{facet: {} for facet in VALUE_FACETS}, "years": {}, "months": {}}
         written = kept = renumbered = 0
         doc_count_all = 0  # the build's document numbers run below this (near-duplicate groups use them)
         for row, article in build_rows(build_dir, index_name_):

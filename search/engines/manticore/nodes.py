@@ -31,7 +31,7 @@ INDEX_SETS = ("a", "b")
 SEARCHD = "searchd"
 # Full-text fields: the product's analysed terms (tokens.py), space-separated. "live" holds one
 # marker word in every document, so that "-word" alone can be asked for ("everything but").
-TEXT_FIELDS = (*FIELDS, "live")
+RT_FIELDS = (*FIELDS, "live")
 # Attributes: filters, facets, sorting, and the stored article (JSON) for hits and snippets.
 ATTRIBUTES = (
     ("rt_attr_bigint", "docnum"),  # order of the build: the tie-breaker both engines use
@@ -80,7 +80,7 @@ def index_name(prefix: str, index_set: str) -> str:
 
 def rt_index(name: str, path: Path) -> str:
     lines = [f"index {name}", "{", "    type = rt", f"    path = {path}"]
-    lines += [f"    rt_field = {name_}" for name_ in TEXT_FIELDS]
+    lines += [f"    rt_field = {name_}" for name_ in RT_FIELDS]
     lines += [f"    {kind} = {name_}" for kind, name_ in ATTRIBUTES]
     lines += [
         f"    charset_table = {CHARSET_TABLE}",
