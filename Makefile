@@ -1,6 +1,6 @@
 # News archive search. `make run` sets everything up and serves; `make test` runs the tests.
 # Dependencies (pinned; ranges in pyproject.toml): requirements.txt is the runtime, all that run, serve
-# and index install; requirements-test.txt (pytest, playwright, hypothesis, feedparser) and
+# and index install; requirements-test.txt (pytest, playwright, hypothesis, feedparser, ruff) and
 # requirements-bench.txt (the benchmark's peers and metrics) are added only by the targets that need them.
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +13,7 @@ BENCH_ARGS ?=
 EVAL_ARGS ?=
 EVAL_COMPANIES_ARGS ?=
 
-.PHONY: run serve install test-install index index-if-missing test test-fast js-deps screenshots clean
+.PHONY: run serve install test-install index index-if-missing test test-fast lint js-deps screenshots clean
 
 # `make run PORT=8000` and `ARCHIVE_PORT=8000 make run` both work: the variables are passed on.
 SETTINGS_ENV = ARCHIVE_HOST=$(HOST) ARCHIVE_PORT=$(PORT) ARCHIVE_INDEX_DIR=$(INDEX_DIR)
@@ -39,15 +39,21 @@ index-if-missing: install
 	@if [ -e "$(INDEX_DIR)/current" ]; then echo "Index present in $(INDEX_DIR) (make index rebuilds it)."; \
 	else $(SETTINGS_ENV) $(PY) -m search index; fi
 
-# The tests need the bench pins too: they run both harnesses.
+# Lint first (seconds), then the tests. The tests need the bench pins too: they run both harnesses.
 test: test-install js-deps
+	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Without the system tests (gunicorn, nginx, searchd, the browser): tests/unit and tests/integration.
+# Without the system tests (gunicorn, nginx, searchd, the browser): lint, then tests/unit and tests/integration.
 test-fast: test-install
+	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS) tests/unit tests/integration
 
-# Test tools on top of the runtime and bench pins, resolved in one pip run so that a shared
+# Rules in pyproject.toml [tool.ruff]; `$(PY) -m ruff check --fix .` applies the safe fixes.
+lint: test-install
+	$(PY) -m ruff check .
+
+# Test and lint tools on top of the runtime and bench pins, resolved in one pip run so that a shared
 # package pinned differently in two files fails here instead of one file silently winning.
 test-install: $(VENV)/.test-installed
 
@@ -105,6 +111,6 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	else echo "npm not found: the accessibility test will be skipped (.ci/run installs npm)"; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find $(INDEX_DIR) -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
