@@ -1,4 +1,7 @@
 # News archive search. `make run` sets everything up and serves; `make test` runs the tests.
+# Dependencies (pinned; ranges in pyproject.toml): requirements.txt is the runtime, all that run, serve
+# and index install; requirements-test.txt (pytest, playwright, hypothesis, feedparser, ruff) and
+# requirements-bench.txt (the benchmark's peers and metrics) are added only by the targets that need them.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +13,7 @@ BENCH_ARGS ?=
 EVAL_ARGS ?=
 EVAL_COMPANIES_ARGS ?=
 
-.PHONY: run serve install index index-if-missing test js-deps screenshots clean
+.PHONY: run serve install test-install index index-if-missing test test-fast lint js-deps screenshots clean
 
 # `make run PORT=8000` and `ARCHIVE_PORT=8000 make run` both work: the variables are passed on.
 SETTINGS_ENV = ARCHIVE_HOST=$(HOST) ARCHIVE_PORT=$(PORT) ARCHIVE_INDEX_DIR=$(INDEX_DIR)
@@ -36,8 +39,27 @@ index-if-missing: install
 	@if [ -e "$(INDEX_DIR)/current" ]; then echo "Index present in $(INDEX_DIR) (make index rebuilds it)."; \
 	else $(SETTINGS_ENV) $(PY) -m search index; fi
 
-test: install bench-install js-deps
+# Lint first (seconds), then the tests. The tests need the bench pins too: they run both harnesses.
+test: test-install js-deps
+	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Without the system tests (gunicorn, nginx, searchd, the browser): lint, then tests/unit and tests/integration.
+test-fast: test-install
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS) tests/unit tests/integration
+
+# Rules in pyproject.toml [tool.ruff]; `$(PY) -m ruff check --fix .` applies the safe fixes.
+lint: test-install
+	$(PY) -m ruff check .
+
+# Test and lint tools on top of the runtime and bench pins, resolved in one pip run so that a shared
+# package pinned differently in two files fails here instead of one file silently winning.
+test-install: $(VENV)/.test-installed
+
+$(VENV)/.test-installed: requirements-test.txt requirements-bench.txt requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt -r requirements-bench.txt -r requirements-test.txt
+	touch $@
 
 # The benchmark (README "Benchmarks"): the product against SQLite FTS5, tantivy and Datasette over
 # the same articles. `make bench BENCH_ARGS="--scale 10 --engines product,fts5,tantivy"`.
@@ -78,7 +100,7 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	touch $@
 
 # The README's pictures (search on desktop and phone, the timeline, /embed), taken by the browser tests.
-screenshots: install js-deps
+screenshots: test-install js-deps
 	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py tests/test_browser_timeline.py tests/test_browser_page_state.py -k screenshot
 
 # axe-core (npm registry, pinned in tests/js/package-lock.json) for the accessibility test.
@@ -89,6 +111,6 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	else echo "npm not found: the accessibility test will be skipped (.ci/run installs npm)"; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find $(INDEX_DIR) -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
