@@ -170,7 +170,7 @@ def wrk(url: str, seconds: int, threads: int, connections: int, work: Path) -> d
     script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in PATHS))
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
                           "-s", str(script), url], capture_output=True, text=True)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("WRK_JSON ")), None)
+    line = next((text for text in out.stdout.splitlines() if text.startswith("WRK_JSON ")), None)
     if line is None:
         raise SystemExit(f"wrk failed: {out.stdout}{out.stderr}")
     return json.loads(line[len("WRK_JSON "):])

@@ -221,8 +221,8 @@ def compare_backends(index_root: Path, manticore, queries) -> dict:
     """Ask the Whoosh engine over the same build (``search.engines.whoosh.archive.WhooshArchive(index_root)``) and the
     Manticore engine every query, untimed: totals, facet counts (facets on, snippets off) and the
     ids of the 10 hits shown. Returns the Whoosh totals and the queries where the answers differ."""
-    from search.request import SearchRequest
     from search.engines.whoosh.archive import WhooshArchive
+    from search.request import SearchRequest
 
     whoosh = WhooshArchive(index_root)
     compared = {"whoosh_totals": {}, "manticore_totals": {}, "facets_differ": [], "hits_differ": [],

@@ -13,12 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.ingest.corpus import CorpusReader
-from search.index.build import build_index
 from search.engines.manticore.archive import ManticoreArchive
 from search.engines.manticore.loader import publish_step
 from search.engines.manticore.sphinxql import Settings
 from search.engines.whoosh.archive import WhooshArchive
+from search.index.build import build_index
+from search.ingest.corpus import CorpusReader
 
 from .testsets import TestCollection
 

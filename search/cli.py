@@ -12,16 +12,16 @@ from pathlib import Path
 from search import config
 from search.companies.candidates import MIN_ARTICLES
 from search.companies.directory import CompanyDirectory
-from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
-from search.errors import ArchiveError
-from search.ingest.importer import import_files
-from search.index.build import BuildFailed, build_index, request_stop, update_index
-from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
-from search.request import SORTS, SearchRequest
 from search.engines.backend import BACKENDS, open_backend
 from search.engines.manticore.loader import publish_step as manticore_step
 from search.engines.manticore.nodes import Address, node_config
 from search.engines.manticore.sphinxql import Settings
+from search.errors import ArchiveError
+from search.index.build import BuildFailed, build_index, request_stop, update_index
+from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
+from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
+from search.ingest.importer import import_files
+from search.request import SORTS, SearchRequest
 
 
 def main(argv: list[str] | None = None) -> int:

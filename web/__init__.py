@@ -8,8 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search import config
-from search.request import VALUE_FACETS, SearchRequest
 from search.engines.backend import open_backend
+from search.request import VALUE_FACETS, SearchRequest
 
 from . import display, errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url

@@ -21,8 +21,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 
-from search.article import ascii_slug
-from search.article import iso_published
+from search.article import ascii_slug, iso_published
 from search.errors import BadRequest
 from search.request import DEFAULT_PER_PAGE, SearchRequest
 

@@ -14,9 +14,8 @@ from urllib.parse import urlencode
 from flask import g, url_for
 from markupsafe import Markup
 
-from search.article import make_article_id
+from search.article import day_label, make_article_id, month_label
 from search.companies.directory import company_slug as slugify
-from search.article import day_label, month_label
 from search.request import FACET_ATTRIBUTES, MAX_RESULT_DEPTH, FacetListRequest, SearchRequest
 from search.results import FacetPage, FacetValue, SearchResults
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
+from search.engines.backend import SearchBackend
 from search.errors import BadRequest
 from search.request import FACET_ATTRIBUTES, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest, check_facet
-from search.engines.backend import SearchBackend
 from search.results import SearchResults
 
 from . import links, timeline

@@ -16,10 +16,26 @@ from pathlib import Path
 from cleanco import basename
 
 from search.companies.cues import (
-    BRACKETED_NAME, TICKER_MARK, capitalised_after, company_context, follows_ticker, is_all_caps, is_place, person_before,
+    BRACKETED_NAME,
+    TICKER_MARK,
+    capitalised_after,
+    company_context,
+    follows_ticker,
+    is_all_caps,
+    is_place,
+    person_before,
 )
 from search.companies.gazetteer import Company, Successions, bundled_successions, load_all
-from search.companies.matcher import EXCLUDE, STRONG, WEAK, GazetteerMatcher, Match, gazetteer_patterns, is_distinctive, title_like
+from search.companies.matcher import (
+    EXCLUDE,
+    STRONG,
+    WEAK,
+    GazetteerMatcher,
+    Match,
+    gazetteer_patterns,
+    is_distinctive,
+    title_like,
+)
 from search.companies.organisations import CONNECTORS, TICKER, Mention, names_with_evidence, rejection
 from search.companies.ticker_names import headline_name, words_before_ticker
 
@@ -200,7 +216,7 @@ class CompanyExtractor:
         else:
             lowered = text.lower()
             if len(lowered) == len(text):  # lower() kept every offset
-                for start, end, kind, name in self._matcher.in_lower_case(lowered):
+                for start, end, _kind, name in self._matcher.in_lower_case(lowered):
                     if title_like(text[start:end]) and not any(s < end and start < e for s, e, _, _ in spans):
                         yield Match(start, end, STRONG, name)
 

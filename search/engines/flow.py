@@ -41,8 +41,20 @@ from search.query.autocomplete import Suggester
 from search.query.did_you_mean import corrected_query
 from search.query.parser import FIELD_HELP, FIELD_NAMES, ParsedQuery, QueryParser
 from search.request import VALUE_FACETS, SearchRequest, check_facet
-from search.results import (FACET_LIMIT, PARTIAL, ArticleView, CompanyProfile, Credit, DateValues, FacetPage,
-                            FacetValue, FacetValues, Hit, PeriodTotals, SearchResults)
+from search.results import (
+    FACET_LIMIT,
+    PARTIAL,
+    ArticleView,
+    CompanyProfile,
+    Credit,
+    DateValues,
+    FacetPage,
+    FacetValue,
+    FacetValues,
+    Hit,
+    PeriodTotals,
+    SearchResults,
+)
 from search.text.highlight import mark_all, merged_snippet, plain_snippet
 from search.text.matched import matched_terms
 

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,6 +23,13 @@ from whoosh import index as whoosh_index
 from whoosh import multiproc
 from whoosh.writing import SegmentWriter
 
+from search import config
+from search.companies.gazetteer import BUNDLED_LISTS
+from search.errors import BuildError
+from search.index import nearduplicates
+from search.index.schema import SCHEMA_VERSION, article_to_document, build_schema
+from search.index.store import FileCredits, IndexStore, merge_credits
+from search.index.vocabulary import Vocabulary, words_of
 from search.ingest.corpus import (
     GAZETTEER_NAME,
     CorpusReader,
@@ -32,15 +39,8 @@ from search.ingest.corpus import (
     file_checksum,
     list_corpus_files,
 )
-from search import config
-from search.index import nearduplicates
 from search.ingest.corpus_settings import CONFIG_NAME
-from search.index.store import FileCredits, IndexStore, merge_credits
 from search.ingest.formats.jsonlines import FieldTally
-from search.companies.gazetteer import BUNDLED_LISTS
-from search.index.schema import SCHEMA_VERSION, article_to_document, build_schema
-from search.index.vocabulary import Vocabulary, words_of
-from search.errors import BuildError
 
 INDEX_NAME = "MAIN"
 # A step run on a finished build before it is published: (build folder, its manifest, the served build's manifest).
@@ -424,7 +424,7 @@ def _manifest(report: BuildReport, files: dict[str, dict], corpus_dir: Path, map
               promoted: list[str]) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": report.mode,
         "corpus": str(Path(corpus_dir).resolve()),
         "settings": settings_checksum(corpus_dir),

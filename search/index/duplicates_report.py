@@ -16,9 +16,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from search.index.store import IndexStore
 from search.index.build import INDEX_NAME
 from search.index.nearduplicates import GROUPS_NAME, jaccard, shingle_hashes
+from search.index.store import IndexStore
 
 
 def report(index_root: Path, samples: int = 5, seed: int = 7, borderline: int = 0) -> list[str]:

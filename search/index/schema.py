@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search.text.analysis import facet_analyzer, text_analyzer, word_analyzer, year_analyzer
 from search.article import Article
 from search.request import VALUE_FACETS
+from search.text.analysis import facet_analyzer, text_analyzer, word_analyzer, year_analyzer
 
 # 2: PyStemmer's Snowball stems; the vocabulary is a file, not a field. 3: dateline. 4: several sections.
 # 5: date_only (the source gave no time of day). A new version makes `--incremental` rebuild in full; a build
@@ -83,7 +83,7 @@ def article_to_document(article: Article) -> dict:
     if local is not None:  # an undated article has no date fields: no date filter or facet matches it
         document.update(
             dateline=str(local.year),
-            published=local.astimezone(timezone.utc).replace(tzinfo=None),
+            published=local.astimezone(UTC).replace(tzinfo=None),
             year=local.year,
             month=local.year * 100 + local.month,
             day=local.year * 10000 + local.month * 100 + local.day,

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from search.results import Credit
 from search.errors import BuildError
+from search.results import Credit
 
 CURRENT = "current"
 BUILD_PREFIX = "build-"

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
-from pathlib import Path
-from typing import Iterable
-
 from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -98,7 +97,7 @@ class Vocabulary:
         os.replace(temporary, folder / FILE_NAME)
 
     @classmethod
-    def load(cls, folder: Path) -> "Vocabulary":
+    def load(cls, folder: Path) -> Vocabulary:
         path = folder / FILE_NAME
         counts: Counter = Counter()
         if path.exists():

@@ -22,8 +22,14 @@ from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import BUNDLED_LISTS
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
+from search.ingest.formats.jsonlines import (
+    FieldTally,
+    RecordError,
+    iter_json_document,
+    iter_json_lines,
+    record_to_draft,
+)
 from search.ingest.formats.pagetext import PageTextError, looks_like_page_text, parse_page_text
-from search.ingest.formats.jsonlines import FieldTally, RecordError, iter_json_document, iter_json_lines, record_to_draft
 
 GAZETTEER_NAME = "companies.csv"
 LISTS_FOLDER = BUNDLED_LISTS.name  # "company-lists": the gazetteer's reference lists, beside the articles

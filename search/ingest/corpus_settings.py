@@ -7,12 +7,12 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from search.ingest.dates import DateError, get_zone
 from search.errors import InvalidInput
+from search.ingest.dates import DateError, get_zone
 
 CONFIG_NAME = "corpus.toml"
 
@@ -29,7 +29,7 @@ class SourceRule:
     domains: list[str] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)
     zone_name: str = "UTC"
-    zone: tzinfo = timezone.utc
+    zone: tzinfo = UTC
 
     def matches_url(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -55,7 +55,7 @@ class CorpusConfig:
     default_source: str = "Unknown"
 
     @classmethod
-    def load(cls, corpus_dir: Path) -> "CorpusConfig":
+    def load(cls, corpus_dir: Path) -> CorpusConfig:
         """Read ``corpus.toml`` from ``corpus_dir``; a corpus without one gets the defaults."""
         path = Path(corpus_dir) / CONFIG_NAME
         if not path.exists():
@@ -67,7 +67,7 @@ class CorpusConfig:
         return cls.from_dict(data, str(path))
 
     @classmethod
-    def from_dict(cls, data: dict, origin: str = CONFIG_NAME) -> "CorpusConfig":
+    def from_dict(cls, data: dict, origin: str = CONFIG_NAME) -> CorpusConfig:
         sources = []
         for entry in data.get("source", []):
             if "name" not in entry:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
+
 from search.errors import InvalidInput
 
 # "Published: Jul 05, 2021 05:08 PM Updated: Jul 06, 2021 ..." -> the part after "Published:".
@@ -27,7 +28,7 @@ class DateError(InvalidInput):
 def get_zone(name: str) -> tzinfo:
     """Return the time zone called ``name`` ("UTC", "Asia/Shanghai", "+08:00")."""
     if not name or name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", name)
     if match:
         sign = 1 if match.group(1) == "+" else -1
@@ -38,7 +39,7 @@ def get_zone(name: str) -> tzinfo:
         raise DateError(f"unknown time zone {name!r}") from exc
 
 
-def parse_published(value: object, default_zone: tzinfo = timezone.utc) -> datetime:
+def parse_published(value: object, default_zone: tzinfo = UTC) -> datetime:
     """Return ``value`` (a string, date or datetime) as a timezone-aware datetime.
 
     A value without a time zone is taken to be in ``default_zone``, the publication's own

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.config import PROJECT_ROOT
+from search.errors import InvalidInput
 from search.ingest.corpus import CONFIG_NAME, GAZETTEER_NAME
 from search.ingest.corpus_settings import CorpusConfig
 from search.ingest.dates import get_zone
-from search.errors import InvalidInput
 
 BUNDLED_GAZETTEER = PROJECT_ROOT / "corpus" / GAZETTEER_NAME
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")

@@ -17,9 +17,9 @@ import re
 
 from whoosh import query as wq
 
-from search.text.analysis import stem_english
 from search.errors import BadRequest
 from search.index.vocabulary import Vocabulary
+from search.text.analysis import stem_english
 
 # A word followed by ~ (fuzzy), or containing * or ? (wildcard), as typed in the search box.
 _FUZZY = re.compile(r"(?<![\w\"])([^\W\d_][\w.'-]*)~(\d*)(?:/(\d+))?")

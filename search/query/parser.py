@@ -22,13 +22,14 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from whoosh import qparser, query as wq
+from whoosh import qparser
+from whoosh import query as wq
 
-from search.text.analysis import STOP_WORDS
 from search.errors import BadRequest
-from search.query.expansion import expand, typed_words
 from search.index.schema import FIELD_BOOSTS, SEARCHED_FIELDS, TEXT_FIELDS
 from search.index.vocabulary import Vocabulary
+from search.query.expansion import expand, typed_words
+from search.text.analysis import STOP_WORDS
 
 # Field names people may type, and the index field each one searches.
 FIELD_NAMES = {

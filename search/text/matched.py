@@ -12,8 +12,8 @@ import re
 
 from whoosh import query as wq
 
-from search.text.analysis import _TOKEN, STOP_WORDS, _cached_stem, text_terms, word_analyzer
 from search.article import Article
+from search.text.analysis import _TOKEN, STOP_WORDS, _cached_stem, text_terms, word_analyzer
 
 _words = word_analyzer()
 _TOKEN_CHAR = re.compile(r"[\w*]")

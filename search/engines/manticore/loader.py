@@ -30,11 +30,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from search.article import Article
-from search.errors import ArchiveError
-from search.index.schema import document_to_article
 from search.engines.manticore.nodes import ATTRIBUTES, INDEX_SETS, RT_FIELDS, index_name
 from search.engines.manticore.sphinxql import Node, Settings, in_list
 from search.engines.manticore.tokens import document_id, field_texts, published_us, value_id
+from search.errors import ArchiveError
+from search.index.schema import document_to_article
 from search.request import VALUE_FACETS
 
 BATCH = 200  # rows per REPLACE statement

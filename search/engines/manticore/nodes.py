@@ -61,7 +61,7 @@ class Address:
     port: int
 
     @classmethod
-    def parse(cls, text: str, default_port: int = 9306) -> "Address":
+    def parse(cls, text: str, default_port: int = 9306) -> Address:
         host, _, port = text.strip().rpartition(":")
         if not host:
             host, port = port, str(default_port)
@@ -159,7 +159,7 @@ class LocalNode:
     def api(self) -> str:
         return f"{self.sql.host}:{self.api_port}"
 
-    def start(self, timeout: float = 30.0) -> "LocalNode":
+    def start(self, timeout: float = 30.0) -> LocalNode:
         binary = searchd_path()
         if binary is None:
             raise RuntimeError("searchd is not installed (Debian package sphinxsearch)")
@@ -212,7 +212,7 @@ class LocalCluster:
     nodes: list[LocalNode] = field(default_factory=list)
     head: LocalNode | None = None
 
-    def start(self) -> "LocalCluster":
+    def start(self) -> LocalCluster:
         try:
             self.nodes = [LocalNode(self.root / f"node{i + 1}", prefix=self.prefix).start()
                           for i in range(self.data_nodes)]

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pymysql
 
 from search import config
-from search.errors import BadRequest, SearchUnavailable
 from search.engines.manticore.nodes import Address
+from search.errors import BadRequest, SearchUnavailable
 
 QUERY_ERRORS = (1064,)  # ER_PARSE_ERROR: searchd's answer to a query it cannot run, or could not reach its agents
 # How a head node says that none of its data nodes answered (else: the query itself was refused).
@@ -33,7 +33,7 @@ class Settings:
     timeout: float = 10.0  # seconds, to connect and to answer
 
     @classmethod
-    def from_config(cls, environ: dict | None = None) -> "Settings":
+    def from_config(cls, environ: dict | None = None) -> Settings:
         head = Address(config.get("MANTICORE_HOST", environ), config.get_int("MANTICORE_PORT", environ, high=65535))
         nodes = tuple(Address.parse(text) for text in config.get("MANTICORE_NODES", environ).split())
         prefix = config.get("MANTICORE_INDEX", environ)

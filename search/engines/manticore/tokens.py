@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timezone
+from datetime import UTC
 
 from search.article import Article
 from search.text.matched import field_terms
@@ -61,5 +61,5 @@ def published_us(article: Article) -> int:
     """Microseconds since 1970 (UTC) of the publication time; 0 when undated."""
     if article.published is None:
         return 0
-    moment = article.published.astimezone(timezone.utc)
+    moment = article.published.astimezone(UTC)
     return round(moment.timestamp() * 1_000_000)

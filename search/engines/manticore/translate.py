@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from search.errors import BadRequest
 from search.engines.manticore.tokens import EVERYTHING, encode
+from search.errors import BadRequest
 
 NOTHING = "_none"  # a word no document has: the query matches nothing ("n", "o" are not hex digits)
 ALL = f"(@live {EVERYTHING})"

@@ -15,7 +15,6 @@ import numpy as np
 
 from search.engines.whoosh.columns import numeric_column
 from search.engines.whoosh.columns import postings as read_postings
-
 from search.index.schema import FACET_FIELD, FACETS
 from search.request import SearchRequest
 from search.results import PeriodTotals
@@ -37,7 +36,7 @@ class FacetColumn:
         self.doc_count = doc_count
 
     @classmethod
-    def from_reader(cls, reader, fieldname: str) -> "FacetColumn":
+    def from_reader(cls, reader, fieldname: str) -> FacetColumn:
         values, postings = [], []
         if fieldname in reader.schema:
             for btext in reader.lexicon(fieldname):

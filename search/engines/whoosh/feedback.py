@@ -17,9 +17,9 @@ from collections import Counter
 import numpy as np
 from whoosh import query as wq
 
-from search.text.analysis import text_terms
-from search.index.schema import FIELD_BOOSTS
 from search.engines.whoosh.scoring import TermScorer, term_idf
+from search.index.schema import FIELD_BOOSTS
+from search.text.analysis import text_terms
 
 DOCUMENTS = 10  # best matches read for their key words
 TERMS = 20  # key words added

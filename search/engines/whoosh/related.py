@@ -21,9 +21,9 @@ from whoosh import query as wq
 
 from search.engines.relevance import MIN_SHARED, MIN_SIMILARITY, RELATED_TERMS
 from search.engines.whoosh.feedback import key_terms
+from search.engines.whoosh.scoring import TermScorer
 from search.index.nearduplicates import Groups
 from search.index.schema import FIELD_BOOSTS
-from search.engines.whoosh.scoring import TermScorer
 
 TERMS = RELATED_TERMS
 FIELDS = ("title", "body")

@@ -18,17 +18,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from math import log
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from search.engines.relevance import term_idf
 from search.engines.whoosh.columns import field_lengths
 from search.engines.whoosh.columns import positions as read_positions
 from search.engines.whoosh.columns import postings as read_postings
-from search.engines.relevance import term_idf
 
 # BM25 with the usual constants (chosen with `make eval`, see README "Search quality").
 B = 0.75

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from search.article import ArticleDraft
-from search.ingest.captions import dedupe_captions, dedupe_credits, split_lines
-from search.text.repair import paragraphs as split_paragraphs, squash
 from search.errors import InvalidInput
+from search.ingest.captions import dedupe_captions, dedupe_credits, split_lines
+from search.text.repair import paragraphs as split_paragraphs
+from search.text.repair import squash
 
 FIELDS = (
     "id", "title", "published", "body", "paragraphs", "captions", "credits", "section",
@@ -109,8 +110,7 @@ def iter_json_document(text: str) -> Iterator[tuple[int, object]]:
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     items = data if isinstance(data, list) else [data]
-    for number, item in enumerate(items, start=1):
-        yield number, item
+    yield from enumerate(items, start=1)
 
 
 def record_to_draft(record: object, mapping: dict[str, str] | None = None, line: int = 0) -> ArticleDraft:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 
 from search.article import ArticleDraft
+from search.errors import InvalidInput
 from search.ingest.captions import split_lines
 from search.text.repair import repair, squash
-from search.errors import InvalidInput
 
 
 class PageTextError(InvalidInput):
