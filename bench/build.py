@@ -63,7 +63,8 @@ def build_fts5(articles: Path, out: Path) -> int:
             for doc, a in enumerate(iter_peer_articles(articles), start=1):
                 conn.execute(
                     "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc, a["id"], a["title"], a["body"], "\n".join(a["captions"]), a["source"], json.dumps(a["sections"], ensure_ascii=False),
+                    (doc, a["id"], a["title"], a["body"], "\n".join(a["captions"]), a["source"],
+                     json.dumps(a["sections"], ensure_ascii=False),
                      a["published"], a["year"], a["month"], json.dumps(a["companies"], ensure_ascii=False)),
                 )
                 conn.executemany("INSERT INTO article_companies VALUES (?, ?)", [(doc, c) for c in a["companies"]])

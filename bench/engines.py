@@ -214,7 +214,8 @@ class ProductHTTP(Engine):
         """``environ``: settings added to the server's environment (ARCHIVE_SEARCH_BACKEND and the
         ARCHIVE_MANTICORE_* settings for the Manticore backend)."""
         self.port = free_port()
-        self.backend = (environ or {}).get("ARCHIVE_SEARCH_BACKEND") or os.environ.get("ARCHIVE_SEARCH_BACKEND", "whoosh")
+        self.backend = ((environ or {}).get("ARCHIVE_SEARCH_BACKEND")
+                        or os.environ.get("ARCHIVE_SEARCH_BACKEND", "whoosh"))
         env = {**os.environ, **(environ or {}), "ARCHIVE_INDEX_DIR": str(index_root), "ARCHIVE_PORT": str(self.port),
                "ARCHIVE_HOST": "127.0.0.1"}
         self.log = open(log_path, "wb")  # noqa: SIM115 - open while the server runs
@@ -331,7 +332,8 @@ class Fts5Engine(Engine):
         ).fetchall()
         where, params = self._filters(query, without="source")
         facets["source"] = conn.execute(
-            f"SELECT a.source, count(*) AS n {base}{where} GROUP BY a.source ORDER BY n DESC, a.source LIMIT {FACET_SIZE}",
+            f"SELECT a.source, count(*) AS n {base}{where} GROUP BY a.source "
+            f"ORDER BY n DESC, a.source LIMIT {FACET_SIZE}",
             [match, *params],
         ).fetchall()
         where, params = self._filters(query, without="year")
@@ -449,7 +451,8 @@ class DatasetteEngine(Engine):
 
     name = "datasette"
     notes: ClassVar[dict[str, str]] = {
-        "top10": "/db/articles.json?_search=...&_searchmode=raw&_size=10 (+ source=, year=, companies__arraycontains=): "
+        "top10": "/db/articles.json?_search=...&_searchmode=raw&_size=10 "
+                 "(+ source=, year=, companies__arraycontains=): "
                  "exact count, but hits in rowid order: the table view does not rank by relevance",
         "facets": "plus _facet=source&_facet=year&_facet_array=companies (+ _facet=month with a year); "
                   "facets count the filtered set (not disjunctive); no snippets in the table JSON",

@@ -64,7 +64,7 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, table.concat(parts, ", ")))
 end
-"""
+"""  # noqa: E501 - wrk's Lua script: wrapping its two long lines would change the string
 
 
 def free_port() -> int:
@@ -102,11 +102,12 @@ class Server:
 
     def __init__(self, index: Path, log: Path):
         self.port = free_port()
-        env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "ARCHIVE_PORT": str(self.port), "ARCHIVE_HOST": "127.0.0.1"}
+        env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "ARCHIVE_PORT": str(self.port),
+               "ARCHIVE_HOST": "127.0.0.1"}
         self.log = open(log, "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "web:create_app()"],
-                                        cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "web:create_app()"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -216,7 +217,8 @@ def loadtest(args) -> int:
     print(f"  requests: {result['requests']:,} ({result['requests'] / seconds:,.0f}/s)")
     print(f"  latency: p50 {result['p50_us'] / 1000:.1f} ms, p90 {result['p90_us'] / 1000:.1f} ms, "
           f"p99 {result['p99_us'] / 1000:.1f} ms, max {result['max_us'] / 1000:.1f} ms")
-    print(f"  statuses: {dict(sorted(statuses.items()))}; socket/timeout errors: {result['errors']}; 5xx: {server_errors}")
+    print(f"  statuses: {dict(sorted(statuses.items()))}; socket/timeout errors: {result['errors']}; "
+          f"5xx: {server_errors}")
     if rebuild.get("started"):
         print(f"  rebuild: started at {rebuild['started'] - started:.1f} s, published at "
               f"{rebuild.get('finished', 0) - started:.1f} s ({'ok' if rebuild.get('ok') else 'FAILED'}): "
@@ -278,9 +280,11 @@ def soak(args) -> int:
         middle = [m[pid] for _, m in samples[third:2 * third] if pid in m]
         last = [m[pid] for _, m in samples[2 * third:] if pid in m]
         if middle and last:
-            growth[pid] = (max(r for r, _ in last) / max(r for r, _ in middle), max(f for _, f in last) - max(f for _, f in middle))
+            growth[pid] = (max(r for r, _ in last) / max(r for r, _ in middle),
+                           max(f for _, f in last) - max(f for _, f in middle))
     flat = all(ratio <= 1.15 and fds <= 20 for ratio, fds in growth.values())
-    print(f"  requests: {load_result.get('requests', 0):,}, 5xx: {server_errors}, socket errors: {load_result.get('errors')}; "
+    print(f"  requests: {load_result.get('requests', 0):,}, 5xx: {server_errors}, "
+          f"socket errors: {load_result.get('errors')}; "
           f"growth last/middle third: " + ", ".join(f"{r:.2f}x RSS, {f:+d} fds" for r, f in growth.values()))
     passed = flat and not server_errors and not load_result.get("errors")
     print(json.dumps({"seconds": args.seconds, "requests": load_result.get("requests"), "server_errors": server_errors,

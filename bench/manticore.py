@@ -113,7 +113,8 @@ class BenchCluster:
     def check_running(self) -> None:
         gone = [name for name, node in self.nodes if node.process is None or node.process.poll() is not None]
         if gone:
-            raise RuntimeError(f"searchd exited on {', '.join(gone)} (see {self.root}/<node>/stdout.log and searchd.log)")
+            raise RuntimeError(f"searchd exited on {', '.join(gone)} "
+                               f"(see {self.root}/<node>/stdout.log and searchd.log)")
 
     def cpu_seconds(self) -> float:
         """CPU time of all the searchd processes so far."""

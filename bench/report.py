@@ -80,9 +80,9 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     out(f"{'engine':<{build_width}} {'docs':>8} {'build s':>8} {'docs/s':>8} {'wall s':>7} {'CPU s':>7} {'size MB':>8} "
         f"{'RSS MB':>7} {'tree MB':>7}  note")
     for name, build in builds.items():
-        out(f"{name:<{build_width}} {build.docs:>8,} {build.seconds:>8.1f} {build.docs_per_s:>8.0f} {build.wall_seconds:>7.1f} "
-            f"{build.cpu_seconds:>7.1f} {build.size_mb:>8.1f} {build.peak_rss_mb:>7.0f} {build.peak_tree_mb:>7.0f}  "
-            f"{build.note}")
+        out(f"{name:<{build_width}} {build.docs:>8,} {build.seconds:>8.1f} {build.docs_per_s:>8.0f} "
+            f"{build.wall_seconds:>7.1f} {build.cpu_seconds:>7.1f} {build.size_mb:>8.1f} {build.peak_rss_mb:>7.0f} "
+            f"{build.peak_tree_mb:>7.0f}  {build.note}")
     out("(RSS MB: peak of the largest single process (wait4); tree MB: peak of all the builder's processes at once, "
         "sum of PSS sampled every 0.1 s; CPU s: all its processes)")
     if parse_seconds:
@@ -115,7 +115,8 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     http = memory.get("product-http", {})
     if http:
         out(f"  gunicorn workers after the run: {http['workers']} workers, VmRSS "
-            f"{', '.join(f'{m:.0f}' for m in http['rss_mb'])} MB (peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
+            f"{', '.join(f'{m:.0f}' for m in http['rss_mb'])} MB "
+            f"(peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
     if "datasette" in memory:
         out(f"  datasette after the run: VmRSS {memory['datasette']['rss_mb']:.0f} MB "
             f"(peak {memory['datasette']['peak_mb']:.0f} MB)")
@@ -180,8 +181,8 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         backend_agreement = {"queries": n, "totals": len(same), "api_totals": api_same if api_totals else None,
                              "facets": facets_same, "top10_order": hits_same, "top10_set": compared["same_hit_set"],
                              "totals_differ": differ}
-        out("Whoosh and Manticore backends over the same build (search.engines.whoosh.archive.WhooshArchive on the same index folder, "
-            "untimed)")
+        out("Whoosh and Manticore backends over the same build "
+            "(search.engines.whoosh.archive.WhooshArchive on the same index folder, untimed)")
         out(f"  identical totals:        {len(same)} of {n} queries ({len(same) / n:.1%}; in process, top10 mode)"
             + (f"; over HTTP (/api/search): {api_same} of {n}" if api_totals else ""))
         if differ:
@@ -194,7 +195,8 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         if shared:
             out(f"  hits of the first page in both: median {statistics.median(shared):.0%} of Whoosh's "
                 f"(lowest {shared[0]:.0%}); same first hit: {first} of {n}")
-        backend_agreement.update(first_hit=first, shared_hits_median=_r(statistics.median(shared), 3) if shared else None)
+        backend_agreement.update(first_hit=first,
+                                 shared_hits_median=_r(statistics.median(shared), 3) if shared else None)
         out("")
     for peer in ("fts5", "tantivy", "datasette"):
         if (peer, "top10") not in by:
@@ -210,7 +212,8 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         for peer, share in agreement.items():
             worst = sorted(mismatches[peer], key=lambda m: -abs((m[2] or 0) - m[1]))[:4]
             shown = "; ".join(f"{label}: {mine} vs {theirs}" for label, mine, theirs in worst)
-            out(f"  {peer:<10} {share:6.1%} of {len(product_totals)} queries" + (f"  (largest: {shown})" if shown else ""))
+            out(f"  {peer:<10} {share:6.1%} of {len(product_totals)} queries"
+                + (f"  (largest: {shown})" if shown else ""))
         out("")
 
     slow = by.get(("product", "snippets"))
@@ -270,7 +273,8 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "parse_seconds": parse_seconds,
         "memory": memory,
         "timings": [
-            {"engine": t.engine, "label": label(t.engine), "mode": t.mode, "p50_ms": t.p50, "p95_ms": t.p95, "mean_ms": t.mean,
+            {"engine": t.engine, "label": label(t.engine), "mode": t.mode,
+             "p50_ms": t.p50, "p95_ms": t.p95, "mean_ms": t.mean,
              "per_query_median_ms": {k: statistics.median(v) for k, v in t.per_query.items()},
              "totals": t.totals}
             for t in timings

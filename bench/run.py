@@ -64,9 +64,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=None, help=f"timed repetitions per query (default {DEFAULT_REPS})")
     parser.add_argument("--quick", action="store_true", help="one repetition: for tests and a first look")
     parser.add_argument("--reuse", action="store_true",
-                        help="reuse the corpus and indexes of the previous run in --work (build figures are that run's)")
+                        help="reuse the corpus and indexes of the previous run in --work "
+                             "(build figures are that run's)")
     parser.add_argument("--profile", action="store_true",
-                        help="also profile one pass of Archive.search and of the HTML fragment (cProfile, top functions)")
+                        help="also profile one pass of Archive.search and of the HTML fragment "
+                             "(cProfile, top functions)")
     parser.add_argument("--backend", choices=BACKENDS, default="whoosh",
                         help="the product's engine: whoosh (default), or manticore: a local cluster of "
                              f"{DATA_NODES} searchd data nodes and a head node, loaded by the indexer")

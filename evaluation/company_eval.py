@@ -7,9 +7,9 @@ whole corpus promotes (``CandidateCounter`` over every article of that corpus, a
 does), and dated, so names are shown as they were.
 
 Then the facet-top check: Reuters-21578 and BBC News imported with ``python -m search import`` as
-``make bench`` does (docs/benchmarks.md), read with the product's reader, and the 40 most-named company facet values checked
-against country, region and currency names (pycountry), the non-companies list the extractor itself
-uses, and the values found wrong before (``evaluation/data/facet-top-not-companies.txt``).
+``make bench`` does (docs/benchmarks.md), read with the product's reader, and the 40 most-named company
+facet values checked against country, region and currency names (pycountry), the non-companies list
+the extractor itself uses, and the values found wrong before (``evaluation/data/facet-top-not-companies.txt``).
 
 ``python -m evaluation.company_eval [--sets dev,dev2,test,in_sample] [--no-facets] [--errors dev]``;
 ``--errors`` lists a dev set's misses and false alarms (it refuses ``test``).
@@ -142,7 +142,8 @@ def promoting_extractors(base: CompanyExtractor, strata: Iterable[str], corpora:
     return extractors
 
 
-def evaluate_set(items: list[SampleItem], labels: dict[str, dict], extractors: dict[str, CompanyExtractor]) -> tuple[Score, list[Outcome]]:
+def evaluate_set(items: list[SampleItem], labels: dict[str, dict],
+                 extractors: dict[str, CompanyExtractor]) -> tuple[Score, list[Outcome]]:
     score, outcomes = Score(), []
     for item in items:
         extractor = extractors[item.stratum]
@@ -191,7 +192,8 @@ def facet_top(work: Path, corpora: Path) -> dict:
     if corpus.exists():
         shutil.rmtree(corpus)
     for relative, name, source, extra in FACET_CORPORA:
-        run_search_cli("import", str(corpora / relative), "--corpus", str(corpus), "--name", name, "--source", source, *extra)
+        run_search_cli("import", str(corpora / relative), "--corpus", str(corpus),
+                       "--name", name, "--source", source, *extra)
     shutil.copy2(GAZETTEER, corpus / GAZETTEER_NAME)  # the gazetteer being evaluated, not an older copy
     started = time.perf_counter()
     counts: Counter = Counter()
@@ -225,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     extractors = promoting_extractors(base, STRATA, corpora) if sets else {}
     for name in wanted:
         if name == "in_sample":
-            result["in_sample"] = {**evaluate_in_sample().summary(), "note": "in-sample: the gazetteer was extended from these"}
+            result["in_sample"] = {**evaluate_in_sample().summary(),
+                                   "note": "in-sample: the gazetteer was extended from these"}
             continue
         score, outcomes = evaluate_set(sets[name], read_labels(name), extractors)
         result[name] = {**score.summary(), "note": "held out: never tuned on" if name == "test" else "tuned on"}

@@ -121,5 +121,6 @@ if __name__ == "__main__":  # python -m evaluation.company_samples OUT_DIR: the 
         (out / name).mkdir(parents=True, exist_ok=True)
         for item in items:
             (out / name / (item.key.replace(":", "_").replace("/", "-") + ".txt")).write_text(
-                f"KEY: {item.key}\nDATE: {item.published or 'unknown'}\nTITLE: {item.title}\n\n{item.body}\n", encoding="utf-8")
+                f"KEY: {item.key}\nDATE: {item.published or 'unknown'}\nTITLE: {item.title}\n\n{item.body}\n",
+                encoding="utf-8")
         print(name, len(items))

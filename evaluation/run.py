@@ -117,7 +117,8 @@ def _summary(results: dict[str, dict]) -> None:
         return sum(values) / len(values) if values else None
 
     product = mean(r["map"] for r in results.values())
-    print(f"mean MAP: product {_value(product)}, rank_bm25 {_value(mean(r.get('bm25_map') for r in results.values()))}, "
+    print(f"mean MAP: product {_value(product)}, "
+          f"rank_bm25 {_value(mean(r.get('bm25_map') for r in results.values()))}, "
           f"tantivy {_value(mean(r.get('tantivy_map') for r in results.values()))}, "
           f"out-of-the-box Whoosh {_value(mean(r.get('whoosh_map') for r in results.values()))}")
     ratios = [r["map"] / r["whoosh_map"] for r in results.values() if r.get("whoosh_map")]

@@ -21,7 +21,8 @@ NAMES = {"time": "TIME", "cran": "Cranfield", "cisi": "CISI", "med": "MED", "cac
 
 # MAP measured here with out-of-the-box Whoosh 2.7 (StemmingAnalyzer, BM25F defaults, OR query):
 # the collections' SOURCE.md. NPL also has a published BM25 figure (PyTerrier, Porter + stop words).
-WHOOSH_MAP = {"time": 0.5728, "cran": 0.3052, "cisi": 0.1534, "med": 0.5227, "cacm": 0.2708, "npl": 0.2749, "adi": 0.3408}
+WHOOSH_MAP = {"time": 0.5728, "cran": 0.3052, "cisi": 0.1534, "med": 0.5227,
+              "cacm": 0.2708, "npl": 0.2749, "adi": 0.3408}
 PUBLISHED_MAP = {"npl": 0.2965}
 
 

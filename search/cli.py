@@ -29,26 +29,32 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build the index from the corpus folder")
-    index.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
+    index.add_argument("--corpus", type=Path, default=None,
+                       help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
     index.add_argument("--index", type=Path, default=None, help="index folder (default: $ARCHIVE_INDEX_DIR or index)")
     index.add_argument("--incremental", action="store_true", help="add new and changed files, remove deleted ones")
-    index.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field mapping for JSON exports, e.g. text=body,published_date=published")
-    index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar (default: when on a terminal)")
+    index.add_argument("--map", action="append", metavar="THEIRS=OURS",
+                       help="field mapping for JSON exports, e.g. text=body,published_date=published")
+    index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="show a progress bar (default: when on a terminal)")
     index.add_argument("--max-problems", type=int, default=50, help="problems to list at the end (default 50)")
     index.add_argument("--backend", choices=BACKENDS, default=None,
-                       help="also load the build into this engine before publishing it (default: $ARCHIVE_SEARCH_BACKEND "
-                            "or whoosh); manticore: the nodes of $ARCHIVE_MANTICORE_NODES")
+                       help="also load the build into this engine before publishing it "
+                            "(default: $ARCHIVE_SEARCH_BACKEND or whoosh); "
+                            "manticore: the nodes of $ARCHIVE_MANTICORE_NODES")
 
     imports = commands.add_parser(
         "import", help="add an outside collection (JSON Lines export, folder of pages) to a corpus folder",
         description="Link (or copy) FILES into CORPUS/NAME/ and record their source, time zone and field names "
                     "in CORPUS/corpus.toml; then `index --corpus CORPUS` reads them.")
     imports.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    imports.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
+    imports.add_argument("--corpus", type=Path, default=None,
+                         help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
     imports.add_argument("--name", required=True, help="folder name inside the corpus, e.g. reuters")
     imports.add_argument("--source", required=True, help="publication the articles come from, e.g. Reuters")
     imports.add_argument("--timezone", default="UTC", help="zone the source writes its dates in (default UTC)")
-    imports.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field names of the export, e.g. newid=id,topics=section")
+    imports.add_argument("--map", action="append", metavar="THEIRS=OURS",
+                         help="field names of the export, e.g. newid=id,topics=section")
     imports.add_argument("--copy", action="store_true", help="copy the files instead of linking to them")
 
     query = commands.add_parser("query", help="search the index and print the hits")
@@ -69,22 +75,29 @@ def main(argv: list[str] | None = None) -> int:
     companies = commands.add_parser(
         "companies", help="the gazetteer's companies, or the unknown organisations found in the corpus (--candidates)",
         description="Without options: what the gazetteer holds. With --candidates: the organisations the corpus names "
-                    "with a legal suffix ('Foo Inc') or a description ('law firm Foo') that the gazetteer does not know, "
-                    f"with how many articles name them and example sentences. Those named in {MIN_ARTICLES} or more "
-                    "articles count as companies at the next build; the others are candidates for the admin to review.")
+                    "with a legal suffix ('Foo Inc') or a description ('law firm Foo') that the gazetteer does not "
+                    f"know, with how many articles name them and example sentences. Those named in {MIN_ARTICLES} "
+                    "or more articles count as companies at the next build; the others are candidates for the admin "
+                    "to review.")
     companies.add_argument("--candidates", action="store_true", help="list unknown organisations for review")
-    companies.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
-    companies.add_argument("--min", type=int, default=1, metavar="N", help="only names found in at least N articles (default 1)")
-    companies.add_argument("--examples", type=int, default=2, metavar="K", help="example sentences per name (default 2)")
+    companies.add_argument("--corpus", type=Path, default=None,
+                           help="corpus folder (default: $ARCHIVE_CORPUS_DIR or corpus)")
+    companies.add_argument("--min", type=int, default=1, metavar="N",
+                           help="only names found in at least N articles (default 1)")
+    companies.add_argument("--examples", type=int, default=2, metavar="K",
+                           help="example sentences per name (default 2)")
     companies.add_argument("--rejected", type=int, default=20, metavar="R",
-                           help="also list the R names most often found with evidence but rejected, and why (default 20)")
+                           help="also list the R names most often found with evidence but rejected, "
+                                "and why (default 20)")
 
     node = commands.add_parser(
         "manticore-config", help="print the sphinx.conf of one Manticore/Sphinx node (docs/scaling-out.md)",
-        description="A data node holds RT indexes; a head node (--agents) holds distributed indexes over the data nodes.")
+        description="A data node holds RT indexes; "
+                    "a head node (--agents) holds distributed indexes over the data nodes.")
     node.add_argument("--data-dir", type=Path, required=True, help="folder for the node's indexes, logs and pid file")
     node.add_argument("--listen", default="127.0.0.1:9306", help="host:port of SphinxQL, where the product connects")
-    node.add_argument("--api-port", type=int, default=9312, help="port of the binary protocol, where a head node connects")
+    node.add_argument("--api-port", type=int, default=9312,
+                      help="port of the binary protocol, where a head node connects")
     node.add_argument("--agents", nargs="*", default=None, metavar="HOST:API_PORT",
                       help="the data nodes (their host:api-port): makes this a head node")
     node.add_argument("--index", default=None, help="index name prefix (default: $ARCHIVE_MANTICORE_INDEX or articles)")
@@ -218,12 +231,15 @@ def _companies(args) -> int:
     accepted = sum(1 for c in counter.found.values() if c.articles >= MIN_ARTICLES)
     print(f"Read {counter.articles} articles from {corpus} in {seconds:.1f} s: {len(counter.found)} organisations "
           f"not in {GAZETTEER_NAME} or the bundled lists; each counts where its evidence names it, and the {accepted} "
-          f"named so in {MIN_ARTICLES} or more articles are accepted: counted wherever they are named." + (f" Showing the {len(shown)} in at least {args.min} articles." if args.min > 1 else ""))
+          f"named so in {MIN_ARTICLES} or more articles are accepted: counted wherever they are named."
+          + (f" Showing the {len(shown)} in at least {args.min} articles." if args.min > 1 else ""))
     rejected = counter.rejected_names(max(0, args.rejected))
     if rejected:
-        print(f"\nRejected: the {len(rejected)} names most often found with evidence that are still no company, and why")
+        print(f"\nRejected: the {len(rejected)} names most often found with evidence that are still no company, "
+              "and why")
         for candidate, reason in rejected:
-            print(f"{candidate.articles:>8} {candidate.mentions:>8}  rejected   {candidate.name}  ({candidate.form!r}; {reason})")
+            print(f"{candidate.articles:>8} {candidate.mentions:>8}  rejected   {candidate.name}  "
+                  f"({candidate.form!r}; {reason})")
     if not shown:
         return 0
     print(f"\n{'articles':>8} {'mentions':>8}  {'status':<9}  name (as written; evidence)")

@@ -54,7 +54,8 @@ class SearchRequest:
     timeline: str = "count"
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> SearchRequest:
+    def from_params(cls, params: Mapping[str, Sequence[str]],
+                    per_page_default: int = DEFAULT_PER_PAGE) -> SearchRequest:
         """Validate query-string parameters (each a list of values) into a request, or raise BadRequest."""
         request, problems = cls._read(params, per_page_default)
         if problems:
@@ -62,14 +63,16 @@ class SearchRequest:
         return request
 
     @classmethod
-    def keeping_valid(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> SearchRequest:
+    def keeping_valid(cls, params: Mapping[str, Sequence[str]],
+                      per_page_default: int = DEFAULT_PER_PAGE) -> SearchRequest:
         """What a page answering a bad request shows: every parameter that is valid kept, each invalid one
         at its default (the query cut to its limit). Dates that are each valid are both kept, even when
         'from' is after 'to', so that the form shows them to be put right."""
         return cls._read(params, per_page_default)[0]
 
     @classmethod
-    def _read(cls, params: Mapping[str, Sequence[str]], per_page_default: int) -> tuple[SearchRequest, list[BadRequest]]:
+    def _read(cls, params: Mapping[str, Sequence[str]],
+              per_page_default: int) -> tuple[SearchRequest, list[BadRequest]]:
         """The request the parameters make, each invalid one at its default, and what was wrong, in order."""
         problems: list[BadRequest] = []
 
@@ -154,7 +157,8 @@ class SearchRequest:
                 f"'From' ({day_label(date_from)}) is after 'To' ({day_label(date_to)}): "
                 "change one of them, or swap them, to search the days between."
             ))
-        companies, sources, sections = (checked(lambda name=name: many(name), usable(name)) for name in FACET_ATTRIBUTES)
+        companies, sources, sections = (checked(lambda name=name: many(name), usable(name))
+                                        for name in FACET_ATTRIBUTES)
         request = cls(
             q=q,
             companies=companies,
@@ -230,7 +234,8 @@ class FacetListRequest:
     facet_limit: int = FACET_LIST_DEFAULT
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Sequence[str]], per_page_default: int = DEFAULT_PER_PAGE) -> FacetListRequest:
+    def from_params(cls, params: Mapping[str, Sequence[str]],
+                    per_page_default: int = DEFAULT_PER_PAGE) -> FacetListRequest:
         """Validate the query string's parameters (each a list of values), or raise BadRequest."""
         search = SearchRequest.from_params(params, per_page_default=per_page_default)
 

@@ -183,7 +183,8 @@ class SearchResults:
                 for name, values in self.facets.items()
             },
             # How many distinct values each value facet has for this search (its full list: /api/facet/<name>).
-            "facet_distinct": {name: values.distinct for name, values in self.facets.items() if hasattr(values, "distinct")},
+            "facet_distinct": {name: values.distinct for name, values in self.facets.items()
+                               if hasattr(values, "distinct")},
             "suggestion": self.suggestion or None,
             "notice": self.notice or None,
             "match": self.match,

@@ -248,6 +248,7 @@ def suggest():
         response = current_app.make_response(render_template("_partials/_suggestions.html", suggestions=completions))
     else:
         typed = request.args.get("q", "")
-        response = Response(json.dumps([typed, completions], ensure_ascii=False), mimetype="application/x-suggestions+json")
+        response = Response(json.dumps([typed, completions], ensure_ascii=False),
+                            mimetype="application/x-suggestions+json")
     response.vary.add("HX-Request")
     return response

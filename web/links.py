@@ -208,7 +208,8 @@ def _date_link(request: SearchRequest, value: FacetValue, index: int) -> FacetLi
         year = int(value.value)
         changes = {"year": None, "month": None} if value.selected else {"year": year, "month": None}
     url = search_url(replace(request, page=1, **changes))
-    return FacetLink("date", value.value, value.label or value.value, value.count, value.selected, url, f"f-date-{index}")
+    return FacetLink("date", value.value, value.label or value.value, value.count, value.selected, url,
+                     f"f-date-{index}")
 
 
 def chips(request: SearchRequest) -> list[Chip]:
@@ -223,7 +224,8 @@ def chips(request: SearchRequest) -> list[Chip]:
     elif request.year:
         result.append(Chip(f"Year: {request.year}", search_url(replace(request, year=None, page=1))))
     if request.date_from:
-        result.append(Chip(f"From: {day_label(request.date_from)}", search_url(replace(request, date_from=None, page=1))))
+        result.append(Chip(f"From: {day_label(request.date_from)}",
+                           search_url(replace(request, date_from=None, page=1))))
     if request.date_to:
         result.append(Chip(f"To: {day_label(request.date_to)}", search_url(replace(request, date_to=None, page=1))))
     return result

@@ -12,14 +12,16 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 
 # Pages an allowed origin may frame, and endpoints it may fetch from its own scripts.
-FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article", "views.facet", "views.embed_facet"})
+FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article", "views.facet",
+                                 "views.embed_facet"})
 CORS_ENDPOINTS = frozenset({"views.embed_fragment", "views.api_search", "views.api_facet"})
 # The headers htmx sends with a request; a cross-origin hx-get needs them allowed by the preflight.
 HTMX_REQUEST_HEADERS = ("HX-Request, HX-Current-URL, HX-Target, HX-Trigger, HX-Trigger-Name, HX-Boosted, HX-Prompt, "
                         "HX-History-Restore-Request")
 # The response headers htmx reads; unless exposed, Chromium logs "Refused to get unsafe header" for each.
-HTMX_RESPONSE_HEADERS = ("HX-Location, HX-Push, HX-Push-Url, HX-Redirect, HX-Refresh, HX-Replace-Url, HX-Reswap, HX-Retarget, "
-                         "HX-Reselect, HX-Trigger, HX-Trigger-After-Settle, HX-Trigger-After-Swap")
+HTMX_RESPONSE_HEADERS = ("HX-Location, HX-Push, HX-Push-Url, HX-Redirect, HX-Refresh, HX-Replace-Url, "
+                         "HX-Reswap, HX-Retarget, HX-Reselect, HX-Trigger, HX-Trigger-After-Settle, "
+                         "HX-Trigger-After-Swap")
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 

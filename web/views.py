@@ -218,7 +218,8 @@ def render_facet(name: str, page_template: str, error: str = ""):
         # The form carries the search and the page size; typing a filter starts the list from its top.
         "hidden": list_request.to_params(facet_q="", facet_offset=0) + list(mode.keep),
         "mode": mode,
-        "document_title": " – ".join(part for part in (f"All {several}", search.q, current_app.config["SITE_NAME"]) if part),
+        "document_title": " – ".join(
+            part for part in (f"All {several}", search.q, current_app.config["SITE_NAME"]) if part),
     }
     template = "_partials/_facet_list.html" if fragment else page_template
     response = current_app.make_response((render_template(template, **context), status))

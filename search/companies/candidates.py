@@ -39,7 +39,8 @@ def sentence_around(text: str, start: int, end: int, limit: int = 300) -> str:
     if len(sentence) > limit:
         middle = sentence.find(text[start:end]) if text[start:end] in sentence else 0
         first = max(0, min(middle - limit // 3, len(sentence) - limit))
-        sentence = ("…" if first else "") + sentence[first : first + limit].strip() + ("…" if first + limit < len(sentence) else "")
+        sentence = (("…" if first else "") + sentence[first : first + limit].strip()
+                    + ("…" if first + limit < len(sentence) else ""))
     return sentence
 
 

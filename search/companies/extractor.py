@@ -186,7 +186,8 @@ class CompanyExtractor:
         for name, position in weak.items():
             if name in known:
                 found[name] = min(position, strong.get(name, position))
-        names = [self.successions.name_on(name, published) for name, _ in sorted(found.items(), key=lambda item: item[1])]
+        names = [self.successions.name_on(name, published)
+                 for name, _ in sorted(found.items(), key=lambda item: item[1])]
         return list(dict.fromkeys(names))
 
     def _names_in(self, text: str, capitals: bool, named: dict[str, int]) -> Iterator[Match]:

@@ -136,7 +136,8 @@ def merge(admin: list[Company], lists: list[Company]) -> list[Company]:
         for kind in ("aliases", "weak_aliases", "tickers"):
             have = getattr(target, kind)
             for phrase in getattr(row, kind):
-                if owner.setdefault(phrase, target.name) == target.name and phrase not in have and phrase != target.name:
+                if (owner.setdefault(phrase, target.name) == target.name and phrase not in have
+                        and phrase != target.name):
                     have.append(phrase)
         target.exclude += [phrase for phrase in row.exclude if phrase not in target.exclude]
     return merged
@@ -193,7 +194,8 @@ class Successions:
                     rows.append(Succession(row["predecessor"].strip(), row["successor"].strip(),
                                            date.fromisoformat(row["date"].strip()), (row.get("how") or "").strip()))
                 except (KeyError, AttributeError, ValueError) as exc:
-                    raise GazetteerError(f"{path}:{number}: a succession needs predecessor, successor and an ISO date ({exc})") from exc
+                    raise GazetteerError(f"{path}:{number}: a succession needs predecessor, successor "
+                                         f"and an ISO date ({exc})") from exc
         return cls(rows)
 
     def name_on(self, name: str, published) -> str:

@@ -19,7 +19,8 @@ from search.companies.cues import GIVEN_NAMES, context_names, is_place, listed_n
 from search.companies.matcher import is_word_boundary
 
 CORPORATE_NAME = "a company's name (Airlines, Industries...)"
-LEGAL_SUFFIX, DESCRIBED, TICKER, CONTEXT = "legal suffix", "described as a company", "named with a ticker", "in a company's context"
+LEGAL_SUFFIX, DESCRIBED, TICKER, CONTEXT = ("legal suffix", "described as a company", "named with a ticker",
+                                            "in a company's context")
 
 # Legal forms written after a name ("Standard Oil Co", "Foo Inc.", "HDT Védelmi Ipari Kft.").
 # "Group" is left out on purpose: "Visegrad Group", "Lima Group" are not companies.
@@ -113,7 +114,8 @@ MAX_NAME_WORDS = 6
 _OF_HEADS = {"Association", "Society", "Bureau", "Board", "Authority", "Institute", "Exchange", "Federation",
              "Corporation", "Corp", "Company", "Co", "Union", "Chamber", "House", "Agency", "Commission", "Council"}
 # "Virginia-based", "State-run", "US-registered": words that describe the name that follows.
-_DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$", re.IGNORECASE)
+_DESCRIBING_PREFIX = re.compile(r"-(?:based|run|owned|registered|controlled|listed|backed|headquartered|born)$",
+                                re.IGNORECASE)
 
 
 class Mention(NamedTuple):
@@ -208,7 +210,8 @@ def rejection(name: str) -> str:
         return "generic words only"
     if not any(ch.isalpha() for ch in name) or len(name) < 2:
         return "no name"  # "firm 19", "B"
-    if len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2 and all(w.isupper() or w in CONNECTORS for w in words):
+    if (len([w for w in words if len(w) >= 4 and w.isupper()]) >= 2
+            and all(w.isupper() or w in CONNECTORS for w in words)):
         return "a headline in capitals"  # "MORGAN GRENFELL GROUP PLC"; its story names it properly
     if words[-1] in _NOT_COMPANY_ENDINGS:
         return f"ends like a public body or institution ({words[-1]})"
@@ -287,7 +290,8 @@ def names_with_evidence(text: str) -> list[Named]:
         part = text[first:last]
         tokens = tokenize(part)
         names += [Named(start + first, end + first, words, evidence)
-                  for start, end, words, evidence in _legal_names(part, tokens) + _described_names(part, tokens, first == 0)]
+                  for start, end, words, evidence in (_legal_names(part, tokens)
+                                                      + _described_names(part, tokens, first == 0))]
     return names + _listed_names(text) + _names_in_context(text)
 
 
@@ -363,7 +367,8 @@ def _of_place(tokens: list[Token], probe: int, last: int) -> tuple[list[str], in
 def _word_of_place(tokens: list[Token], index: int) -> bool:
     """True for a capitalised word, one space after the word before, that is no suffix or clause start."""
     word = tokens[index].text
-    return _is_capitalised(word) and word not in _LEADING_NOISE and word not in _SUFFIXES and _gap_before(tokens, index) == 1
+    return (_is_capitalised(word) and word not in _LEADING_NOISE and word not in _SUFFIXES
+            and _gap_before(tokens, index) == 1)
 
 
 def _longer_name_follows(tokens: list[Token], last: int) -> bool:
@@ -574,7 +579,8 @@ def _word_of_name(token: str, words: list[str]) -> bool:
 def _connector_before_capital(tokens: list[Token], index: int, words: list[str]) -> bool:
     """True for a connector inside a name, followed by a capitalised word ("Marks and Spencer")."""
     following = index + 1
-    return tokens[index].text in CONNECTORS and bool(words) and following < len(tokens) and _is_capitalised(tokens[following].text)
+    return (tokens[index].text in CONNECTORS and bool(words) and following < len(tokens)
+            and _is_capitalised(tokens[following].text))
 
 
 def _named_before_description(tokens: list[Token], index: int, whole: bool) -> Named | None:
@@ -596,7 +602,8 @@ def _capitalised_words_before(tokens: list[Token], index: int) -> tuple[list[Tok
         token = tokens[probe]
         if words and tokens[probe + 1].start - token.end > 1:
             break
-        if not (_is_capitalised(token.text) and not _possessive(token.text)) and not _and_between_names(tokens, probe, words):
+        if (not (_is_capitalised(token.text) and not _possessive(token.text))
+                and not _and_between_names(tokens, probe, words)):
             break
         words.insert(0, token)
         probe -= 1

@@ -73,7 +73,8 @@ def _as_written(words: list[str], others: list[str]) -> str | None:
     return None
 
 
-_TAIL = re.compile(r"(?:\s+[A-Z][\w&'-]*){0,3}?\s+(?:Inc|Corp|Co|Ltd|Plc|PLC|plc|AG|SA|NV|Cos|Corporation|Company|Incorporated|Limited)\b\.?")
+_TAIL = re.compile(r"(?:\s+[A-Z][\w&'-]*){0,3}?\s+"
+                   r"(?:Inc|Corp|Co|Ltd|Plc|PLC|plc|AG|SA|NV|Cos|Corporation|Company|Incorporated|Limited)\b\.?")
 
 
 def _suffixed_tail(text: str, end: int) -> str:

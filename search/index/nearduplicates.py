@@ -335,7 +335,8 @@ def group(signatures: Signatures, searcher, numbers: dict[str, int] | None = Non
     return result
 
 
-def _complete_linkage(neighbours: dict[int, dict[int, float]], ids: np.ndarray, published: np.ndarray) -> list[list[str]]:
+def _complete_linkage(neighbours: dict[int, dict[int, float]], ids: np.ndarray,
+                      published: np.ndarray) -> list[list[str]]:
     """Form groups in publication order (undated last, then by id): an article joins the group of
     an earlier near-duplicate only if it is a near-duplicate of every member; the most similar such
     group (mean Jaccard) wins. The order does not depend on document numbers, so a full build and

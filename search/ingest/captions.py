@@ -77,7 +77,8 @@ def split_lines(paragraphs: list[str]) -> CaptionSplit:
     result = CaptionSplit()
     for paragraph in paragraphs:
         # A long paragraph, or one with several credits, is running text with captions glued in.
-        running_text = len(paragraph.split()) > 2 * MAX_INLINE_CAPTION_WORDS or len(_INLINE_CREDIT.findall(paragraph)) > 1
+        running_text = (len(paragraph.split()) > 2 * MAX_INLINE_CAPTION_WORDS
+                        or len(_INLINE_CREDIT.findall(paragraph)) > 1)
         found = None if running_text else split_caption_line(paragraph)
         if found is None:
             # A body paragraph may still open with a glued caption ("... Photo: VCG Text").

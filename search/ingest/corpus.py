@@ -105,7 +105,8 @@ def list_corpus_files(corpus_dir: Path) -> Iterator[tuple[Path, str]]:
             continue
         seen_dirs.add(real)
         # Hidden folders, and the bundled company lists (corpus/company-lists/), hold no articles.
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and not (root == str(corpus_dir) and d == LISTS_FOLDER))
+        dirs[:] = sorted(d for d in dirs
+                         if not d.startswith((".", "_")) and not (root == str(corpus_dir) and d == LISTS_FOLDER))
         for name in sorted(files):
             path = Path(root) / name
             relative = path.relative_to(corpus_dir).as_posix()
@@ -248,9 +249,11 @@ class CorpusReader:
         mapping = {**self.config.mapping_for(relative), **self.mapping}
         count = None
         if count_fields and mapping:  # tally the mapped fields; where each mapping comes from: "reuters/*", "--map"
-            count = self.fields.counter(mapping, {**self.config.mapping_origins(relative), **dict.fromkeys(self.mapping, "--map")})
+            count = self.fields.counter(mapping, {**self.config.mapping_origins(relative),
+                                                  **dict.fromkeys(self.mapping, "--map")})
         stripped = text.lstrip()
-        if suffix in JSON_LINES_SUFFIXES or (suffix not in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES and stripped.startswith("{")):
+        if (suffix in JSON_LINES_SUFFIXES
+                or (suffix not in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES and stripped.startswith("{"))):
             for number, record in iter_json_lines(text):
                 yield self._record(record, mapping, relative, number, count)
         elif suffix in JSON_SUFFIXES or (suffix not in PAGE_TEXT_SUFFIXES and stripped.startswith("[")):

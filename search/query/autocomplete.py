@@ -1,9 +1,10 @@
 """Search-box suggestions: completions of what is being typed, from company names and headlines.
 
 A ``Suggester`` is built once per index build (``Archive.complete`` in ``engines/flow.py``, on the first
-completion asked for) from the company names and the stored headlines the engine lists, and answers from memory without touching the
-index. Matching is by word prefix, ignoring case and accents: ``byte`` finds "ByteDance" and
-"BytePlus"; ``tik ban`` finds "US bans TikTok" (every typed word starts a word of the suggestion).
+completion asked for) from the company names and the stored headlines the engine lists, and answers
+from memory without touching the index. Matching is by word prefix, ignoring case and accents:
+``byte`` finds "ByteDance" and "BytePlus"; ``tik ban`` finds "US bans TikTok" (every typed word
+starts a word of the suggestion).
 
 Ranking: suggestions that begin with what was typed come first, then those that merely contain words
 starting with it; within each, company names before headlines, companies by how many articles name
@@ -39,7 +40,8 @@ def _prefix_range(keys: list[str], prefix: str) -> tuple[int, int]:
 
 @dataclass
 class Suggester:
-    texts: list[str]  # every candidate as shown, best first: companies (most articles first), then headlines (newest first)
+    # every candidate as shown, best first: companies (most articles first), then headlines (newest first)
+    texts: list[str]
     starts: list[str]  # the folded candidates, sorted
     start_ids: np.ndarray  # the candidate each entry of ``starts`` is
     words: list[str]  # every folded word of the candidates, sorted, once each
@@ -63,7 +65,8 @@ class Suggester:
         words: list[str] = []
         offsets: list[int] = []
         owners: list[int] = []
-        for word, number in sorted({(word, number) for number, key in enumerate(folded) for word in _WORD.findall(key)}):
+        for word, number in sorted({(word, number)
+                                    for number, key in enumerate(folded) for word in _WORD.findall(key)}):
             if not words or words[-1] != word:
                 words.append(word)
                 offsets.append(len(owners))

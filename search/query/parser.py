@@ -52,7 +52,8 @@ _NEGATIVE = re.compile(r"(?:^|(?<=\s))-(\S+)")
 # "name:value", as a field is typed: a letter first ("12:30" is a time) and not a URL ("http://"); the
 # value a word, a phrase or a group. A phrase is matched whole, so that a colon inside one is no field.
 _PREFIX = re.compile(r'(?<![\w:])([^\W\d_]\w*):(?=[^\s:/])')
-_FIELD_OR_PHRASE = re.compile(r'"[^"]*"|(?<![\w:])(?P<name>[^\W\d_]\w*):(?P<value>"[^"]*"?|\([^)]*\)?|(?![:/])[^\s"()]+)')
+_FIELD_OR_PHRASE = re.compile(r'"[^"]*"|(?<![\w:])(?P<name>[^\W\d_]\w*):'
+                              r'(?P<value>"[^"]*"?|\([^)]*\)?|(?![:/])[^\s"()]+)')
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 
@@ -131,7 +132,8 @@ class QueryParser:
         if parsed is None or parsed is wq.NullQuery and re.search(r"\w", text):
             common = common_words(text)
             if common:  # not a syntax problem: every word is one the index leaves out
-                return ParsedQuery(typed_text, wq.NullQuery, unknown_fields=unknown, common_words=common, any_words=any_words)
+                return ParsedQuery(typed_text, wq.NullQuery, unknown_fields=unknown, common_words=common,
+                                   any_words=any_words)
             parsed, plain = plain_parser.parse(_words_only(text)), True
         parsed = parsed.normalize()
         typed = typed_words(text)
@@ -216,14 +218,16 @@ def _walk(q: wq.Query):
 def unknown_fields(text: str) -> tuple[str, ...]:
     """Each "name:value" of ``text`` (outside quotes) whose name is no field, as typed, once: the parser
     searched the name and the value as words."""
-    found = (m.group(0) for m in _FIELD_OR_PHRASE.finditer(text) if m.group("name") and m.group("name") not in FIELD_NAMES)
+    found = (m.group(0) for m in _FIELD_OR_PHRASE.finditer(text)
+             if m.group("name") and m.group("name") not in FIELD_NAMES)
     return tuple(dict.fromkeys(found))
 
 
 def common_words(text: str) -> tuple[str, ...]:
     """The words of ``text`` when every one of them is too common (a stop word) or too short (one letter)
     to be indexed, so that no article can match them; () when any word can be searched for."""
-    words = [w for w in re.findall(r"\w+", _PREFIX.sub(lambda m: " " if m.group(1) in FIELD_NAMES else m.group(0), text))
+    words = [w for w in re.findall(r"\w+",
+                                   _PREFIX.sub(lambda m: " " if m.group(1) in FIELD_NAMES else m.group(0), text))
              if w not in _OPERATORS]
     if words and all(len(w) < 2 or w.lower() in STOP_WORDS for w in words):
         return tuple(dict.fromkeys(words))

@@ -104,8 +104,8 @@ class Loader:
         if missing:
             raise ArchiveError(
                 f"the index {index} on {node.address} was made by another version (it has no {', '.join(missing)}): "
-                f"stop that searchd, delete the files of its indexes ({index}.*, and the other set's), start it with the "
-                "config `python -m search manticore-config` prints now, and load again")
+                f"stop that searchd, delete the files of its indexes ({index}.*, and the other set's), "
+                "start it with the config `python -m search manticore-config` prints now, and load again")
 
     def existing(self, node: Node, index: str) -> dict[int, tuple[str, int]]:
         """id -> (checksum, docnum) of every row the node holds in ``index`` (read in pages of 10,000 by id)."""
@@ -188,8 +188,8 @@ def load_build(build_dir: Path, index_name_: str, settings: Settings, serving: d
                 for name in set(values):
                     names[facet][name] = names[facet].get(name, 0) + 1
             dated = article.published
-            for facet, value in (("source", article.source),
-                                 ("years", dated and str(dated.year)), ("months", dated and str(dated.year * 100 + dated.month))):
+            for facet, value in (("source", article.source), ("years", dated and str(dated.year)),
+                                 ("months", dated and str(dated.year * 100 + dated.month))):
                 if value:
                     names[facet][value] = names[facet].get(value, 0) + 1
             held = existing[number].get(row.id)

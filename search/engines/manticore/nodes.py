@@ -141,7 +141,8 @@ def free_port() -> int:
 
 def searchd_path() -> str | None:
     """The searchd binary (Debian's ``sphinxsearch`` package), or None when it is not installed."""
-    return shutil.which(SEARCHD) or next((p for p in ("/usr/bin/searchd", "/usr/sbin/searchd") if os.path.exists(p)), None)
+    return (shutil.which(SEARCHD)
+            or next((p for p in ("/usr/bin/searchd", "/usr/sbin/searchd") if os.path.exists(p)), None))
 
 
 @dataclass

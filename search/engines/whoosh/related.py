@@ -37,7 +37,8 @@ def related_docnums(scorer: TermScorer, searcher, docnum: int, groups: Groups, l
     words = key_terms(searcher, [docnum], limit=terms)
     if not words or limit <= 0:
         return []
-    query = wq.Or([wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight) for term, weight in words for field in FIELDS])
+    query = wq.Or([wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight)
+                   for term, weight in words for field in FIELDS])
     evaluated = scorer.evaluate(query, searcher.reader())
     if evaluated is None or not len(evaluated.ids):
         return []

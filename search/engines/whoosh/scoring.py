@@ -7,10 +7,10 @@ archive are words combined with AND, OR and NOT across the text fields (the pars
 this module reads each term's postings once per index as numpy arrays (kept in a small cache,
 so the words of a query being typed are read once), and computes the match set and BM25F scores
 (the formula of Whoosh's BM25F with a Lucene-style idf, ``ArchiveBM25F``; same quantised field
-lengths, same boosts) with array operations. Phrases are matched the same way on the documents that have all their words,
-reading word positions for those documents only. Anything else (wildcards, fuzzy terms, ranges,
-non-text fields) returns None and is answered by Whoosh as before. A test checks that both ways
-give the same hits, and the same scores for words.
+lengths, same boosts) with array operations. Phrases are matched the same way on the documents
+that have all their words, reading word positions for those documents only. Anything else
+(wildcards, fuzzy terms, ranges, non-text fields) returns None and is answered by Whoosh as
+before. A test checks that both ways give the same hits, and the same scores for words.
 """
 
 from __future__ import annotations
