@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def run(*args, env=None):

@@ -31,7 +31,7 @@ from search.index.build import INDEX_NAME, build_index
 from search.request import SearchRequest
 from search.engines.whoosh.archive import Archive
 
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 BUILD_TIME_BOUND = 120.0  # seconds: a generous bound, the build takes a few
 WALK_TIME_BOUND = 10.0

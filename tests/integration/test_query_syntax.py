@@ -28,16 +28,14 @@ import subprocess
 import sys
 import textwrap
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from search.text.analysis import TOKEN_PATTERN, text_terms
 from search.errors import BadRequest
 from search.request import SearchRequest
-from search.index.schema import TEXT_FIELDS
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(TOKEN_PATTERN)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +17,6 @@ from search.errors import NotFound
 from search.index.build import build_index
 from search.request import SearchRequest
 from search.engines.whoosh.archive import Archive
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def stems(article) -> set[str]:

@@ -30,8 +30,9 @@ from search.engines.manticore.archive import ManticoreArchive
 from search.engines.manticore.sphinxql import Settings
 from search.request import SearchRequest
 from search.engines.whoosh.archive import Archive
-from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
-from tests.facet_lists import every_facet_value
+from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
+from tests.support.paths import CORPUS
+from tests.support.facet_lists import every_facet_value
 from web import create_app
 
 ENGINES = ("whoosh", "manticore")

@@ -5,112 +5,16 @@ ARCHIVE_EMBED_ALLOWED_ORIGINS and one that is not, each serving a page that fram
 page that pulls in /embed/fragment with htmx.
 """
 
-import html
-import json
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from web import create_app
+from tests.support.browser import AXE, CHROMIUM, NO_CHROMIUM, SCREENSHOT_DIR, watch
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-# Flags for a root sandbox with no network beyond loopback (see the machine notes).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOT_DIR = os.environ.get("ARCHIVE_SCREENSHOT_DIR")  # `make screenshots` sets it to docs/
-
-
-def serve(wsgi_app):
-    """Serve a WSGI app on a free loopback port in a thread; return (url, stop)."""
-    httpd = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-
-    def stop():
-        httpd.shutdown()
-        thread.join(5)
-        httpd.server_close()
-
-    return f"http://127.0.0.1:{httpd.server_port}", stop
-
-
-def intranet_page(environ, start_response):
-    """A host page on another origin: ``/iframe?src=URL`` frames URL, ``/htmx?app=URL`` pulls in its fragment."""
-    params = parse_qs(environ.get("QUERY_STRING", ""))
-    if environ["PATH_INFO"] not in ("/iframe", "/htmx"):
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found"]
-    if environ["PATH_INFO"] == "/iframe":
-        body = f'<iframe src="{html.escape(params["src"][0])}" title="News archive" width="900" height="600"></iframe>'
-    else:
-        app = html.escape(params["app"][0])
-        config = html.escape(json.dumps({"selfRequestsOnly": False}))
-        body = (f'<meta name="htmx-config" content="{config}">'
-                f'<script src="{app}/static/vendor/htmx-2.0.11.min.js"></script>'
-                f'<h1>Intranet</h1><div hx-get="{app}/embed/fragment?q=ByteDance" hx-trigger="load" hx-swap="outerHTML">'
-                'Loading…</div>')
-    page = f"<!doctype html><html lang=en><head><title>Intranet</title><link rel=icon href='data:,'></head><body>{body}</body></html>"
-    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-    return [page.encode()]
-
-
-@pytest.fixture(scope="module")
-def intranet():
-    """Two intranet origins: (allowed, other)."""
-    allowed, stop_allowed = serve(intranet_page)
-    other, stop_other = serve(intranet_page)
-    yield allowed, other
-    stop_allowed()
-    stop_other()
-
-
-@pytest.fixture(scope="module")
-def server(bundled_index, intranet):
-    app = create_app({"INDEX_DIR": str(bundled_index), "EMBED_ALLOWED_ORIGINS": intranet[0]})
-    url, stop = serve(app)
-    yield url
-    stop()
-    app.extensions["archive"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    watch(page)
-    yield page
-    context.close()
-
-
-def watch(page):
-    """Record console errors, uncaught exceptions and CSP violations (in any frame) in ``page.problems``."""
-    page.problems = []
-    page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    # Init scripts run through the DevTools protocol, so the page's CSP does not block this listener.
-    page.add_init_script("""document.addEventListener('securitypolicyviolation', e =>
-        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));""")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 
 
 def test_typing_bytedance_shows_the_seed_with_its_company_facets(page, server):

@@ -3,7 +3,7 @@
 From the results for "police" (71 companies, 12 shown), "Show all 71 companies" opens the full list; typing
 in its box filters it in place; a company outside the top 12 leads back to the results filtered by it, the
 query kept and still in the search box. Also on a phone (tap targets), without JavaScript, and inside an
-intranet page's iframe. Servers and browser come from test_browser.py's fixtures.
+intranet page's iframe. Servers, browser and pages come from tests/system/conftest.py's fixtures.
 """
 
 import re
@@ -11,8 +11,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from playwright.sync_api import expect
 
-from tests.test_browser import browser, intranet, page, server, watch  # noqa: F401 (fixtures)
-from tests.test_browser_page_state import PHONE, phone  # noqa: F401 (fixture)
+from tests.support.browser import PHONE
 
 OUTSIDE_TOP = "Burisma Holdings"  # named in 1 of the 56 articles for "police": not among the facet's 12
 
@@ -21,7 +20,7 @@ def query(url: str) -> dict:
     return parse_qs(urlsplit(url).query)
 
 
-def test_show_all_filter_and_pick_a_company_outside_the_top_12(page, server):  # noqa: F811
+def test_show_all_filter_and_pick_a_company_outside_the_top_12(page, server):
     page.goto(server + "/?q=police&sort=newest")
     shown = page.locator("#facet-company input").evaluate_all("boxes => boxes.map(b => b.value)")
     assert len(shown) == 12 and OUTSIDE_TOP not in shown
@@ -54,7 +53,7 @@ def test_show_all_filter_and_pick_a_company_outside_the_top_12(page, server):  #
     assert page.problems == []
 
 
-def test_the_list_pages_and_the_filter_box_clears(page, server):  # noqa: F811
+def test_the_list_pages_and_the_filter_box_clears(page, server):
     page.goto(server + "/facet/company?q=police&facet_limit=20")
     expect(page.locator(".facet-values li")).to_have_count(20)
     first = page.locator(".facet-values a").first.inner_text()
@@ -72,7 +71,7 @@ def test_the_list_pages_and_the_filter_box_clears(page, server):  # noqa: F811
     assert page.problems == []
 
 
-def test_on_a_phone_the_list_is_one_column_of_44px_targets(phone, server):  # noqa: F811
+def test_on_a_phone_the_list_is_one_column_of_44px_targets(phone, server):
     phone.goto(server + "/?q=police")
     phone.click("#filters > summary")
     link = phone.locator("#facet-company .facet-more a")
@@ -90,7 +89,7 @@ def test_on_a_phone_the_list_is_one_column_of_44px_targets(phone, server):  # no
     assert phone.problems == []
 
 
-def test_the_list_works_without_javascript(browser, server):  # noqa: F811
+def test_the_list_works_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(server + "/?q=police")
@@ -108,7 +107,7 @@ def test_the_list_works_without_javascript(browser, server):  # noqa: F811
     context.close()
 
 
-def test_in_an_intranet_iframe_the_list_stays_in_the_frame(page, server, intranet):  # noqa: F811
+def test_in_an_intranet_iframe_the_list_stays_in_the_frame(page, server, intranet):
     allowed, _ = intranet
     page.goto(f"{allowed}/iframe?src=" + quote(server + "/embed?q=police&theme=dark"))
     frame = page.frame_locator("iframe")

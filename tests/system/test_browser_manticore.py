@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CORPUS, cluster_settings, load_into_cluster, start_cluster
-from tests.test_browser import browser, page, serve  # noqa: F401 - fixtures, shared with the Whoosh browser tests
+from tests.support.browser import serve
+from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
+from tests.support.paths import CORPUS
 from web import create_app
 
 
@@ -37,7 +38,7 @@ def server(cluster, tmp_path_factory):
     app.extensions["archive"].close()
 
 
-def test_search_facet_and_article_on_the_cluster(page, server):  # noqa: F811 - pytest fixtures
+def test_search_facet_and_article_on_the_cluster(page, server):
     page.goto(server + "/")
     page.fill("#q", "ByteDance")
     expect(page.locator("#result-count")).to_contain_text("1 article for ByteDance")
@@ -57,7 +58,7 @@ def test_search_facet_and_article_on_the_cluster(page, server):  # noqa: F811 - 
     assert page.problems == []
 
 
-def test_a_reader_is_told_when_part_of_the_archive_did_not_answer(page, server, cluster):  # noqa: F811
+def test_a_reader_is_told_when_part_of_the_archive_did_not_answer(page, server, cluster):
     page.goto(server + "/?q=china")
     whole = int(page.inner_text("#result-count").split()[0])
     assert page.locator(".notice.partial").count() == 0

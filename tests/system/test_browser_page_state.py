@@ -1,27 +1,16 @@
 """The search page as a reader meets it in Chromium: history while typing, the phone layout, the keyboard
 path to the results, a host page without our stylesheet, and axe on every kind of page in both themes
-and at both sizes. Servers and browser come from test_browser.py's fixtures.
+and at both sizes. Servers, browser and pages come from tests/system/conftest.py's fixtures.
 """
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import AXE, browser, intranet, page, server, watch  # noqa: F401 (fixtures)
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-
-
-@pytest.fixture()
-def phone(browser):  # noqa: F811
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    watch(page)
-    yield page
-    context.close()
+from tests.support.browser import AXE, DESKTOP, PHONE, SCREENSHOT_DIR, watch
 
 
 def type_slowly(page, text: str):
@@ -32,7 +21,7 @@ def type_slowly(page, text: str):
         page.wait_for_timeout(50)
 
 
-def test_typing_slowly_adds_one_history_entry_and_back_leaves_the_search(page, server):  # noqa: F811
+def test_typing_slowly_adds_one_history_entry_and_back_leaves_the_search(page, server):
     page.goto(server + "/")
     start = page.evaluate("history.length")
     page.click("#q")
@@ -47,7 +36,7 @@ def test_typing_slowly_adds_one_history_entry_and_back_leaves_the_search(page, s
     assert page.problems == []
 
 
-def test_each_submitted_search_is_one_step_back(page, server):  # noqa: F811
+def test_each_submitted_search_is_one_step_back(page, server):
     page.goto(server + "/")
     for word in ("police", "fire"):
         page.fill("#q", "")
@@ -64,7 +53,7 @@ def test_each_submitted_search_is_one_step_back(page, server):  # noqa: F811
     assert page.problems == []
 
 
-def test_on_a_phone_the_results_come_first_and_filters_open_on_demand(phone, server):  # noqa: F811
+def test_on_a_phone_the_results_come_first_and_filters_open_on_demand(phone, server):
     phone.goto(server + "/?q=police")
     title = phone.locator(".hit-title").first.bounding_box()
     assert title["y"] + title["height"] <= PHONE["height"], f"first hit's headline ends at {title}"
@@ -89,7 +78,7 @@ def test_on_a_phone_the_results_come_first_and_filters_open_on_demand(phone, ser
     assert phone.problems == []
 
 
-def test_chart_labels_are_readable_on_a_phone(phone, server):  # noqa: F811
+def test_chart_labels_are_readable_on_a_phone(phone, server):
     phone.goto(server + "/?q=police")
     sizes = phone.locator(".timeline-label").evaluate_all(
         "labels => labels.map(l => l.getBoundingClientRect().height)")
@@ -100,7 +89,7 @@ def test_chart_labels_are_readable_on_a_phone(phone, server):  # noqa: F811
     assert overlaps == 0
 
 
-def test_on_a_desktop_the_filters_are_open_beside_the_results(page, server):  # noqa: F811
+def test_on_a_desktop_the_filters_are_open_beside_the_results(page, server):
     page.set_viewport_size(DESKTOP)
     page.goto(server + "/?q=police")
     expect(page.locator("#facet-company")).to_be_visible()
@@ -109,7 +98,7 @@ def test_on_a_desktop_the_filters_are_open_beside_the_results(page, server):  # 
     assert facets["x"] + facets["width"] < hits["x"], "a column of its own, left of the hits"
 
 
-def test_the_skip_link_leads_to_the_first_result(page, server):  # noqa: F811
+def test_the_skip_link_leads_to_the_first_result(page, server):
     page.goto(server + "/?q=police")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -119,12 +108,12 @@ def test_the_skip_link_leads_to_the_first_result(page, server):  # noqa: F811
     assert page.evaluate("document.activeElement.href") == first.evaluate("a => a.href")
 
 
-def test_the_home_page_still_puts_the_cursor_in_the_box(page, server):  # noqa: F811
+def test_the_home_page_still_puts_the_cursor_in_the_box(page, server):
     page.goto(server + "/")
     assert page.evaluate("document.activeElement.id") == "q"
 
 
-def test_clear_all_removes_every_filter_and_keeps_the_query(page, server):  # noqa: F811
+def test_clear_all_removes_every_filter_and_keeps_the_query(page, server):
     page.goto(server + "/?q=police&company=Twitter&year=2020&sort=newest")
     page.click("text=Clear all filters")
     expect(page.locator(".chips")).to_have_count(0)
@@ -132,7 +121,7 @@ def test_clear_all_removes_every_filter_and_keeps_the_query(page, server):  # no
     expect(page.locator("#q")).to_have_value("police")
 
 
-def test_timeline_on_a_host_page_without_our_stylesheet_is_no_black_block(page, server, intranet):  # noqa: F811
+def test_timeline_on_a_host_page_without_our_stylesheet_is_no_black_block(page, server, intranet):
     allowed, _ = intranet
     page.goto(f"{allowed}/htmx?app={server}")
     expect(page.locator(".hit-title")).to_be_visible()
@@ -151,7 +140,7 @@ AXE_PAGE_KINDS = [
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make js-deps needs npm)")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_axe_on_every_page_kind(browser, server, seed_id, viewport, scheme):  # noqa: F811
+def test_axe_on_every_page_kind(browser, server, seed_id, viewport, scheme):
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
     page = context.new_page()
     page.route(server + "/__axe.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
@@ -173,10 +162,6 @@ def test_axe_on_every_page_kind(browser, server, seed_id, viewport, scheme):  # 
 
 def _screenshot(page, name: str, tmp_path, full_page: bool = False):
     """Save a README picture (docs/ under `make screenshots`) and check it is a real, non-blank PNG."""
-    from pathlib import Path
-
-    from tests.test_browser import SCREENSHOT_DIR
-
     problems = list(page.problems)  # before the screenshot: Playwright's own capture styles trip the CSP
     target = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
     target.mkdir(parents=True, exist_ok=True)
@@ -187,7 +172,7 @@ def _screenshot(page, name: str, tmp_path, full_page: bool = False):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
 
 
-def test_desktop_screenshot(browser, server, tmp_path):  # noqa: F811
+def test_desktop_screenshot(browser, server, tmp_path):
     """The README's picture of a search on a desktop: filters on the left, chips, hits, timeline."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -200,7 +185,7 @@ def test_desktop_screenshot(browser, server, tmp_path):  # noqa: F811
 
 
 @pytest.mark.parametrize("filters", ["closed", "open"])
-def test_phone_screenshot(phone, server, tmp_path, filters):  # noqa: F811
+def test_phone_screenshot(phone, server, tmp_path, filters):
     """The README's pictures of a search on a phone, with the filters closed (results first) and open."""
     phone.goto(server + "/?q=police")
     expect(phone.locator(".hit-title").first).to_be_visible()

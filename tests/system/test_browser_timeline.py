@@ -1,7 +1,7 @@
 """The timeline in a real headless Chromium: its bars are links that narrow the search in place (htmx)
 and without JavaScript; the README's picture of the results page with the timeline and facets.
 
-The server and browser fixtures are tests/test_browser.py's (imported, so both files run one way).
+The server, browser and page fixtures are tests/system/conftest.py's (as test_browser.py's are).
 ``ARCHIVE_SCREENSHOT_DIR=docs`` (``make screenshots``) writes docs/results-timeline.png.
 """
 
@@ -14,11 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import (  # noqa: F401  (fixtures, used by name)
-    AXE, CHROMIUM, SCREENSHOT_DIR, browser, intranet, page, server, watch,
-)
+from tests.support.browser import AXE, CHROMIUM, NO_CHROMIUM, SCREENSHOT_DIR, watch
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 
 BARS = "svg.timeline-chart a.timeline-link"
 

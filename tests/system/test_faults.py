@@ -47,7 +47,7 @@ from search.index.build import build_index
 from search.request import SearchRequest
 from search.engines.whoosh.archive import Archive
 
-from .conftest import CORPUS, ROOT, copy_small_corpus
+from tests.support.paths import CORPUS, ROOT, copy_small_corpus
 
 SEED = 5  # the kill points' delays are drawn from random.Random(SEED): the same on every run
 QUERY = "bytedance"  # in the Global Times seed article and in Wikinews articles

@@ -11,15 +11,17 @@ Runs are reproducible (``derandomize``) and keep no example database (``database
 still caches some tables in ``.hypothesis/``, which it gitignores itself). A summary line per target
 (inputs, outcomes, slowest input) is printed at the end.
 
-Bugs this found (large fuzzy edit distances, ``month=0000-05``) are fixed and tested here; the generated
-queries cap fuzzy distances at ``~1`` until the first is fixed (``without_slow_fuzzy``).
+Bugs this found (large fuzzy edit distances, ``month=0000-05``) are fixed and tested (tests/integration
+and tests/unit test_fuzz.py); the generated queries cap fuzzy distances at ``~1`` until the first is
+fixed (``without_slow_fuzzy``).
+
+The strategies are tests/support/strategies.py's; the fixtures (``parser_and_reader``, ``http``, ``app``)
+tests/system/conftest.py's. The limits of issue 5, at and just past each, are tests/integration/test_fuzz.py's.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import time
 from collections import Counter
 from urllib.parse import quote, urlencode
@@ -27,29 +29,32 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from search.errors import BadRequest
-from search.index.store import IndexStore
-from search.index.build import INDEX_NAME
-from search.query.parser import FIELD_NAMES, ParsedQuery, QueryParser
+from search.query.parser import ParsedQuery
 from search.request import (
     FACET_LIST_MAX,
     MAX_FILTER_VALUES,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
-    MAX_RESULT_DEPTH,
     MAX_VALUE_LENGTH,
+    MAX_RESULT_DEPTH,
     SORTS,
     SearchRequest,
 )
+from tests.support.strategies import (
+    PARAM_VALUES,
+    TIME_BOUND,
+    as_params,
+    param_pairs,
+    query_text,
+    raw_query,
+    without_slow_fuzzy,
+)
 from web.views import THEMES
 
-from .conftest import CORPUS
-
 TOTAL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10000"))
-TIME_BOUND = float(os.environ.get("FUZZ_TIME_BOUND", "2.0"))  # seconds per input: catches blowups, not slowness
 # How the inputs are shared out: the in-process targets are cheap, the HTTP ones render whole pages.
 SHARES = {"parser": 0.30, "request": 0.25, "http_search": 0.30, "http_article": 0.10, "http_company": 0.05}
 
@@ -105,159 +110,7 @@ def summary_lines() -> list[str]:
     return lines
 
 
-# --- Strategies ---------------------------------------------------------------------------------
-
-def _corpus_words() -> list[str]:
-    """Real words of the bundled corpus's headlines, so that many generated queries match something."""
-    words: set[str] = set()
-    for path in CORPUS.rglob("*.jsonl"):
-        for line in path.read_text(encoding="utf-8").splitlines()[:120]:
-            words.update(w.strip(".,:;'\"()!?") for w in json.loads(line).get("title", "").split())
-    words.update(["ByteDance", "TikTok", "bytedance", "tiktok", "technology", "company", "companies"])
-    return sorted(w for w in words if w)
-
-
-WORDS = _corpus_words()
-COMPANIES = ["ByteDance", "TikTok", "BytePlus", "Financial Times", "Goat", "Boeing", "Apple", "Google"]
-SOURCES = ["Global Times", "Wikinews", "Unknown"]
-SECTIONS = ["Source / Companies", "Companies", "Politics"]
-SYNTAX = [
-    '"', "'", "(", ")", "*", "?", "~", "~1", "~2", "~99999999999", "^", "^2", "^-1", ":", "::", "-", "+", "!",
-    "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "and", "or", "not", "TO", "[", "]", "{", "}", "<", ">", "=",
-    "/", "\\", "\x00", "*:*", "**", "?*", "*?*", "\u200b", "\ufeff", "\u0301", "\U0001f600", "\u202e", "ﬁ", "ǅ",
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
-]
-FIELD_PREFIXES = [f"{name}:" for name in FIELD_NAMES] + [
-    "Title:", "TITLE:", "unknown:", "id:", "path:", "year:", "published:", "company_facet:", "url:",
-]
-LONG_UNITS = ["(", ")", '"', "a* ", "te?t ", "x ", "(a OR ", "NOT ", "-", "bytedance ", "é", "\x00", "*", "?",
-              "title:", "by* OR ", '"a b', "~", "ab*c?d* "]
-SEPARATORS = ["", " ", " ", " ", "  ", "\t", "\n", "\u3000"]
-
-unicode_text = st.text(max_size=24)  # all of unicode but surrogates, NUL included
-numbers = st.one_of(
-    st.integers(-(10**30), 10**30).map(str),
-    st.sampled_from(["9" * 100, "1e308", "-0", "0x10", "1_000", "١٢٣", "１２３", "NaN", "inf"]),
-)
-wildcarded = st.builds(
-    lambda word, at, char: word[:at] + char + word[at:],
-    st.sampled_from(WORDS), st.integers(0, 12), st.sampled_from(["*", "?", "*?", "**", "?*", "*a", "~1"]),
-)
-token = st.one_of(
-    st.sampled_from(SYNTAX), st.sampled_from(FIELD_PREFIXES), st.sampled_from(WORDS), st.sampled_from(WORDS),
-    wildcarded, unicode_text, numbers,
-)
-composed = st.lists(st.tuples(token, st.sampled_from(SEPARATORS)), max_size=20).map(
-    lambda parts: "".join(t + s for t, s in parts)
-)
-# Up to 10 kB, and exactly at the query-length limit and one past it.
-long_text = st.one_of(
-    st.builds(lambda unit, n: (unit * n)[:10_240], st.one_of(st.sampled_from(LONG_UNITS), token), st.integers(1, 10_240)),
-    st.sampled_from([
-        "a" * MAX_QUERY_LENGTH, "a" * (MAX_QUERY_LENGTH + 1), " " * 5000 + "tiktok", "(" * 10_240, '"' * 10_239,
-        "te?t " * 2000, ("a" * 30 + "* ") * 300, " ".join(WORDS)[:10_240], "\x00" * 10_240,
-    ]),
-)
-
-
-def without_slow_fuzzy(text: str) -> str:
-    """Cap fuzzy edit distances at 1 (``word~2`` .. ``word~9`` become ``word~1``), the known bug of
-    test_fuzzy_terms_cost_bounded_time: Whoosh builds a Levenshtein automaton per fuzzy term before the
-    expansion limit is checked, and its cost grows steeply with the distance and the word's length."""
-    return re.sub(r"~([2-9])", r"~1", text)
-
-
-query_text = st.one_of(composed, composed, composed, long_text, unicode_text, numbers, st.sampled_from(WORDS)).map(
-    without_slow_fuzzy
-)
-
-
-def integer_text():
-    return st.one_of(
-        st.integers(0, 200).map(str),
-        st.integers(-(10**12), 10**12).map(str),
-        st.sampled_from([
-            "", " ", "0", "-0", "+1", "+0100", "1.0", "1e3", " 7 ", "７", "١٠", "9" * 9, "9" * 10, "9" * 500,
-            "0" * 20 + "1", "NaN", "inf", "0x10", "1_000", "10000", "10001", "100", "101", "\x00", "1\x00",
-        ]),
-        st.text(max_size=12),
-    )
-
-
-def filter_value(known: list[str]):
-    return st.one_of(
-        st.sampled_from(known), st.text(max_size=30),
-        st.sampled_from(["", " ", "x" * MAX_VALUE_LENGTH, "x" * (MAX_VALUE_LENGTH + 1), "a\x00b", "\u00a0"]),
-    )
-
-
-month_text = st.one_of(
-    st.integers(-5, 20).map(str),
-    st.builds("{:04d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99)),
-    st.sampled_from(["2021-7", "2021-07-01", "0000-05", "2021-", "-07", "2021/07", "２０２１-０７", "99999-01"]),
-    st.text(max_size=10),
-)
-date_text = st.one_of(
-    st.dates().map(lambda d: d.isoformat()),
-    st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)),
-    st.sampled_from(["2021-02-29", "2020-02-29", "0000-01-01", "0001-01-01", "9999-12-31", "2021-1-1", "20210101",
-                     "2021-01-01T00:00", "２０２１-０１-０１", "-2021-01-01", "+2021-01-01"]),
-    st.text(max_size=12),
-)
-PARAM_VALUES = {
-    "q": query_text,
-    "company": filter_value(COMPANIES),
-    "source": filter_value(SOURCES),
-    "section": filter_value(SECTIONS),
-    "year": st.one_of(st.integers(1990, 2030).map(str), integer_text()),
-    "month": month_text,
-    "from": date_text,
-    "to": date_text,
-    "sort": st.one_of(st.sampled_from([*SORTS, "Newest", " newest ", "relevance\x00", "date", ""]), st.text(max_size=10)),
-    "page": integer_text(),
-    "per_page": integer_text(),
-    "theme": st.one_of(st.sampled_from([*THEMES, "Dark", "", "dark\x00"]), st.text(max_size=10)),
-    "match": st.one_of(st.sampled_from(["all", "any", "", "ANY", " any ", "any\x00"]), st.text(max_size=8)),
-    "timeline": st.one_of(st.sampled_from(["count", "share", "", "Share", "share\x00"]), st.text(max_size=8)),
-    # a facet's full list (/facet/<name>, /api/facet/<name>)
-    "facet_q": st.one_of(filter_value(COMPANIES), st.text(max_size=6)),
-    "facet_offset": integer_text(),
-    "facet_limit": integer_text(),
-}
-param_pair = st.one_of(
-    st.sampled_from(sorted(PARAM_VALUES)).flatmap(lambda name: st.tuples(st.just(name), PARAM_VALUES[name])),
-    st.tuples(st.text(max_size=10), st.text(max_size=20)),  # unknown names
-)
-# Many values of one facet: around the 50-value limit.
-many_values = st.builds(
-    lambda name, count: [(name, f"value {i}") for i in range(count)],
-    st.sampled_from(["company", "source", "section"]), st.integers(0, MAX_FILTER_VALUES + 30),
-)
-repeated = st.builds(lambda pair, count: [pair] * count, param_pair, st.integers(2, 5))
-param_pairs = st.one_of(
-    st.lists(param_pair, max_size=8),
-    st.lists(param_pair, max_size=8),
-    st.builds(lambda a, b: a + b, st.lists(param_pair, max_size=4), st.one_of(many_values, repeated)),
-)
-
-
-def as_params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    params: dict[str, list[str]] = {}
-    for name, value in pairs:
-        params.setdefault(name, []).append(value)
-    return params
-
-
 # --- In process: the parser and SearchRequest ----------------------------------------------------
-
-@pytest.fixture(scope="module")
-def parser_and_reader(bundled_index):
-    ix = whoosh_index.open_dir(str(IndexStore(bundled_index).current()), indexname=INDEX_NAME)
-    reader = ix.reader()
-    yield QueryParser(ix.schema), reader
-    reader.close()
-    ix.close()
-
 
 @fuzz_settings("parser")
 @given(text=query_text)
@@ -306,11 +159,6 @@ def test_search_request_validates_or_refuses(pairs):
     assert SearchRequest.from_params(as_params(req.to_params())) == req
 
 
-def test_month_with_year_zero_is_refused():
-    with pytest.raises(BadRequest):
-        SearchRequest.from_params({"month": ["0000-05"]})
-
-
 # --- Over HTTP: every search route, every parameter ----------------------------------------------
 
 SEARCH_ROUTES = ["/", "/api/search", "/embed", "/embed/fragment", "/facet/company", "/api/facet/source",
@@ -319,14 +167,7 @@ HEADERS = [
     {}, {}, {"HX-Request": "true"}, {"Accept": "application/json"},
     {"HX-Request": "true", "HX-History-Restore-Request": "true"}, {"Accept": "*/*", "Origin": "https://evil.example"},
 ]
-# Query strings as a client might send them, not as urlencode would: bad escapes, stray '&' and '='.
-raw_query = st.text(alphabet="qpagepr_yms=&%+;#?0123456789aAfFzZ-.~ \x7f\u00e9\u4e2d", max_size=60)
 INJECTED = (b"<script>alert(1)", b"<img src=x onerror")
-
-
-@pytest.fixture(scope="module")
-def http(app):
-    return app.test_client()
 
 
 class Ids(list):
@@ -430,71 +271,6 @@ def test_article_routes_answer_200_400_or_404(http, article_ids, parser_and_read
         assert not any(marker in response.get_data() for marker in INJECTED)
     else:
         assert response.mimetype == "application/json" and response.get_json()["error"]["status"] == status
-
-
-# --- Each limit of issue 5, at and just past it ----------------------------------------------------
-
-def _words(count: int) -> str:
-    """``count`` different real words of the corpus."""
-    words = sorted({w.lower() for w in WORDS if len(w) > 3 and w.isalpha()})
-    assert len(words) >= count
-    return " ".join(words[:count])
-
-
-@pytest.mark.parametrize("params, status", [
-    ({"q": "a" * MAX_QUERY_LENGTH}, 200),
-    ({"q": "a" * (MAX_QUERY_LENGTH + 1)}, 400),
-    ({"q": "tiktok " + " " * (MAX_QUERY_LENGTH + 10)}, 200),  # surrounding spaces do not count
-    ({"q": _words(60)}, 200),
-    ({"q": _words(200)}, 400),  # too many terms
-    ({"q": "by*"}, 200),
-    ({"q": "b*"}, 400),  # a wildcard needs 2 letters first
-    ({"q": "*"}, 200),  # everything
-    ({"q": "?a"}, 400),
-    ({"per_page": "100"}, 200),
-    ({"per_page": "101"}, 400),
-    ({"per_page": "0"}, 400),
-    ({"page": "100", "per_page": "100"}, 200),  # result 10,000: the deepest
-    ({"page": "101", "per_page": "100"}, 400),
-    ({"page": "1000"}, 200),
-    ({"page": "1001"}, 400),
-    ({"page": "9" * 500}, 400),
-    ({"company": [f"c{i}" for i in range(MAX_FILTER_VALUES)]}, 200),
-    ({"company": [f"c{i}" for i in range(MAX_FILTER_VALUES + 1)]}, 400),
-    ({"source": "s" * MAX_VALUE_LENGTH}, 200),
-    ({"source": "s" * (MAX_VALUE_LENGTH + 1)}, 400),
-    ({"from": "0001-01-01", "to": "9999-12-31"}, 200),
-    ({"from": "2021-01-02", "to": "2021-01-01"}, 400),
-    ({"year": "9999", "month": "12"}, 200),
-    ({"year": "10000"}, 400),
-])
-def test_each_limit_is_a_400_just_past_it(http, params, status):
-    for route in ("/api/search", "/"):
-        response = http.get(route, query_string=params)
-        assert response.status_code == status, (route, response.get_data()[:300])
-
-
-def test_wildcard_expansion_is_limited(bundled_index):
-    """A wildcard (or fuzzy term) that would expand to more words than the limit is refused, not run."""
-    ix = whoosh_index.open_dir(str(IndexStore(bundled_index).current()), indexname=INDEX_NAME)
-    with ix.reader() as reader:
-        small = QueryParser(ix.schema, wildcard_limit=3)
-        for text in ("co*", "title:co*", "co?p*", "compan~2"):
-            with pytest.raises(BadRequest, match="more than 3 different words"):
-                small.parse(text, reader)
-        assert isinstance(QueryParser(ix.schema).parse("co*", reader).query, wq.Query)
-    ix.close()
-
-
-def test_fuzzy_terms_cost_bounded_time(parser_and_reader):
-    parser, reader = parser_and_reader
-    text = "abcdefghijkl~4"  # about 1.5 s on this machine
-    started = time.perf_counter()
-    try:
-        parser.parse(text, reader)
-    except BadRequest:
-        pass  # refusing large edit distances is a fine answer
-    assert time.perf_counter() - started < TIME_BOUND / 4
 
 
 def test_every_generated_input_was_tried(capsys):

@@ -1,7 +1,8 @@
 """Hostile article text in the Atom feed, the CSV export, the suggestions and the OpenSearch description
-(issue 7): it stays text. The hostile corpus and its fixture are test_hostile.py's (164 XSS payloads
-in every field of 492 articles); each XML answer is parsed and must hold only the elements and
-attributes the format has, with the articles' text coming back character for character.
+(issue 7): it stays text. The hostile corpus and its checks are tests/support/hostile.py's, its fixture
+tests/system/conftest.py's (164 XSS payloads in every field of 492 articles); each XML answer is parsed
+and must hold only the elements and attributes the format has, with the articles' text coming back
+character for character.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.request import SearchRequest
-from tests.test_fuzz import param_pairs, raw_query, without_slow_fuzzy
-from tests.test_hostile import MARKER, PAYLOADS, Tree, header_problems, hostile  # noqa: F401 (fixture)
+from tests.support.hostile import MARKER, PAYLOADS, Tree, header_problems
+from tests.support.strategies import param_pairs, raw_query, without_slow_fuzzy
 from web import create_app
 from web.feeds import CSV_COLUMNS, csv_cell, xml_text
 

@@ -32,7 +32,7 @@ from search.request import SearchRequest
 from search.engines.whoosh.archive import Archive
 from web import create_app
 
-from .conftest import SHARED
+from tests.support.paths import CORPUS, SHARED
 
 REUTERS = SHARED / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
 BBC = SHARED / "corpora" / "bbc-news" / "bbc-news.jsonl.gz"
@@ -340,7 +340,7 @@ def test_incremental_updates_keep_the_groups_right(tmp_path):
 def test_versions_days_apart_and_chains_of_edits_are_not_grouped(corpus_copy, tmp_path):
     """Made-up versions of one text: B overlaps A, C overlaps B but not A (an edit of an edit), D is A
     word for word 19 days later (a routine report sent again). Groups: {A, B} only."""
-    bundled = (Path(__file__).resolve().parent.parent / "corpus" / "wikinews" / "wikinews-2019-2021.jsonl")
+    bundled = CORPUS / "wikinews" / "wikinews-2019-2021.jsonl"
     records = [json.loads(line) for line in bundled.read_text(encoding="utf-8").splitlines()[100:140]]
     words = " ".join(r["body"] for r in records).split()  # articles that are not in corpus_copy (its first 40)
     assert len(words) >= 440

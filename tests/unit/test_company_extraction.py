@@ -36,7 +36,7 @@ from evaluation.company_eval import Score
 from search.companies.extractor import CompanyExtractor
 from search.ingest.corpus import CorpusReader
 
-from .conftest import CORPUS, GLOBAL_TIMES_SAMPLES, ROOT
+from tests.support.paths import CORPUS, GLOBAL_TIMES_SAMPLES, ROOT
 
 SENTENCES = ROOT / "tests" / "data" / "company_sentences.jsonl"
 SAMPLES_PREFIX = "global-times-samples/"

@@ -7,7 +7,7 @@ import pytest
 from search.ingest.corpus import CorpusReader
 from search.ingest.formats.pagetext import PageTextError, format_section, parse_page_text
 
-from .conftest import CORPUS, SEED_FILE
+from tests.support.paths import CORPUS, SEED_FILE
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from search.ingest.corpus import CorpusReader
 from search.ingest.formats.jsonlines import RecordError, parse_mapping, record_to_draft
 
-from .conftest import CORPUS, GLOBAL_TIMES_SAMPLES, needs_shared
+from tests.support.paths import CORPUS, GLOBAL_TIMES_SAMPLES, needs_shared
 
 
 @pytest.fixture(scope="module")

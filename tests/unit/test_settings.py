@@ -4,7 +4,7 @@ import re
 
 from search.config import PREFIX, SETTINGS
 
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def test_every_setting_is_documented_with_its_default():
