@@ -16,7 +16,7 @@ from search.companies.profile import slugify
 from search.index.build import build_index
 from web import create_app
 
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def named(articles, company):
@@ -33,13 +33,6 @@ def api_total(client, **params) -> int:
 
 def hrefs(html: str, pattern: str) -> list[str]:
     return [unescape(h) for h in re.findall(r'href="([^"]+)"', html) if re.search(pattern, unescape(h))]
-
-
-def test_slugs():
-    assert slugify("Financial Times") == "financial-times"
-    assert slugify("AT&T") == "at-t"
-    assert slugify("Société Générale") == "société-générale"
-    assert slugify("!!!") == "company"
 
 
 @pytest.mark.parametrize("rank", range(5))

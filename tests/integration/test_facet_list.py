@@ -5,7 +5,8 @@ A facet's full list (``Archive.facet_values``, ``/facet/<name>``, ``/embed/facet
 other facets' selections narrow them, its own selection does not), a value outside the top 12 counts what
 the search filtered by it finds, the filter box matches part of a label whatever its case, and the list
 comes a page at a time. The engines' agreement is in test_backend_contract.py; the browser's path from a
-search to a value outside the top 12 in test_browser_facets.py.
+search to a value outside the top 12 in test_browser_facets.py (tests/system). One page of values
+without an index, and the list's parameters: tests/unit/test_facet_list.py.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.errors import NotFound
-from search.engines.whoosh.facets import FacetValues, facet_page
-from search.request import FACET_LIST_DEFAULT, FacetListRequest, SearchRequest
+from search.engines.whoosh.facets import FacetValues
+from search.request import SearchRequest
 from search.engines.whoosh.archive import FACET_LIMIT
-from tests.facet_lists import every_facet_value
+from tests.support.facet_lists import every_facet_value
 
 POLICE = SearchRequest(q="police")
 
@@ -122,26 +123,6 @@ def test_only_value_facets_have_a_list(archive):
     for name in ("date", "year", "nope", ""):
         with pytest.raises(NotFound):
             archive.facet_values(POLICE, name)
-
-
-def test_facet_page_is_neutral_about_the_engine():
-    page = facet_page("company", [("b", 2), ("A", 2), ("c", 0), ("d", 5)], ("c",), "", 1, 2)
-    assert [(v.value, v.count, v.selected) for v in page.values] == [("A", 2, False), ("b", 2, False)]
-    assert (page.total, page.distinct, page.has_more) == (4, 4, True)
-    assert page.to_json() == {"facet": "company", "contains": "", "total": 4, "distinct": 4, "offset": 1, "limit": 2,
-                              "has_more": True, "partial": False,
-                              "values": [{"value": "A", "count": 2, "selected": False},
-                                         {"value": "b", "count": 2, "selected": False}]}
-
-
-def test_the_request_validates_the_list_parameters():
-    request = FacetListRequest.from_params({"q": ["police"], "company": ["Twitter"], "facet_q": ["  new   york "],
-                                            "facet_offset": ["50"], "facet_limit": ["25"]})
-    assert request.search == SearchRequest(q="police", companies=("Twitter",))
-    assert (request.facet_q, request.facet_offset, request.facet_limit) == ("new york", 50, 25)
-    assert request.to_params() == [("q", "police"), ("company", "Twitter"), ("facet_q", "new york"),
-                                   ("facet_offset", "50"), ("facet_limit", "25")]
-    assert FacetListRequest.from_params({}).facet_limit == FACET_LIST_DEFAULT == 50
 
 
 # --- over HTTP ---------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Every search in the other forms people use (issue 7): Atom, CSV, OpenSearch and suggestions, on the
-bundled corpus through Flask's test client. Hostile article text in these outputs: test_hostile_feeds.py.
+bundled corpus through Flask's test client. Hostile article text in these outputs:
+tests/system/test_hostile_feeds.py; the suggestions in Chromium: tests/system/test_feeds.py; the CSV cell
+and the suggester alone: tests/unit/test_feeds.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import feedparser
 import pytest
 
 from search.query import autocomplete
-from search.query.autocomplete import Suggester, fold
 from search.index.build import build_index
 from search.ingest.dates import iso_published
 from search.request import SearchRequest
@@ -194,15 +195,6 @@ def test_iter_matches_reads_one_article_at_a_time_and_lets_the_build_go(archive,
     assert opened._users == 0  # ... and let go when it is closed
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"),
-    ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-    ("Plain headline", "Plain headline"), ("", ""), ("a=1", "a=1"), ("2021-07-05T17:08:00+08:00", "2021-07-05T17:08:00+08:00"),
-])
-def test_csv_cell_guards_against_formula_injection(value, expected):
-    assert csv_cell(value) == expected
-
-
 def test_csv_formula_injection_guard_on_an_indexed_article(corpus_copy, tmp_path):
     """An article whose every field starts like a formula is exported with each of those cells as text."""
     record = {"id": "formula", "title": "=HYPERLINK(\"http://evil.example\",\"Click\")", "published": "2022-02-02",
@@ -348,16 +340,6 @@ def test_suggest_answers_opensearch_json_from_company_names_and_headlines(client
     assert client.get("/suggest?q=bytedance+den").get_json()[1] == ["ByteDance denies report of selling AI technology"]
 
 
-def test_suggestions_rank_companies_by_articles_and_headlines_newest_first(bundled_articles):
-    suggester = Suggester.from_candidates(["Alpha Police Union", "Police Gazette", "The police report", "Police Gazette"])
-    assert suggester.suggest("pol") == ["Police Gazette", "Alpha Police Union", "The police report"]
-    assert suggester.suggest("POLICE gaz") == ["Police Gazette"]
-    assert suggester.suggest("gaz pol") == ["Police Gazette"]  # every word, in any order
-    assert Suggester.from_candidates(["Société Générale"]).suggest("societe gen") == ["Société Générale"]
-    assert fold("  Crème   BRÛLÉE ") == "creme brulee"
-    assert suggester.suggest("pol", limit=1) == ["Police Gazette"] and suggester.suggest("!!") == []
-
-
 def test_suggest_gives_datalist_options_to_htmx(client):
     json_list = client.get("/suggest?q=pol").get_json()[1]
     response = client.get("/suggest?q=pol", headers=HX)
@@ -460,52 +442,3 @@ def test_bad_parameters_are_400_with_a_message(client, path, message):
     if path.startswith("/suggest"):
         swapped = client.get(path, headers=HX)  # htmx empties the list
         assert swapped.status_code == 400 and swapped.get_data(as_text=True) == ""
-
-
-# --- In a real browser -------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def live_server(bundled_index):
-    from tests.test_browser import CHROMIUM, serve
-
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    app = create_app({"INDEX_DIR": str(bundled_index)})
-    url, stop = serve(app)
-    yield url
-    stop()
-    app.extensions["archive"].close()
-
-
-def test_search_box_autocompletes_in_chromium(live_server):
-    """Typing fills the datalist through htmx (no script of ours, CSP intact); the search runs as before."""
-    from playwright.sync_api import expect, sync_playwright
-
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, watch
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            watch(page)
-            suggest_requests = []
-            page.on("request", lambda r: "/suggest" in r.url and suggest_requests.append(r.url))
-            page.goto(live_server + "/")
-            page.locator("#q").press_sequentially("byte", delay=60)
-            options = page.locator("#q-suggestions option")
-            expect(options).to_have_count(3)
-            values = options.evaluate_all("elements => elements.map(e => e.value)")
-            assert values == ["ByteDance", "BytePlus", "ByteDance denies report of selling AI technology"]
-            expect(page.locator("#result-count")).to_contain_text("for byte")  # the live search still runs
-            assert urlsplit(page.url).query == "q=byte"  # history is the search's, not the suggestions'
-            assert suggest_requests and all(urlsplit(u).path == "/suggest" for u in suggest_requests)
-            assert parse_qs(urlsplit(suggest_requests[-1]).query) == {"q": ["byte"]}  # the box's value only
-            page.locator("#q").fill("")
-            page.locator("#q").press_sequentially("zzyzx", delay=30)
-            expect(options).to_have_count(0)
-            # The results page links to the feed and the export of the search being shown.
-            page.locator("#q").fill("police")
-            expect(page.locator(".exports a").first).to_have_attribute("href", "/search.atom?q=police")
-            assert page.problems == [], page.problems
-        finally:
-            browser.close()

@@ -3,15 +3,15 @@ two section values, not the one value "crude, ship"; the import and index comman
 with each mapped field.
 
 A small Reuters-like export is imported with the product's importer, indexed with its indexer into a
-real Whoosh index on disk, and searched through the Archive and the Flask app. Both engines on a
-multi-section article: tests/test_backend_contract.py.
+real Whoosh index on disk, and searched through the Archive and the Flask app. The parsing alone:
+tests/unit/test_list_fields.py; a node of a real searchd and both engines on a multi-section article:
+tests/system/test_list_fields.py and test_backend_contract.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -24,61 +24,22 @@ from search.article import Article
 from search.ingest.corpus import CorpusReader
 from search.ingest.importer import import_files
 from search.index.build import build_index
-from search.errors import ArchiveError
-from search.engines.manticore import nodes
-from search.engines.manticore.loader import COLUMNS, MULTI_VALUED, article_row, load_build
-from search.engines.manticore.nodes import Address, LocalNode, node_config, searchd_path
-from search.engines.manticore.sphinxql import Settings
+from search.engines.manticore.loader import COLUMNS, MULTI_VALUED, article_row
+from search.engines.manticore.nodes import Address, node_config
 from search.engines.manticore.tokens import value_id
-from search.ingest.formats.jsonlines import FieldTally, mapping_lines, parse_mapping, record_to_draft
 from search.request import SearchRequest
 from search.index.schema import article_to_document, document_to_article
 from search.engines.whoosh.archive import Archive
 from web import create_app
 
-from .conftest import ROOT
+from tests.support.list_fields import MAPPING, OWN, REUTERS, SECTION_COUNTS, write_jsonl
+from tests.support.paths import ROOT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-MAPPING = {"newid": "id", "topics": "section"}
-# A Reuters-like export: topics as lists in both orders, one topic, three, none (an empty list and no key),
-# a repeat and an empty item, and a text with a comma (one value).
-REUTERS = [
-    {"newid": 1, "date": "26-FEB-1987 15:01:01.79", "title": "TANKER RATES FIRM ON CRUDE LIFTINGS", "topics": ["crude", "ship"],
-     "body": "Tanker rates firmed as crude liftings from the Gulf rose, brokers said."},
-    {"newid": 2, "date": "27-FEB-1987 09:30:00.00", "title": "GULF SHIPPING SEES MORE CRUDE CARGOES", "topics": ["ship", "crude"],
-     "body": "More crude cargoes were booked for Gulf shipping this week."},
-    {"newid": 3, "date": "02-MAR-1987 11:00:00.00", "title": "OPEC OUTPUT STEADY", "topics": ["crude"],
-     "body": "Opec output held steady in February, a survey found."},
-    {"newid": 4, "date": "03-MAR-1987 12:00:00.00", "title": "GRAIN EXPORTS RISE", "topics": ["grain", "wheat", "corn"],
-     "body": "Grain exports rose, with wheat and corn leading."},
-    {"newid": 5, "date": "04-MAR-1987 13:00:00.00", "title": "BANK RATES UNCHANGED", "topics": [],
-     "body": "The central bank left its rates unchanged."},
-    {"newid": 6, "date": "05-MAR-1987 14:00:00.00", "title": "CRUDE PRICES EASE", "topics": ["crude", "crude", ""],
-     "body": "Crude prices eased in thin trading."},
-    {"newid": 7, "date": "06-MAR-1987 15:00:00.00", "title": "STOCKS CLOSE HIGHER",
-     "body": "Stocks closed higher on the day."},
-    {"newid": 8, "date": "09-MAR-1987 16:00:00.00", "title": "DOLLAR FIRMS IN EUROPE", "topics": "money-fx, dlr",
-     "body": "The dollar firmed in Europe."},
-]
-# Articles in the project's own field names, one with the "categories" synonym, and companies given in the data.
-OWN = [
-    {"id": "blog-1", "title": "Chip makers expand plants", "published": "2021-04-01", "categories": ["Tech", "Markets"],
-     "body": "Chip makers said they would expand their plants.",
-     "companies": "Lee, Wong and Partners; Harbour Trading"},
-    {"id": "blog-2", "title": "Harbour fees rise", "published": "2021-04-02", "section": ["Markets", "ship"],
-     "body": "Harbour fees rose again.", "companies": ["Lee, Wong and Partners", "Harbour Trading"]},
-]
-SECTION_COUNTS = {"crude": 4, "ship": 3, "grain": 1, "wheat": 1, "corn": 1, "money-fx, dlr": 1, "Tech": 1, "Markets": 2}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -144,34 +105,7 @@ class Spans(HTMLParser):
             self.groups[-1][-1] += data
 
 
-# --- parsing ----------------------------------------------------------------------------------
-
-def test_a_list_is_several_values_in_order_without_repeats_or_blanks():
-    draft = record_to_draft({"title": "T", "topics": ["ship", " crude ", "ship", "", "  "]}, {"topics": "section"})
-    assert draft.sections == ["ship", "crude"]
-    assert record_to_draft({"title": "T", "topics": ["crude", "ship"]}, MAPPING).sections == ["crude", "ship"]
-    assert record_to_draft({"title": "T", "topics": []}, MAPPING).sections == []
-    assert record_to_draft({"title": "T"}, MAPPING).sections == []
-
-
-def test_a_text_stays_one_value_commas_and_all():
-    assert record_to_draft({"title": "T", "topics": "crude, ship"}, MAPPING).sections == ["crude, ship"]
-    assert record_to_draft({"title": "T", "section": "  Opinion  "}).sections == ["Opinion"]
-    assert record_to_draft({"title": "T", "section": ""}).sections == []
-
-
-@pytest.mark.parametrize("name", ["category", "categories"])
-def test_the_synonyms_of_section_take_lists_too(name):
-    assert record_to_draft({"title": "T", name: ["Tech", "Markets"]}).sections == ["Tech", "Markets"]
-    assert record_to_draft({"title": "T", name: "Tech, Markets"}).sections == ["Tech, Markets"]
-
-
-def test_companies_given_as_a_list_stay_separate_and_a_text_is_never_split():
-    joined = record_to_draft({"title": "T", "companies": "Lee, Wong and Partners; Harbour Trading"})
-    assert joined.companies == ["Lee, Wong and Partners; Harbour Trading"]
-    listed = record_to_draft({"title": "T", "companies": ["Lee, Wong and Partners", "Harbour Trading"]})
-    assert listed.companies == ["Lee, Wong and Partners", "Harbour Trading"]
-
+# --- parsing (the rest of it: tests/unit/test_list_fields.py) -------------------------------------
 
 def test_the_corpus_reader_gives_articles_their_sections(articles):
     assert articles["TANKER RATES FIRM ON CRUDE LIFTINGS"].sections == ["crude", "ship"]
@@ -259,7 +193,7 @@ def test_the_csv_and_the_feed_carry_every_section(client):
     assert sections == ["grain", "wheat", "corn"]
 
 
-# --- the Manticore rows (the cluster itself: test_backend_contract.py) ---------------------------
+# --- the Manticore rows (a real node: tests/system/test_list_fields.py and test_backend_contract.py) -
 
 def test_a_manticore_row_holds_every_section_as_a_multi_valued_attribute(articles):
     article = articles["GRAIN EXPORTS RISE"]
@@ -271,48 +205,7 @@ def test_a_manticore_row_holds_every_section_as_a_multi_valued_attribute(article
     assert dict(zip(COLUMNS, article_row(empty, 1, {}).values))["section_ids"] == ()
 
 
-def test_a_node_made_before_sections_were_lists_is_refused_with_a_message(tmp_path, monkeypatch):
-    """searchd keeps the columns an RT index was created with: a node made with ``section_id`` is not loaded
-    into (nothing is published), and the message says what to do."""
-    if searchd_path() is None:
-        pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
-    old = tuple(("rt_attr_bigint", "section_id") if name == "section_ids" else (kind, name) for kind, name in nodes.ATTRIBUTES)
-    with monkeypatch.context() as patch:
-        patch.setattr(nodes, "ATTRIBUTES", old)
-        node = LocalNode(tmp_path / "node").start()
-    try:
-        settings = Settings(head=node.sql, data_nodes=(node.sql,), timeout=5)
-        with pytest.raises(ArchiveError, match=r"articles_a on 127\.0\.0\.1:\d+ was made by another version "
-                                               r"\(it has no section_ids\).*manticore-config"):
-            load_build(tmp_path / "no-build", "MAIN", settings, None)
-    finally:
-        node.stop()
-
-
-# --- what the commands say -------------------------------------------------------------------------
-
-def test_mapping_lines_say_what_becomes_of_each_field():
-    assert mapping_lines(parse_mapping(["newid=id,topics=section"])) == [
-        "  newid -> id: the article's own id",
-        "  topics -> section: a list becomes one section value per item (facet)",
-    ]
-
-
-def test_the_field_tally_counts_lists_texts_and_records_without():
-    tally = FieldTally()
-    count = tally.counter(MAPPING, {"newid": "reuters/*", "topics": "reuters/*"})
-    for record in REUTERS:
-        count(record)
-    count("not an object")
-    assert tally.lines() == [
-        "Field newid -> id (reuters/*): 8 records; numbers; 0 records without it",
-        "Field topics -> section (reuters/*): 6 records; 5 lists of 1-3 values (one section value each); "
-        "1 texts (one section value each); 2 records without it",
-    ]
-    other = FieldTally()
-    other.counter({"kind": "section"}, {})({"kind": "x"})
-    assert other.lines() == ["Field kind -> section (--map): 1 records; texts (one section value each); 0 records without it"]
-
+# --- what the commands say (the tallies alone: tests/unit/test_list_fields.py) ---------------------
 
 def test_the_import_command_says_what_it_does_with_each_mapped_field(tmp_path):
     export = write_jsonl(tmp_path / "reuters.jsonl", REUTERS)
@@ -355,17 +248,3 @@ def test_the_index_command_names_a_command_line_mapping(tmp_path):
     with Archive(tmp_path / "index") as archive:
         facet = {v.value: v.count for v in archive.search(SearchRequest()).facets["section"]}
     assert facet == {"oil": 2, "energy": 1}
-
-
-def test_a_mapping_of_single_texts_is_counted_too():
-    tally = FieldTally()
-    count = tally.counter({"desk": "section"}, {"desk": "wire/*"})
-    for desk in ("Metals", "Metals", None):
-        count({"desk": desk} if desk else {})
-    assert tally.lines() == ["Field desk -> section (wire/*): 2 records; texts (one section value each); 1 records without it"]
-
-
-def test_an_unused_mapping_prints_nothing():
-    tally = FieldTally()
-    tally.counter({"topics": "section"}, {})({"title": "no topics here"})
-    assert tally.lines() == []

@@ -20,7 +20,6 @@ import pytest
 
 from search.text.analysis import text_analyzer
 from search.index.build import build_index
-from search.request import SearchRequest
 from web import create_app, timeline
 from web.views import search_request
 
@@ -323,14 +322,6 @@ def test_share_toggle_and_its_state_in_every_link(client):
     many = client.get("/?timeline=share").get_data(as_text=True)
     assert re.search(r'<nav class="pager".*timeline=share', many, re.S)
     assert '<input type="hidden" name="timeline"' not in client.get("/?q=police").get_data(as_text=True)
-
-
-def test_timeline_parameter_in_the_request():
-    assert SearchRequest.from_params({}).timeline == "count"
-    request = SearchRequest.from_params({"timeline": ["share"], "q": ["x"]})
-    assert request.timeline == "share" and request.to_params() == [("q", "x"), ("timeline", "share")]
-    assert SearchRequest.from_params({"timeline": ["count"]}).to_params() == []
-    assert SearchRequest.from_params({"timeline": [""]}).timeline == "count"
 
 
 @pytest.mark.parametrize("value", ["bogus", "Share", "counts", "<script>alert(1)</script>"])

@@ -125,22 +125,6 @@ def test_from_after_to_is_a_400_that_keeps_every_valid_parameter(client):
     assert api.status_code == 400 and api.get_json()["error"]["message"].startswith(message)
 
 
-def test_keeping_valid_drops_only_what_is_wrong():
-    from datetime import date
-
-    from search.request import SearchRequest
-
-    kept = SearchRequest.keeping_valid({
-        "q": ["police"], "company": ["Twitter", "x" * 201], "page": ["abc"], "year": ["2020"], "month": ["13"],
-        "from": ["2020-02-30"], "to": ["2020-05-01"], "sort": ["random"], "per_page": ["20"],
-    })
-    assert kept == SearchRequest(q="police", companies=("Twitter",), year=2020, date_to=date(2020, 5, 1), per_page=20)
-    swapped = {"from": ["2020-06-01"], "to": ["2020-05-01"]}
-    assert (SearchRequest.keeping_valid(swapped).date_from, SearchRequest.keeping_valid(swapped).date_to) == \
-        (date(2020, 6, 1), date(2020, 5, 1))
-    assert SearchRequest.keeping_valid({"q": ["a\x00b", "c"]}).q == "ab"  # a bad query is kept as far as it can be
-
-
 def test_a_date_only_article_shows_no_made_up_time(client, seed_id):
     """Wikinews gives the day alone ("2019-01-04"): its pages give the day, never "00:00 (UTC)"; JSON the day."""
     hit = client.get("/api/search?source=Wikinews&sort=oldest&per_page=1").get_json()["hits"][0]

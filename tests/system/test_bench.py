@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from search.ingest.corpus import CorpusReader
-from tests.conftest import CORPUS, ROOT, copy_small_corpus
+from tests.support.paths import CORPUS, ROOT, copy_small_corpus
 
 REQUIRED_KEYS = {
     "docs", "index_docs_per_s", "http_p50_ms", "http_p95_ms", "datasette_p50_ms", "datasette_p95_ms",
@@ -217,10 +217,3 @@ def test_manticore_and_whoosh_backends_find_the_same_totals(manticore_run):
 def test_manticore_cluster_is_stopped_at_the_end(manticore_run):
     assert "stopping the Manticore cluster" in manticore_run["stderr"]
     assert _searchd_running_in(manticore_run["work"]) == []
-
-
-def test_bench_requirements_are_pinned():
-    lines = [line for line in (ROOT / "requirements-bench.txt").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    assert {"tantivy", "datasette", "ir-measures", "rank-bm25"} <= {line.split("==")[0] for line in lines}
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.+-]*", line) for line in lines), lines

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from evaluation import run as eval_run
-from evaluation.product import typed_query
 
 DOCUMENTS = [
     ("1", "Supersonic wing flutter", "Flutter of a swept wing at supersonic speed was measured in the wind tunnel."),
@@ -82,8 +81,3 @@ def test_eval_skips_with_a_message_without_the_corpora(tmp_path, capsys):
 def test_eval_refuses_an_unknown_collection(report, capsys):
     assert eval_run.main(["--root", str(report), "--collections", "tiny,nope"]) == 2
     assert "no collection nope" in capsys.readouterr().err
-
-
-def test_typed_queries_have_no_query_syntax():
-    assert typed_query("WHAT IS (AERO)ELASTIC? NOT \"X\" -Y U.S. 1.5") == \
-        "what is  aero elastic  not  x   y u.s  1.5"

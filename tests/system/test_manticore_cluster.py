@@ -27,7 +27,8 @@ from search.engines.manticore.nodes import Address, free_port, searchd_path
 from search.engines.manticore.sphinxql import Settings
 from search.request import SearchRequest
 from search.engines.whoosh.archive import Archive
-from tests.conftest import ROOT, cluster_settings, load_into_cluster, start_cluster
+from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
+from tests.support.paths import ROOT
 from web import create_app
 
 
@@ -244,8 +245,3 @@ def test_the_node_configuration_printed_for_operators_starts_a_real_node(tmp_pat
     finally:
         process.terminate()
         process.wait(30)
-
-
-def test_an_unknown_backend_is_refused_when_the_app_starts(tmp_path):
-    with pytest.raises(ValueError, match="ARCHIVE_SEARCH_BACKEND must be one of whoosh, manticore"):
-        create_app({"INDEX_DIR": str(tmp_path), "SEARCH_BACKEND": "elasticsearch"})

@@ -1,10 +1,8 @@
 """Company extraction: the gazetteer (names, weak aliases, tickers, exclusions), unknown organisations
-(legal suffixes, descriptions) and their threshold, the directory for company pages, the CLI."""
+(legal suffixes, descriptions) and their threshold, the directory for company pages. The CLI:
+tests/integration/test_companies.py."""
 
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +24,7 @@ from search.companies.extractor import (
 )
 from search.ingest.corpus import CorpusReader
 
-from .conftest import CORPUS, ROOT, SEED_FILE
+from tests.support.paths import CORPUS, SEED_FILE
 
 
 @pytest.fixture(scope="module")
@@ -242,29 +240,6 @@ def test_company_directory_on_the_gazetteer():
     assert len({info.slug for info in infos}) == len(infos)
     assert all(directory.by_slug(info.slug) is info for info in infos)
     assert directory.get("NYSE:BABA").name == "Alibaba" and directory.by_slug("financial-times").aliases == ("FT",)
-
-
-def test_companies_command_lists_candidates(tmp_path: Path):
-    records = [
-        {"title": "Zenith Widgets Ltd opens a plant", "published": "2021-01-01", "body": "Law firm Brindle Oakhurst advised."},
-        {"title": "Results", "published": "2021-02-01", "body": "Zenith Widgets Ltd reported."},
-    ]
-    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--corpus", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
-    assert "Read 2 articles" in out and "2 organisations not in companies.csv or the bundled lists" in out and "the 1 named so in 2 or more articles are accepted" in out
-    assert re.search(r"\s2\s+2\s+accepted\s+Zenith Widgets\s+\('Zenith Widgets Ltd'; legal suffix\)", out)
-    assert re.search(r"\s1\s+1\s+candidate\s+Brindle Oakhurst", out)
-    assert "“Zenith Widgets Ltd opens a plant”" in out
-    assert "Zenith Widgets,Zenith Widgets Ltd,,," in out and "(not companies),,,,Zenith Widgets Ltd" in out
-    only = subprocess.run([sys.executable, "-m", "search", "companies", "--candidates", "--min", "2", "--corpus", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False).stdout
-    assert "Zenith Widgets" in only and "Brindle Oakhurst" not in only
-    listed = subprocess.run([sys.executable, "-m", "search", "companies", "--corpus", str(CORPUS)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False).stdout
-    assert "Financial Times  /company/financial-times  (FT)" in listed
 
 
 def test_legal_suffix_form_resolves_through_gazetteer(extractor):

@@ -1,12 +1,12 @@
 """Issue 13: the cues around a name (tickers, headlines in capitals, company contexts, people and
 places), the bundled reference lists merged with the admin's file, and names as they were on the
-article's date. Each case below was a wrong or missing value of the company facet on Reuters or BBC."""
+article's date. Each case below was a wrong or missing value of the company facet on Reuters or BBC.
+The company pages of renamed companies, on an index built for real: tests/integration/test_company_cues.py."""
 
 from __future__ import annotations
 
 import csv
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +25,7 @@ from search.companies.gazetteer import (
     reference_lists,
 )
 
-from .conftest import ROOT
+from tests.support.paths import ROOT
 
 SUCCESSIONS = Successions([
     Succession("Exxon", "ExxonMobil", date(1999, 11, 30)),
@@ -168,47 +168,6 @@ def test_the_bundled_gazetteer_tags_a_1987_exxon_story_exxon():
     assert extractor.extract("EXXON <XON> RAISES CRUDE PRICES", "Exxon Corp said it raised the price it pays for crude.",
                              published=date(1987, 3, 2)) == ["Exxon"]
     assert "ExxonMobil" in extractor.extract("Exxon Mobil Corp said profits rose.", published=date(2005, 1, 1))
-
-
-def test_company_pages_show_and_link_predecessors_and_successors(tmp_path):
-    """A 1987 Exxon story and a 2005 ExxonMobil story, indexed for real: each is filed under the name
-    of its day, and each company page links the other."""
-    import json
-    from html import unescape
-
-    from search.index.build import build_index
-    from web import create_app
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "corpus.toml").write_text('default_source = "Wire"\n', encoding="utf-8")
-    records = [
-        {"id": "a", "title": "Exxon raises crude prices", "published": "1987-03-02T10:00:00Z",
-         "body": "Exxon Corp said it raised the price it pays for crude oil by one dollar."},
-        {"id": "b", "title": "Exxon Mobil profit rises", "published": "2005-01-31T10:00:00Z",
-         "body": "Exxon Mobil Corp said quarterly profit rose on higher oil prices."},
-    ]
-    (corpus / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    build_index(corpus, tmp_path / "index", progress=False)
-    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORPUS_DIR": str(corpus), "TESTING": True})
-    client = app.test_client()
-    try:
-        _check_succession_pages(client)
-    finally:
-        app.extensions["archive"].close()
-
-
-def _check_succession_pages(client):
-    from html import unescape
-
-    facet = {v["value"]: v["count"] for v in client.get("/api/search?q=oil").get_json()["facets"]["company"]}
-    assert facet.get("Exxon") == 1 and facet.get("ExxonMobil") == 1
-    old = unescape(client.get("/company/exxon").get_data(as_text=True))
-    assert "<dt>Later</dt>" in old and '<a href="/company/exxonmobil">ExxonMobil</a> (from' in old
-    new = unescape(client.get("/company/exxonmobil").get_data(as_text=True))
-    assert "<dt>Formerly</dt>" in new and '<a href="/company/exxon">Exxon</a> (until' in new
-    # Mobil is a predecessor too, but no article names it: shown without a link (no link to a 404).
-    assert "Mobil (until" in new and 'href="/company/mobil"' not in new
 
 
 @pytest.mark.parametrize("text, day, expected", [

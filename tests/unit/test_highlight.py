@@ -73,10 +73,3 @@ def test_merged_snippet_takes_the_best_passages_of_body_and_captions():
     assert merged_snippet([("", body, {"zebra"}), ("Caption", captions, {"zebra"})]) == ""
     # A hostile label or text stays text.
     assert "<b>" not in merged_snippet([("<b>x</b>", "oil <b>oil</b>", {"oil"})])
-
-
-def test_hits_show_caption_passages_labelled(archive, seed_id):
-    from search.request import SearchRequest
-
-    hit = next(h for h in archive.search(SearchRequest(q="logo")).hits if h.id == seed_id)
-    assert "caption" in hit.matched_in and "Caption: " in hit.snippet and "<mark>" in hit.snippet
