@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from functools import cache
 
 import pytest
 from whoosh import query as wq
@@ -16,12 +17,18 @@ from search.text.analysis import text_analyzer
 ANALYZER = text_analyzer()
 
 
-def words_of(article) -> set[str]:
+def words_of(article) -> frozenset[str]:
     """Every analysed word of an article's headline, body and captions (independent of the index)."""
-    text = " ".join([article.title, article.body, *article.captions])
-    return {token.text for token in ANALYZER(text)}
+    return analysed_words(" ".join([article.title, article.body, *article.captions]))
 
 
+@cache
+def analysed_words(text: str) -> frozenset[str]:
+    """The analysed words of a text, worked out once per text (the brute-force checks ask again and again)."""
+    return frozenset(token.text for token in ANALYZER(text))
+
+
+@cache
 def stem(word: str) -> str:
     return next(token.text for token in ANALYZER(word))
 

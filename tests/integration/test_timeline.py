@@ -13,6 +13,7 @@ import json
 import re
 from collections import Counter
 from datetime import date
+from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,11 +32,18 @@ HX = {"HX-Request": "true"}
 
 # --- brute force over the corpus -------------------------------------------------------------
 
-def words_of(article) -> set[str]:
+def words_of(article) -> frozenset[str]:
     """Every analysed word of an article's headline, body and captions (independent of the index)."""
-    return {token.text for token in ANALYZER(" ".join([article.title, article.body, *article.captions]))}
+    return analysed_words(" ".join([article.title, article.body, *article.captions]))
 
 
+@cache
+def analysed_words(text: str) -> frozenset[str]:
+    """The analysed words of a text, worked out once per text (the brute-force checks ask again and again)."""
+    return frozenset(token.text for token in ANALYZER(text))
+
+
+@cache
 def stem(word: str) -> str:
     return next(token.text for token in ANALYZER(word))
 
