@@ -1,19 +1,16 @@
 """List fields mapped to a facet (issue 13): Reuters' ``"topics": ["crude", "ship"]`` mapped to section is
-two section values, not the one value "crude, ship"; the import and index commands say what they did
-with each mapped field.
+two section values, not the one value "crude, ship".
 
 A small Reuters-like export is imported with the product's importer, indexed with its indexer into a
 real Whoosh index on disk, and searched through the Archive and the Flask app. The parsing alone:
-tests/unit/test_list_fields.py; a node of a real searchd and both engines on a multi-section article:
-tests/system/test_list_fields.py and test_backend_contract.py.
+tests/unit/test_list_fields.py; what the import and index commands say, a node of a real searchd, and
+both engines on a multi-section article: tests/system/test_list_fields.py and test_backend_contract.py.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,13 +30,8 @@ from search.engines.whoosh.archive import Archive
 from web import create_app
 
 from tests.support.list_fields import MAPPING, OWN, REUTERS, SECTION_COUNTS, write_jsonl
-from tests.support.paths import ROOT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -203,48 +195,3 @@ def test_a_manticore_row_holds_every_section_as_a_multi_valued_attribute(article
     assert "rt_attr_multi_64 = section_ids" in node_config(Path("/tmp/node"), Address("127.0.0.1", 9306), 9312)
     empty = articles["STOCKS CLOSE HIGHER"]
     assert dict(zip(COLUMNS, article_row(empty, 1, {}).values))["section_ids"] == ()
-
-
-# --- what the commands say (the tallies alone: tests/unit/test_list_fields.py) ---------------------
-
-def test_the_import_command_says_what_it_does_with_each_mapped_field(tmp_path):
-    export = write_jsonl(tmp_path / "reuters.jsonl", REUTERS)
-    done = run("import", str(export), "--corpus", str(tmp_path / "corpus"), "--name", "reuters", "--source", "Reuters",
-               "--map", "newid=id,topics=section")
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0].startswith("Added 1 file(s) to ") and "field mapping for reuters/*" in lines[0]
-    assert lines[-2:] == ["  newid -> id: the article's own id",
-                          "  topics -> section: a list becomes one section value per item (facet)"]
-
-    built = run("index", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index"))
-    assert built.returncode == 0, built.stderr
-    lines = built.stdout.splitlines()
-    assert "Indexed 8 articles from 1 files" in built.stdout
-    fields = [line for line in lines if line.startswith("Field ")]
-    assert fields == [
-        "Field newid -> id (reuters/*): 8 records; numbers; 0 records without it",
-        "Field topics -> section (reuters/*): 6 records; 5 lists of 1-3 values (one section value each); "
-        "1 texts (one section value each); 2 records without it",
-    ]
-    assert lines.index(fields[0]) > max(i for i, line in enumerate(lines) if line.startswith(("Indexed", "Skipped")))
-    assert lines[-1].startswith("Serving from ")
-
-
-def test_the_index_command_names_a_command_line_mapping(tmp_path):
-    corpus = tmp_path / "corpus"
-    write_jsonl(corpus / "feed" / "items.jsonl", [
-        {"headline": "Oil rises", "when": "2021-01-01", "tags": ["energy", "oil"]},
-        {"headline": "Oil falls", "when": "2021-01-02", "tags": ["oil"]},
-        {"headline": "Markets calm", "when": "2021-01-03"},
-    ])
-    built = run("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--map", "tags=section,when=published")
-    assert built.returncode == 0, built.stderr
-    fields = [line for line in built.stdout.splitlines() if line.startswith("Field ")]
-    assert fields == [
-        "Field tags -> section (--map): 2 records; lists of 1-2 values (one section value each); 1 records without it",
-        "Field when -> published (--map): 3 records; texts; 0 records without it",
-    ]
-    with Archive(tmp_path / "index") as archive:
-        facet = {v.value: v.count for v in archive.search(SearchRequest()).facets["section"]}
-    assert facet == {"oil": 2, "energy": 1}

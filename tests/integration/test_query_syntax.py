@@ -41,6 +41,7 @@ TOKEN = re.compile(TOKEN_PATTERN)
 
 # --- brute force over the corpus -------------------------------------------------------------
 
+@cache
 def analysed(word: str) -> str:
     """The index term of one typed word ("Ministers" -> "minist")."""
     (term,) = [t for _, _, t in text_terms(word)]
@@ -66,8 +67,13 @@ def field_terms(article) -> tuple[tuple[str, ...], ...]:
     return _field_terms(*field_texts(article))
 
 
-def terms_of(article) -> set[str]:
-    return {term for terms in field_terms(article) for term in terms}
+def terms_of(article) -> frozenset[str]:
+    return _terms_of(*field_texts(article))
+
+
+@cache
+def _terms_of(title: str, body: str, captions: str) -> frozenset[str]:
+    return frozenset(term for terms in _field_terms(title, body, captions) for term in terms)
 
 
 def raw_words(article) -> set[str]:
@@ -121,7 +127,8 @@ def stems(words) -> set[str]:
 
 def fuzzy_ids(articles, typed: str, k: int) -> tuple[set[str], set[str]]:
     """(stems of the vocabulary words within k edits of the typed word, the articles having one)."""
-    close = stems(w for w in vocabulary(articles) if edits(typed.lower(), w) <= k)
+    typed = typed.lower()  # words whose lengths differ by more than k are more than k edits apart
+    close = stems(w for w in vocabulary(articles) if abs(len(w) - len(typed)) <= k and edits(typed, w) <= k)
     return close, {a.id for a in articles if terms_of(a) & close}
 
 

@@ -36,9 +36,9 @@ from evaluation.company_eval import Score
 from search.companies.extractor import CompanyExtractor
 from search.ingest.corpus import CorpusReader
 
-from tests.support.paths import CORPUS, GLOBAL_TIMES_SAMPLES, ROOT
+from tests.support.paths import CORPUS, DATA_DIR, GLOBAL_TIMES_SAMPLES, ROOT
 
-SENTENCES = ROOT / "tests" / "data" / "company_sentences.jsonl"
+SENTENCES = DATA_DIR / "company_sentences.jsonl"
 SAMPLES_PREFIX = "global-times-samples/"
 MIN_PRECISION = MIN_RECALL = 0.85
 
@@ -99,13 +99,15 @@ def test_the_set_is_verbatim_and_large_enough():
     assert sum(1 for item in items if not item["companies"]) >= 20  # sentences naming no company
     sources = {item["source"] for item in items}
     assert any(s.startswith(SAMPLES_PREFIX) for s in sources) and any(s.startswith("corpus/") for s in sources)
+    records_of: dict[Path, list[dict]] = {}  # each JSON Lines file read once, not once per sentence
     for item in items:
         path = source_path(item["source"])
         if not path.exists():
             continue
         if path.suffix == ".jsonl":
-            for line in path.read_text(encoding="utf-8").splitlines():
-                record = json.loads(line)
+            if path not in records_of:
+                records_of[path] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            for record in records_of[path]:
                 if record.get("url") == item["article"]:
                     text = " ".join(str(record.get(k, "")) for k in ("title", "body", "text"))
                     assert item["text"] in text, item["text"]
