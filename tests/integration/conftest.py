@@ -1,10 +1,13 @@
 """The integration tier: the bundled corpus's index built on disk once per session, the Whoosh archive
-and the Flask app on it, the test client, a small writable copy of the corpus (tests/support/index.py)."""
+and the Flask app on it, the test client, a module's client and query parser, a small writable copy of
+the corpus (defined in tests/support/index.py, shared with tests/system/conftest.py)."""
 
-from tests.support.index import app as app
-from tests.support.index import archive as archive
-from tests.support.index import bundled_index as bundled_index
-from tests.support.index import client as client
-from tests.support.index import corpus_copy as corpus_copy
-from tests.support.index import http as http
-from tests.support.index import parser_and_reader as parser_and_reader
+from tests.support import index
+
+bundled_index = index.bundled_index
+archive = index.archive
+app = index.app
+client = index.client
+http = index.http
+parser_and_reader = index.parser_and_reader
+corpus_copy = index.corpus_copy

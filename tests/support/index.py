@@ -3,8 +3,9 @@ index built on disk once per test session, the Whoosh archive and the Flask app 
 a module's test client and query parser, and a small writable copy of the corpus. Their conftest.py
 files take them from here.
 
-Each of the two conftests defines its own copy of the session fixtures, so the build is kept in the
-session's stash: one build for a run of both tiers, as for a run of one. The product is imported inside
+Each of the two conftests names these fixtures (``bundled_index = index.bundled_index``), so each has its
+own copy of the session fixtures: the build is kept in the session's stash, one build for a run of both
+tiers as for a run of one. The product is imported inside
 the fixtures, never when a conftest is loaded.
 """
 

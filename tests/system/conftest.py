@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import index
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, intranet_page, serve, watch
 from tests.support.hostile import build_hostile
-from tests.support.index import app as app
-from tests.support.index import archive as archive
-from tests.support.index import bundled_index as bundled_index
-from tests.support.index import client as client
-from tests.support.index import corpus_copy as corpus_copy
-from tests.support.index import http as http
-from tests.support.index import parser_and_reader as parser_and_reader
+
+bundled_index = index.bundled_index
+archive = index.archive
+app = index.app
+client = index.client
+http = index.http
+parser_and_reader = index.parser_and_reader
+corpus_copy = index.corpus_copy
 
 
 @pytest.fixture(scope="module")
