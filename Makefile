@@ -101,7 +101,7 @@ $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 
 # The README's pictures (search on desktop and phone, the timeline, /embed), taken by the browser tests.
 screenshots: test-install js-deps
-	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py tests/test_browser_timeline.py tests/test_browser_page_state.py -k screenshot
+	ARCHIVE_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/system/test_browser.py tests/system/test_browser_timeline.py tests/system/test_browser_page_state.py -k screenshot
 
 # axe-core (npm registry, pinned in tests/js/package-lock.json) for the accessibility test.
 js-deps: tests/js/node_modules/.installed

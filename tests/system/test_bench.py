@@ -1,0 +1,219 @@
+"""The benchmark harness (`make bench`, python -m bench) runs end to end on a tiny corpus.
+
+This checks only that it works: the figures that matter come from `make bench` on the 24k-article
+corpus. The harness runs once (a child process, like `make bench`); each peer's checks are skipped,
+with the reason, only when its package is not installed. With ``--backend manticore`` it runs once
+more against a real local searchd cluster (2 data nodes and a head): those tests fail, never skip,
+when searchd is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search.ingest.corpus import CorpusReader
+from tests.support.paths import CORPUS, ROOT, copy_small_corpus
+
+REQUIRED_KEYS = {
+    "docs", "index_docs_per_s", "http_p50_ms", "http_p95_ms", "datasette_p50_ms", "datasette_p95_ms",
+    "fts5_p50_ms", "tantivy_p50_ms", "rss_mb", "synthetic", "scale", "inproc_p50_ms", "index_mb", "worker_rss_mb",
+}
+# One-word (and one filtered) queries of the fixed set whose totals every engine must agree on here.
+EASY_QUERIES = ("government", "coronavirus", "police [source=Wikinews] [year=2019]")
+PEER_PACKAGES = {"fts5": "sqlite3", "tantivy": "tantivy", "datasette": "datasette"}
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    """Run the harness on the bundled corpus (294 articles) with one repetition per query."""
+    tmp = tmp_path_factory.mktemp("bench")
+    corpus = tmp / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    work = tmp / "work"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--corpus", str(corpus), "--work", str(work), "--quick"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, f"python -m bench failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    lines = done.stdout.strip().splitlines()
+    summary = json.loads(lines[-1])
+    details = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    expected_docs = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
+    return {"stdout": done.stdout, "stderr": done.stderr, "summary": summary, "details": details,
+            "expected_docs": expected_docs, "work": work}
+
+
+def _totals(details: dict, engine: str) -> dict[str, int]:
+    return next(t["totals"] for t in details["timings"] if t["engine"] == engine and t["mode"] == "top10")
+
+
+def test_last_line_is_the_summary_json(bench_run):
+    summary = bench_run["summary"]
+    assert REQUIRED_KEYS <= summary.keys()
+    assert summary["docs"] == bench_run["expected_docs"] > 0
+    assert summary["synthetic"] is False and summary["scale"] == 1
+    assert summary["index_docs_per_s"] > 0 and summary["index_mb"] > 0 and summary["rss_mb"] > 0
+    assert summary["http_p50_ms"] > 0 and summary["http_p95_ms"] >= summary["http_p50_ms"]
+    assert set(summary["inproc_p50_ms"]) == {"top10", "facets", "snippets", "full"}
+    assert all(value > 0 for value in summary["inproc_p50_ms"].values())
+    assert summary["worker_rss_mb"] > 0
+
+
+def test_the_tables_are_printed(bench_run):
+    out = bench_run["stdout"]
+    for heading in ("Index build", "Search latency per query (ms)", "Memory", "product-http[whoosh]", "code: "):
+        assert heading in out
+    assert "Traceback" not in bench_run["stderr"]
+    assert "ResourceWarning" not in bench_run["stderr"] + out
+
+
+def test_product_over_http_agrees_with_product_in_process(bench_run):
+    details = bench_run["details"]
+    assert _totals(details, "product")["government"] > 0
+    api = next(t["totals"] for t in details["timings"] if t["engine"] == "product-http" and t["mode"] == "json")
+    assert api == _totals(details, "product")
+
+
+@pytest.mark.parametrize("peer", ["fts5", "tantivy", "datasette"])
+def test_peer_indexes_the_same_articles_and_finds_the_same_totals(bench_run, peer):
+    if importlib.util.find_spec(PEER_PACKAGES[peer]) is None:
+        assert f"SKIPPED {peer}" in bench_run["stderr"]
+        pytest.skip(f"{PEER_PACKAGES[peer]} is not installed (make bench-install installs requirements-bench.txt)")
+    summary, details = bench_run["summary"], bench_run["details"]
+    assert summary[f"{peer}_p50_ms"] > 0
+    if peer != "datasette":  # Datasette serves the fts5 database
+        assert details["builds"][peer]["docs"] == summary["docs"]
+    product, theirs = _totals(details, "product"), _totals(details, peer)
+    for label in EASY_QUERIES:
+        assert theirs[label] == product[label] > 0, label
+    assert summary["agreement"][peer] >= 0.9
+
+
+def test_synthetic_scale_up_is_said_and_counted(tmp_path):
+    """--scale 2 on 41 articles: twice the articles, new ids, and the output says it is synthetic."""
+    corpus = copy_small_corpus(tmp_path / "corpus")
+    real = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--corpus", str(corpus), "--work", str(tmp_path / "work"), "--quick",
+         "--scale", "2", "--engines", "product"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, f"python -m bench --scale 2 failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["synthetic"] is True and summary["scale"] == 2
+    assert summary["docs"] == 2 * real
+    assert summary["engines"] == ["product"] and summary["fts5_p50_ms"] is None
+    assert "SYNTHETIC" in done.stdout
+    copies = sorted((tmp_path / "work" / "x2" / "corpus-files").glob("copy-*.jsonl"))
+    assert len(copies) == 2
+    first, second = (json.loads(path.read_text(encoding="utf-8").splitlines()[-1]) for path in copies)
+    assert first["title"] == second["title"] and first["id"] != second["id"]
+    assert int(first["published"][:4]) - int(second["published"][:4]) == 20
+    assert summary["year_offsets"] == [0, -20]
+
+
+@pytest.fixture(scope="module")
+def manticore_run(tmp_path_factory):
+    """The harness with --backend manticore on the bundled corpus, the product and FTS5 only."""
+    from search.engines.manticore.nodes import searchd_path
+
+    if searchd_path() is None:
+        pytest.fail("searchd is not installed: the Manticore backend's benchmark needs it "
+                    "(Debian package sphinxsearch: apt-get install sphinxsearch)")
+    tmp = tmp_path_factory.mktemp("bench-manticore")
+    corpus = tmp / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    work = tmp / "work"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--corpus", str(corpus), "--work", str(work), "--quick",
+         "--backend", "manticore", "--engines", "product,fts5"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, f"python -m bench --backend manticore failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    details = json.loads((work / "results.json").read_text(encoding="utf-8"))
+    expected_docs = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
+    return {"stdout": done.stdout, "stderr": done.stderr, "summary": summary, "details": details,
+            "expected_docs": expected_docs, "work": work}
+
+
+def _searchd_running_in(folder) -> list[int]:
+    """searchd processes whose configuration is under ``folder``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if "searchd" in command and str(folder) in command:
+                found.append(int(proc.name))
+    return found
+
+
+def test_manticore_backend_prints_the_same_tables_with_real_figures(manticore_run):
+    out, summary = manticore_run["stdout"], manticore_run["summary"]
+    for heading in ("Index build", "Search latency per query (ms)", "Memory", "Ratios of medians"):
+        assert heading in out
+    assert "Traceback" not in manticore_run["stderr"]
+    assert "ResourceWarning" not in manticore_run["stderr"] + out
+    assert summary["backend"] == "manticore" and "product backend: manticore" in out
+    assert summary["docs"] == manticore_run["expected_docs"] > 0
+    # Every mode of the product, in process and over HTTP, labelled with the backend that answered.
+    rows = {(m.group(1), m.group(2)): float(m.group(3)) for m in re.finditer(
+        r"^(product(?:-http)?\[manticore\]|fts5)\s+(\w+)\s+([\d.]+)\s+[\d.]+\s+[\d.]+", out, re.MULTILINE)}
+    for mode in ("top10", "facets", "snippets", "full"):
+        assert rows[("product[manticore]", mode)] > 0, mode
+    for mode in ("html", "json"):
+        assert rows[("product-http[manticore]", mode)] > 0, mode
+    assert ("fts5", "snippets") in rows
+    assert set(summary["inproc_p50_ms"]) == {"top10", "facets", "snippets", "full"}
+    assert summary["http_p50_ms"] > 0 and summary["worker_rss_mb"] > 0
+    assert set(summary["ratios"]) == {"product/fts5 top10", "product/fts5 facets", "product/fts5 snippets"}
+    assert re.search(r"product\[manticore\]/fts5 snippets\s+[\d.]+x", out)
+    assert summary["agreement"]["fts5"] >= 0.9
+
+
+def test_manticore_load_memory_and_data_are_reported(manticore_run):
+    summary, details = manticore_run["summary"], manticore_run["details"]
+    figures = summary["manticore"]
+    assert figures["load_seconds"] > 0 and figures["load_docs_per_s"] > 0
+    assert figures["whoosh_build_seconds"] == summary["index_seconds"] > 0
+    assert sum(figures["per_node"]) == summary["docs"] and len(figures["per_node"]) == 2
+    assert all(n > 0 for n in figures["per_node"])
+    assert figures["data_mb"] > 0
+    assert figures["searchd_rss_mb_after_load"] > 0 and figures["searchd_rss_mb_after_queries"] > 0
+    assert details["builds"]["manticore"]["docs"] == summary["docs"]
+    searchd = details["memory"]["searchd"]
+    assert [n["name"] for n in searchd["after_queries"]] == ["head", "node1", "node2"]
+    out = manticore_run["stdout"]
+    assert re.search(r"^manticore\s+[\d,]+\s+[\d.]+\s+\d+", out, re.MULTILINE)
+    assert re.search(r"searchd x3 after the queries: VmRSS \d+ MB", out)
+    assert "searchd data on disk:" in out
+
+
+def test_manticore_and_whoosh_backends_find_the_same_totals(manticore_run):
+    summary, details = manticore_run["summary"], manticore_run["details"]
+    agreement = summary["backend_agreement"]
+    assert agreement["queries"] == summary["queries"] == 56
+    assert agreement["totals"] == agreement["queries"], details["backend_comparison"]
+    assert agreement["api_totals"] == agreement["queries"]
+    whoosh = details["backend_comparison"]["whoosh_totals"]
+    assert _totals(details, "product") == whoosh and whoosh["government"] > 0
+    assert f"identical totals:        {agreement['queries']} of {agreement['queries']} queries" in manticore_run["stdout"]
+    # How alike the first pages are is reported, not required: the engines rank differently.
+    assert 0 <= agreement["first_hit"] <= agreement["queries"] and 0 <= agreement["shared_hits_median"] <= 1
+    assert "same first hit:" in manticore_run["stdout"]
+
+
+def test_manticore_cluster_is_stopped_at_the_end(manticore_run):
+    assert "stopping the Manticore cluster" in manticore_run["stderr"]
+    assert _searchd_running_in(manticore_run["work"]) == []
