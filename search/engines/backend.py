@@ -9,7 +9,7 @@ which engine answers. ``open_backend`` picks it from ``ARCHIVE_SEARCH_BACKEND``:
 
 Both read the same builds: the indexer parses the corpus and writes a build; with
 ``--backend manticore`` it also loads that build into the nodes before publishing it
-(``manticore.loader``). The contract tests (``tests/test_backend_contract.py``) run the same
+(``manticore.loader``). The contract tests (``tests/system/test_backend_contract.py``) run the same
 assertions against both engines.
 """
 

@@ -14,9 +14,8 @@ import pytest
 
 from search.companies.directory import company_slug as slugify
 from search.index.build import build_index
-from web import create_app
-
 from tests.support.paths import ROOT
+from web import create_app
 
 
 def named(articles, company):

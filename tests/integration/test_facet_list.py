@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.errors import NotFound
-from search.results import FACET_LIMIT, FacetValues
 from search.request import SearchRequest
+from search.results import FACET_LIMIT, FacetValues
 from tests.support.facet_lists import every_facet_value
 
 POLICE = SearchRequest(q="police")

@@ -21,11 +21,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import feedparser
 import pytest
 
-from search.query import autocomplete
-from search.index.build import build_index
 from search.article import iso_published
-from search.request import SearchRequest
 from search.engines.whoosh.archive import WhooshArchive
+from search.index.build import build_index
+from search.request import SearchRequest
 from web import create_app
 from web.feeds import CSV_COLUMNS, csv_cell, plain_text
 

@@ -21,7 +21,6 @@ from search.query.parser import QueryParser
 from search.request import MAX_FILTER_VALUES, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH
 from tests.support.strategies import TIME_BOUND, WORDS
 
-
 # --- Each limit of issue 5, at and just past it ----------------------------------------------------
 
 def _words(count: int) -> str:

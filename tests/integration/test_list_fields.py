@@ -18,18 +18,17 @@ from pathlib import Path
 import pytest
 
 from search.article import Article
-from search.ingest.corpus import CorpusReader
-from search.ingest.importer import import_files
-from search.index.build import build_index
 from search.engines.manticore.loader import COLUMNS, MULTI_VALUED, article_row
 from search.engines.manticore.nodes import Address, node_config
 from search.engines.manticore.tokens import value_id
-from search.request import SearchRequest
-from search.index.schema import article_to_document, document_to_article
 from search.engines.whoosh.archive import WhooshArchive
-from web import create_app
-
+from search.index.build import build_index
+from search.index.schema import article_to_document, document_to_article
+from search.ingest.corpus import CorpusReader
+from search.ingest.importer import import_files
+from search.request import SearchRequest
 from tests.support.list_fields import MAPPING, OWN, REUTERS, SECTION_COUNTS, write_jsonl
+from web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

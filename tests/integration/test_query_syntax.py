@@ -31,9 +31,9 @@ from functools import cache
 
 import pytest
 
-from search.text.analysis import TOKEN_PATTERN, text_terms
 from search.errors import BadRequest
 from search.request import SearchRequest
+from search.text.analysis import TOKEN_PATTERN, text_terms
 from tests.support.paths import ROOT
 
 TOKEN = re.compile(TOKEN_PATTERN)

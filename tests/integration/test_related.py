@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from markupsafe import escape
 
-from search.text.analysis import text_terms
-from search.ingest.corpus import CorpusReader
+from search.engines.whoosh.archive import WhooshArchive
 from search.errors import NotFound
 from search.index.build import build_index
+from search.ingest.corpus import CorpusReader
 from search.request import SearchRequest
-from search.engines.whoosh.archive import WhooshArchive
+from search.text.analysis import text_terms
 
 
 def stems(article) -> set[str]:
@@ -121,10 +121,10 @@ def test_key_words_skip_no_word_that_could_make_the_list(archive, bundled_articl
     weighing every word (share of the text times idf), computed here in full."""
     from collections import Counter
 
-    from search.text.analysis import text_terms
     from search.engines.whoosh.feedback import key_terms
     from search.engines.whoosh.related import TERMS
     from search.engines.whoosh.scoring import term_idf
+    from search.text.analysis import text_terms
 
     with archive._using() as opened:
         searcher = opened.searcher()

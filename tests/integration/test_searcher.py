@@ -7,11 +7,11 @@ from functools import cache
 import pytest
 from whoosh import query as wq
 
-from search.errors import BadRequest
-from search.query.parser import QueryParser
-from search.index.build import build_index
-from search.request import SearchRequest
 from search.engines.whoosh.archive import WhooshArchive
+from search.errors import BadRequest
+from search.index.build import build_index
+from search.query.parser import QueryParser
+from search.request import SearchRequest
 from search.text.analysis import text_analyzer
 
 ANALYZER = text_analyzer()

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.text.analysis import text_analyzer
 from search.index.build import build_index
+from search.text.analysis import text_analyzer
 from web import create_app, timeline
 from web.views import search_request
 
@@ -502,7 +502,7 @@ def test_over_a_century_a_bar_is_five_years_and_links_to_their_range(century):
                                                       "timeline": ["share"]}
     assert sum(1 for y in every if 1850 <= y <= 1854) == 3
     # Following a bar: its articles, and a chart of its years.
-    for bar, (name, count) in zip(page.bars, expected):
+    for bar, (_name, count) in zip(page.bars, expected):
         if bar["url"]:
             assert api_total(century, bar["url"]) == count
     inside = chart(century, first["url"])

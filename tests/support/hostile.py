@@ -105,7 +105,7 @@ class Hostile:
     payloads: list[str]
     articles: dict  # id -> Article, as the product reads the hostile file
     urls: set[str]
-    benign: "Baseline"
+    benign: Baseline
     stats: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
@@ -175,7 +175,7 @@ class Element:
     __slots__ = ("tag", "attrs", "parent", "chunks", "start", "end", "label", "attributes", "classes", "signature",
                  "context")
 
-    def __init__(self, tag: str, attrs: list[tuple[str, str | None]], parent: "Element | None", chunks: list[str]):
+    def __init__(self, tag: str, attrs: list[tuple[str, str | None]], parent: Element | None, chunks: list[str]):
         self.tag, self.attrs, self.parent, self.label = tag, attrs, parent, ""
         self.chunks, self.start, self.end = chunks, len(chunks), None  # its text: chunks[start:end]
         self.attributes: dict[str, str] = {}

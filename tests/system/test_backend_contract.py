@@ -22,17 +22,17 @@ from datetime import date
 
 import pytest
 
-from search.text.analysis import text_terms
-from search.ingest.corpus import CorpusReader
-from search.errors import BadRequest, NotFound
-from search.index.store import Credit
 from search.engines.manticore.archive import ManticoreArchive
 from search.engines.manticore.sphinxql import Settings
-from search.request import SearchRequest
 from search.engines.whoosh.archive import WhooshArchive
+from search.errors import BadRequest, NotFound
+from search.index.store import Credit
+from search.ingest.corpus import CorpusReader
+from search.request import SearchRequest
+from search.text.analysis import text_terms
 from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
-from tests.support.paths import CORPUS
 from tests.support.facet_lists import every_facet_value
+from tests.support.paths import CORPUS
 from web import create_app
 
 ENGINES = ("whoosh", "manticore")

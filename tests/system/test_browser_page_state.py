@@ -42,7 +42,7 @@ def test_each_submitted_search_is_one_step_back(page, server):
         page.fill("#q", "")
         page.click("#q")
         type_slowly(page, word)
-        with page.expect_response(lambda response: f"q={word}" in response.url):
+        with page.expect_response(lambda response, word=word: f"q={word}" in response.url):
             page.keyboard.press("Enter")
         expect(page.locator("#result-count")).to_contain_text(f"for {word}")
     page.go_back()

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from search.engines.whoosh.archive import WhooshArchive
+from search.index.build import build_index
 from search.index.store import (
     BUILD_PREFIX,
     CURRENT,
@@ -43,10 +45,7 @@ from search.index.store import (
     IndexStore,
     _stamp,
 )
-from search.index.build import build_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import WhooshArchive
-
 from tests.support.paths import CORPUS, ROOT, copy_small_corpus
 
 SEED = 5  # the kill points' delays are drawn from random.Random(SEED): the same on every run

@@ -38,8 +38,8 @@ from search.request import (
     MAX_FILTER_VALUES,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
-    MAX_VALUE_LENGTH,
     MAX_RESULT_DEPTH,
+    MAX_VALUE_LENGTH,
     SORTS,
     SearchRequest,
 )

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from search.index import build as indexer
-from search.ingest.corpus import CorpusReader
-from search.index.store import BuildBusy, IndexStore
-from search.index.build import build_index, update_index
-from search.request import SearchRequest
 from search.engines.whoosh.archive import WhooshArchive
+from search.index import build as indexer
+from search.index.build import build_index, update_index
+from search.index.store import BuildBusy, IndexStore
+from search.ingest.corpus import CorpusReader
+from search.request import SearchRequest
 
 
 def add_article(corpus: Path, name: str, title: str, body: str, published: str = "2022-02-02") -> Path:

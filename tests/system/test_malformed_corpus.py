@@ -25,12 +25,11 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search.ingest.corpus import CorpusReader, list_corpus_files
-from search.index.store import IndexStore
-from search.index.build import INDEX_NAME, build_index
-from search.request import SearchRequest
 from search.engines.whoosh.archive import WhooshArchive
-
+from search.index.build import INDEX_NAME, build_index
+from search.index.store import IndexStore
+from search.ingest.corpus import CorpusReader, list_corpus_files
+from search.request import SearchRequest
 from tests.support.paths import ROOT
 
 BUILD_TIME_BOUND = 120.0  # seconds: a generous bound, the build takes a few

@@ -17,17 +17,17 @@ from pathlib import Path
 import pymysql
 import pytest
 
-from search.index import build as indexer
-from search.errors import IndexMissing, NotFound, SearchUnavailable
-from search.index.store import IndexStore
-from search.index.build import build_index
 from search.engines.manticore import loader as loader_module
 from search.engines.manticore.archive import ManticoreArchive
-from search.results import PARTIAL
 from search.engines.manticore.nodes import Address, free_port, searchd_path
 from search.engines.manticore.sphinxql import Settings
-from search.request import SearchRequest
 from search.engines.whoosh.archive import WhooshArchive
+from search.errors import IndexMissing, NotFound, SearchUnavailable
+from search.index import build as indexer
+from search.index.build import build_index
+from search.index.store import IndexStore
+from search.request import SearchRequest
+from search.results import PARTIAL
 from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
 from tests.support.paths import ROOT
 from web import create_app

@@ -23,16 +23,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from search.engines.whoosh.archive import WhooshArchive
 from search.index import nearduplicates as nd
+from search.index.build import build_index, update_index
+from search.index.store import IndexStore
 from search.ingest.corpus import CorpusReader
 from search.ingest.importer import import_files
-from search.index.store import IndexStore
-from search.index.build import build_index, update_index
 from search.request import SearchRequest
-from search.engines.whoosh.archive import WhooshArchive
-from web import create_app
-
 from tests.support.paths import CORPUS, SHARED
+from web import create_app
 
 REUTERS = SHARED / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
 BBC = SHARED / "corpora" / "bbc-news" / "bbc-news.jsonl.gz"

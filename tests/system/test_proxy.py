@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from search.index.build import build_index
-
 from tests.support.paths import ROOT, SMALL_CORPUS_RECORDS, copy_small_corpus
 from tests.support.proxy import (
     FEED_PATHS,

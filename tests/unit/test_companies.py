@@ -14,7 +14,6 @@ from search.companies.gazetteer import Company, GazetteerError, load_gazetteer
 from search.companies.matcher import is_distinctive, ticker_patterns
 from search.companies.organisations import DESCRIBED, LEGAL_SUFFIX
 from search.ingest.corpus import CorpusReader
-
 from tests.support.paths import CORPUS, SEED_FILE
 
 

@@ -6,12 +6,12 @@ The company pages of renamed companies, on an index built for real: tests/integr
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from search.companies.extractor import CompanyExtractor
 from search.companies.cues import is_all_caps, is_place, smart_title
+from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import (
     BUNDLED_LISTS,
     NOT_COMPANIES_FILE,
@@ -24,7 +24,6 @@ from search.companies.gazetteer import (
     merge,
     reference_lists,
 )
-
 from tests.support.paths import ROOT
 
 SUCCESSIONS = Successions([
@@ -100,8 +99,8 @@ def test_places_are_no_companies(extractor):
 
 def test_names_as_they_were_on_the_article_date(extractor):
     text = "Exxon Corp said it would raise prices."
-    assert extractor.extract(text, published=datetime(1987, 3, 2, tzinfo=timezone.utc)) == ["Exxon"]
-    assert extractor.extract(text, published=datetime(2004, 1, 5, tzinfo=timezone.utc)) == ["ExxonMobil"]
+    assert extractor.extract(text, published=datetime(1987, 3, 2, tzinfo=UTC)) == ["Exxon"]
+    assert extractor.extract(text, published=datetime(2004, 1, 5, tzinfo=UTC)) == ["ExxonMobil"]
     assert extractor.extract(text) == ["Exxon"]  # undated: the name as written
     # A rename also works backwards: a 2004 story saying "Total" is about Total, not TotalEnergies.
     assert extractor.extract("Total said it found oil.", published=date(2004, 6, 1)) == ["Total"]

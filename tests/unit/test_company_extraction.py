@@ -35,7 +35,6 @@ import pytest
 from evaluation.company_eval import Score
 from search.companies.extractor import CompanyExtractor
 from search.ingest.corpus import CorpusReader
-
 from tests.support.paths import CORPUS, DATA_DIR, GLOBAL_TIMES_SAMPLES, ROOT
 
 SENTENCES = DATA_DIR / "company_sentences.jsonl"

@@ -1,6 +1,6 @@
 """Publication dates in the formats real newsrooms use."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_formats(text, expected):
 
 
 def test_default_zone_is_utc():
-    assert parse_published("2020-01-01").tzinfo == timezone.utc
+    assert parse_published("2020-01-01").tzinfo == UTC
 
 
 @pytest.mark.parametrize("text", ["", "yesterday", "31/31/2020", "99999-01-01", "1066-10-14"])
@@ -55,7 +55,7 @@ def test_unknown_zone_is_refused():
         ("26-FEB-1987 00:02:59.13RM", True),  # Reuters, a time just after midnight
         ("2021-07-05T00:00:00", True),  # midnight, written out: a time
         ("2022-08-05T00:27:34.000Z", True),
-        (datetime(2019, 1, 4, tzinfo=timezone.utc), True),
+        (datetime(2019, 1, 4, tzinfo=UTC), True),
         ("no date here", False),
     ],
 )

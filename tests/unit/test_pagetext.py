@@ -6,7 +6,6 @@ import pytest
 
 from search.ingest.corpus import CorpusReader
 from search.ingest.formats.pagetext import PageTextError, format_section, parse_page_text
-
 from tests.support.paths import CORPUS, SEED_FILE
 
 

@@ -7,7 +7,6 @@ import pytest
 
 from search.ingest.corpus import CorpusReader
 from search.ingest.formats.jsonlines import RecordError, parse_mapping, record_to_draft
-
 from tests.support.paths import CORPUS, GLOBAL_TIMES_SAMPLES, needs_shared
 
 

@@ -4,9 +4,7 @@ requirements, README commands."""
 import re
 
 from search.config import PREFIX, SETTINGS
-
 from tests.support.paths import ROOT
-
 
 CONFIGURATION_PAGE = ROOT / "docs" / "configuration.md"
 
