@@ -109,7 +109,8 @@ def test_hostile_company_names_are_text(tmp_path):
     corpus = tmp_path / "corpus"
     (corpus / "feed").mkdir(parents=True)
     records = [{"id": f"h{i}", "title": f"Hostile names {i}", "published": f"2020-0{i + 1}-01T10:00:00Z",
-                "body": "A story about two firms.", "companies": HOSTILE, "source": "Test <i>Wire</i>"} for i in range(3)]
+                "body": "A story about two firms.", "companies": HOSTILE, "source": "Test <i>Wire</i>"}
+               for i in range(3)]
     (corpus / "feed" / "hostile.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     build_index(corpus, tmp_path / "index", progress=False)
     app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORPUS_DIR": str(corpus), "TESTING": True})
@@ -121,5 +122,6 @@ def test_hostile_company_names_are_text(tmp_path):
         assert response.status_code == 200, name
         html = response.get_data(as_text=True)
         assert "<script>alert" not in html and "<b>Bold" not in html and "<i>Wire" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt; Corp" in html or "Acme &#34;Quote&#34; &amp; &lt;b&gt;Bold" in html
+        assert ("&lt;script&gt;alert(1)&lt;/script&gt; Corp" in html
+                or "Acme &#34;Quote&#34; &amp; &lt;b&gt;Bold" in html)
     app.extensions["archive"].close()

@@ -125,8 +125,10 @@ def test_framing_policy(embed_client, client):
     assert "X-Frame-Options" not in framed.headers  # frame-ancestors decides; XFO would refuse the intranet
     assert "http://intranet.example" in embed_client.get("/?q=x").headers["Content-Security-Policy"]
     for url in ("/facet/company?q=x", "/embed/facet/company?q=x"):  # a facet's full list, opened from a framed search
-        assert "frame-ancestors 'self' http://intranet.example" in embed_client.get(url).headers["Content-Security-Policy"]
-    for url in ("/healthz", "/api/search?q=x", "/api/facet/company", "/static/style.css", "/no-such-page", "/embed/fragment"):
+        assert ("frame-ancestors 'self' http://intranet.example"
+                in embed_client.get(url).headers["Content-Security-Policy"])
+    for url in ("/healthz", "/api/search?q=x", "/api/facet/company", "/static/style.css", "/no-such-page",
+                "/embed/fragment"):
         response = embed_client.get(url)
         response.close()
         assert response.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'"), url
@@ -162,11 +164,13 @@ def test_fragment_has_absolute_urls_and_cors_only_for_allowed_origins(embed_clie
     assert "Access-Control-Allow-Origin" not in other.headers
     # Preflight for htmx's custom headers.
     preflight = embed_client.open("/embed/fragment", method="OPTIONS", headers={
-        "Origin": HOST, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "hx-request,hx-target"})
+        "Origin": HOST, "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "hx-request,hx-target"})
     assert preflight.status_code == 204
     allowed_headers = {h.strip().lower() for h in preflight.headers["Access-Control-Allow-Headers"].split(",")}
     assert {"hx-request", "hx-target", "hx-current-url"} <= allowed_headers
-    refused = embed_client.open("/embed/fragment", method="OPTIONS", headers={"Origin": OTHER, "Access-Control-Request-Method": "GET"})
+    refused = embed_client.open("/embed/fragment", method="OPTIONS",
+                                headers={"Origin": OTHER, "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in refused.headers
     api = embed_client.get("/api/search?q=ByteDance", headers={"Origin": HOST})
     assert api.headers["Access-Control-Allow-Origin"] == HOST

@@ -76,13 +76,15 @@ def test_counts_are_disjunctive(archive, bundled_articles):
     assert {v.value: v.count for v in every_facet_value(archive, request, "company")} == dict(expected)
     # ... and the company selection narrows the sources
     sources = every_facet_value(archive, SearchRequest(companies=("Twitter",)), "source")
-    assert {v.value: v.count for v in sources} == dict(Counter(a.source for a in bundled_articles if "Twitter" in a.companies))
+    assert {v.value: v.count for v in sources} == dict(Counter(a.source for a in bundled_articles
+                                                               if "Twitter" in a.companies))
 
 
 def test_a_selected_value_with_no_match_stays_listed(archive):
     request = SearchRequest(q="police", companies=("No Such Company",))
     listed = every_facet_value(archive, request, "company")
-    assert [(v.value, v.count, v.selected) for v in listed if v.value == "No Such Company"] == [("No Such Company", 0, True)]
+    assert ([(v.value, v.count, v.selected) for v in listed if v.value == "No Such Company"]
+            == [("No Such Company", 0, True)])
     assert archive.search(request).facets["company"].distinct == len(listed)
 
 
@@ -90,7 +92,8 @@ def test_contains_matches_part_of_a_label_whatever_its_case(archive):
     page = archive.facet_values(POLICE, "company", "BUR")
     assert [v.value for v in page.values] == ["Burisma Holdings", "Drexel Burnham Lambert"]
     assert (page.total, page.distinct, page.has_more) == (2, len(every_facet_value(archive, POLICE, "company")), False)
-    assert [v.value for v in archive.facet_values(POLICE, "company", "  new   YORK ").values] == ["The New York Times", "New York Post"]
+    assert ([v.value for v in archive.facet_values(POLICE, "company", "  new   YORK ").values]
+            == ["The New York Times", "New York Post"])
     assert archive.facet_values(POLICE, "company", "zzzz").values == []
 
 
@@ -137,7 +140,8 @@ def test_each_facet_offers_its_full_list_keeping_the_search(client, archive):
     assert parse_qs(url.query) == {"q": ["police"], "sort": ["newest"], "year": ["2020"]}
     # a facet that shows all its values offers no list
     assert "Show all" not in client.get("/?q=ByteDance").get_data(as_text=True)
-    assert client.get("/api/search?q=police").get_json()["facet_distinct"]["company"] == len(every_facet_value(archive, POLICE, "company"))
+    assert (client.get("/api/search?q=police").get_json()["facet_distinct"]["company"]
+            == len(every_facet_value(archive, POLICE, "company")))
 
 
 def test_the_list_page_links_each_value_to_the_search_with_it_ticked(client, archive):
@@ -200,7 +204,8 @@ def test_paging_with_previous_and_next(client, archive):
     ("q=t*", "at least 2"),
 ])
 def test_bad_parameters_are_a_400_that_says_why(client, query, message):
-    api = client.get(f"/api/facet/company?q=police&{query}" if not query.startswith("q=") else f"/api/facet/company?{query}")
+    api = client.get(f"/api/facet/company?q=police&{query}" if not query.startswith("q=")
+                     else f"/api/facet/company?{query}")
     assert api.status_code == 400 and message in api.get_json()["error"]["message"]
     page = client.get(f"/facet/company?{query}")
     assert page.status_code == 400

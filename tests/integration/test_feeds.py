@@ -73,7 +73,8 @@ def test_atom_entries_are_the_searchs_newest_hits(client, archive, params):
     root = parse_atom(response.data)
     request = SearchRequest.from_params(parse_qs(params))
     results = archive.search(replace(request, sort="newest"), facets=False, did_you_mean=False)
-    hits = sorted([version for hit in results.hits for version in (hit, *hit.similar)], key=lambda h: -h.published.timestamp())
+    hits = sorted([version for hit in results.hits for version in (hit, *hit.similar)],
+                  key=lambda h: -h.published.timestamp())
     entries = root.findall(f"{ATOM}entry")
     # The search's 10 newest articles (near-duplicates folded on the page are entries of their own).
     newest = [a.id for a in islice(archive.iter_matches(request, sort="newest"), 10)]
@@ -153,7 +154,8 @@ def test_csv_is_not_one_page_and_its_cells_are_the_articles(client, bundled_arti
         article = by_id[row["id"]]
         assert row["title"] == csv_cell(article.title)
         assert row["published"] == iso_published(article.published, article.date_only)
-        assert (row["source"], row["sections"], row["url"]) == (article.source, "; ".join(article.sections), article.url)
+        assert ((row["source"], row["sections"], row["url"])
+                == (article.source, "; ".join(article.sections), article.url))
         assert row["companies"] == "; ".join(article.companies)
         assert row["article_url"] == f"http://localhost/article/{article.id}"
     assert [row["id"] for row in rows] == api_ids(client, "", sort="newest")  # no words: newest first
@@ -166,7 +168,8 @@ def test_csv_is_streamed_a_piece_at_a_time(client, monkeypatch):
 
     reads = []
     original = search.engines.whoosh.archive.document_to_article
-    monkeypatch.setattr(search.engines.whoosh.archive, "document_to_article", lambda stored: reads.append(1) or original(stored))
+    monkeypatch.setattr(search.engines.whoosh.archive, "document_to_article",
+                        lambda stored: reads.append(1) or original(stored))
     response = client.get("/search.csv")
     assert response.is_streamed
     chunks = iter(response.response)
@@ -184,7 +187,8 @@ def test_iter_matches_reads_one_article_at_a_time_and_lets_the_build_go(archive,
 
     reads = []
     original = search.engines.whoosh.archive.document_to_article
-    monkeypatch.setattr(search.engines.whoosh.archive, "document_to_article", lambda stored: reads.append(1) or original(stored))
+    monkeypatch.setattr(search.engines.whoosh.archive, "document_to_article",
+                        lambda stored: reads.append(1) or original(stored))
     matches = archive.iter_matches(SearchRequest(q="police"))
     assert reads == []  # nothing runs before the first article is asked for
     next(matches)
@@ -221,7 +225,8 @@ def test_csv_starts_with_a_byte_order_mark_for_excel(client, tmp_path, corpus_co
     record = {"id": "matovic", "title": "Matovič resigns; Hegerová named", "published": "2021-03-30",
               "body": "Igor Matovič resigned as prime minister of Slovakia.", "source": "Wikinews"}
     (corpus_copy / "extra").mkdir()
-    (corpus_copy / "extra" / "matovic.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    (corpus_copy / "extra" / "matovic.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n",
+                                                         encoding="utf-8")
     build_index(corpus_copy, tmp_path / "index", progress=False)
     app = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True})
     try:
@@ -405,7 +410,8 @@ def export_links(html: str) -> dict[str, str]:
 
 
 def test_results_page_links_to_its_feed_and_csv(client):
-    links = export_links(client.get("/?q=police&company=Twitter&year=2020&sort=oldest&page=2&per_page=5").get_data(as_text=True))
+    links = export_links(client.get("/?q=police&company=Twitter&year=2020&sort=oldest&page=2&per_page=5")
+                         .get_data(as_text=True))
     assert links == {"search.atom": "/search.atom?q=police&company=Twitter&year=2020",
                      "search.csv": "/search.csv?q=police&company=Twitter&year=2020&sort=oldest"}
     fragment = client.get("/?q=police", headers=HX).get_data(as_text=True)  # what htmx swaps in

@@ -129,8 +129,8 @@ def test_each_list_item_is_one_facet_value_with_exact_counts(archive):
 
 def test_both_orders_count_towards_the_same_values(archive, articles):
     ship = archive.search(SearchRequest(sections=("ship",), per_page=50))
-    assert {h.title for h in ship.hits} == {"TANKER RATES FIRM ON CRUDE LIFTINGS", "GULF SHIPPING SEES MORE CRUDE CARGOES",
-                                            "Harbour fees rise"}
+    assert {h.title for h in ship.hits} == {"TANKER RATES FIRM ON CRUDE LIFTINGS",
+                                            "GULF SHIPPING SEES MORE CRUDE CARGOES", "Harbour fees rise"}
     crude = archive.search(SearchRequest(sections=("crude",), per_page=50))
     assert {h.title for h in crude.hits} == {t for t, a in articles.items() if "crude" in a.sections}
     assert crude.total == 4

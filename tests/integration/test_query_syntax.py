@@ -299,8 +299,9 @@ def test_huge_slop_is_answered_quickly_or_refused(bundled_index):
 
 # --- fuzzy -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed,k,correct", [("tiktk", 1, "tiktok"), ("twiter", 1, "twitter"), ("facebok", 1, "facebook"),
-                                             ("instagam", 1, "instagram"), ("politco", 1, "politico"),
+@pytest.mark.parametrize("typed,k,correct", [("tiktk", 1, "tiktok"), ("twiter", 1, "twitter"),
+                                             ("facebok", 1, "facebook"), ("instagam", 1, "instagram"),
+                                             ("politco", 1, "politico"),
                                              ("tiktko", 2, "tiktok"), ("parliment", 2, "parliament")])
 def test_fuzzy_finds_the_articles_of_the_correct_word(archive, bundled_articles, typed, k, correct):
     close, expected = fuzzy_ids(bundled_articles, typed, k)
@@ -499,8 +500,8 @@ def test_year_prefix_is_a_year_filter(client, bundled_articles):
     assert {h["id"] for h in with_word["hits"]} == {h["id"] for h in filtered["hits"]}
 
 
-@pytest.mark.parametrize("q, words", [("foo:bar", "foo bar"), ("date:2020", "date 2020"), ("police:arrest", "police arrest"),
-                                      ('foo:"white house"', 'foo "white house"')])
+@pytest.mark.parametrize("q, words", [("foo:bar", "foo bar"), ("date:2020", "date 2020"),
+                                      ("police:arrest", "police arrest"), ('foo:"white house"', 'foo "white house"')])
 def test_unknown_prefix_is_searched_as_words_with_a_notice(client, q, words):
     """An unknown "name:" is no field: the name and the value are searched as the words they are, as if
     typed without the colon, and the notice says so and names the fields there are."""

@@ -98,7 +98,8 @@ def test_words_are_anded(archive, bundled_articles):
 
 
 def test_phrase(archive, bundled_articles):
-    expected = {a.id for a in bundled_articles if "video-sharing platform" in a.body or "video sharing platform" in a.body}
+    expected = {a.id for a in bundled_articles
+                if "video-sharing platform" in a.body or "video sharing platform" in a.body}
     assert all_ids(archive, q='"video sharing platform"') == expected
     assert len(expected) >= 1
 

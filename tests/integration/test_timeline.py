@@ -179,7 +179,8 @@ CASES = [
     ("/?q=police&company=Twitter&company=CNN", {"q": "police", "companies": ("Twitter", "CNN")}),
     ("/?source=Wikinews&year=2020", {"sources": ("Wikinews",), "year": 2020}),
     ("/?q=police&year=2020&month=3", {"q": "police", "year": 2020}),
-    ("/?q=police&from=2019-08-01&to=2020-05-31", {"q": "police", "date_from": date(2019, 8, 1), "date_to": date(2020, 5, 31)}),
+    ("/?q=police&from=2019-08-01&to=2020-05-31",
+     {"q": "police", "date_from": date(2019, 8, 1), "date_to": date(2020, 5, 31)}),
     ("/?q=people&year=2019&sort=newest&page=2", {"q": "people", "year": 2019}),
 ]
 
@@ -463,7 +464,8 @@ def test_embed_and_fragment_keep_their_links(client):
         attrs = bar["attrs"] if "attrs" in bar else bar
         href = attrs["href"]
         assert href.startswith("http://localhost/embed/fragment?"), href
-        assert (attrs["hx-target"], attrs["hx-swap"], attrs["hx-push-url"]) == ("closest .na-fragment", "outerHTML", "false")
+        assert ((attrs["hx-target"], attrs["hx-swap"], attrs["hx-push-url"])
+                == ("closest .na-fragment", "outerHTML", "false"))
     # The htmx fragment of the page has the chart too (it is part of the results swapped in).
     assert chart(client, "/?q=police", headers=HX).bars
 

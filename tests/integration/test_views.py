@@ -12,8 +12,8 @@ from search.index.build import build_index
 from web import create_app
 from web.assets import HTMX_FILE, HTMX_INTEGRITY, HTMX_SHA256, STATIC_DIR, sri
 
-HIT_KEYS = {"id", "title", "url", "published", "section", "sections", "source", "companies", "credits", "snippet", "matched_in",
-            "score", "group", "similar"}
+HIT_KEYS = {"id", "title", "url", "published", "section", "sections", "source", "companies", "credits", "snippet",
+            "matched_in", "score", "group", "similar"}
 
 
 def test_search_page_shows_the_seed_with_facets(client, seed_id):
@@ -22,7 +22,8 @@ def test_search_page_shows_the_seed_with_facets(client, seed_id):
     assert f"/article/{seed_id}?q=ByteDance" in page[first_hit:]
     assert "<mark>ByteDance</mark>" in page
     for company in ("ByteDance", "TikTok", "BytePlus"):
-        assert re.search(rf'<input class="facet-input" type="checkbox" id="f-company-[a-z0-9-]+" name="company" value="{company}"', page)
+        assert re.search(r'<input class="facet-input" type="checkbox" id="f-company-[a-z0-9-]+" '
+                         rf'name="company" value="{company}"', page)
     assert '<html lang="en" data-theme="auto">' in page and "<form" in page
 
 
@@ -66,7 +67,8 @@ def test_json_api_contract(client):
     assert data["total"] >= 1 and len(data["hits"]) <= 5
     assert set(data["hits"][0]) == HIT_KEYS
     assert set(data["facets"]) == {"company", "source", "section", "date"}
-    assert {"value": "TikTok", "count": data["facets"]["company"][0]["count"], "selected": True} in data["facets"]["company"]
+    assert ({"value": "TikTok", "count": data["facets"]["company"][0]["count"], "selected": True}
+            in data["facets"]["company"])
     assert data["hits"][0]["published"][4] == "-" and "T" in data["hits"][0]["published"]
     seed = client.get("/api/search?q=ByteDance").get_json()["hits"][0]  # a section, as a list and as the text it was
     assert (seed["sections"], seed["section"]) == (["Source / Companies"], "Source / Companies")
@@ -114,13 +116,15 @@ def test_from_after_to_is_a_400_that_keeps_every_valid_parameter(client):
         assert re.search(r'<input id="q" name="q" type="search" value="tiktok"', page)
         assert '<input id="from" name="from" type="date" value="2020-06-01">' in page
         assert '<input id="to" name="to" type="date" value="2020-05-01">' in page
-        for name, value in (("company", "TikTok"), ("company", "ByteDance"), ("source", "Global Times"), ("match", "any")):
+        for name, value in (("company", "TikTok"), ("company", "ByteDance"), ("source", "Global Times"),
+                            ("match", "any")):
             assert f'<input type="hidden" name="{name}" value="{value}">' in page, (path, name, value)
         assert re.search(r'<option value="newest"\s+selected>', page)
         for chip in ("Company: TikTok", "Source: Global Times", "From: 1 June 2020", "To: 1 May 2020"):
             assert chip in page
     fragment = client.get(f"/?{query}", headers={"HX-Request": "true"})
-    assert fragment.status_code == 400 and '<input type="hidden" name="company" value="TikTok">' in fragment.get_data(as_text=True)
+    assert (fragment.status_code == 400
+            and '<input type="hidden" name="company" value="TikTok">' in fragment.get_data(as_text=True))
     api = client.get(f"/api/search?{query}")
     assert api.status_code == 400 and api.get_json()["error"]["message"].startswith(message)
 
@@ -142,7 +146,8 @@ def test_a_date_only_article_shows_no_made_up_time(client, seed_id):
 def test_the_footer_credits_the_sources_being_served(client, tmp_path):
     """From the licences the indexed articles give (the build's manifest), not a fixed line: the bundled
     corpus credits Wikinews; an archive without Wikinews does not, and one with no licence credits no one."""
-    footer = re.search(r'<footer class="site-footer">(.*?)</footer>', client.get("/").get_data(as_text=True), re.S).group(1)
+    footer = re.search(r'<footer class="site-footer">(.*?)</footer>', client.get("/").get_data(as_text=True),
+                       re.S).group(1)
     assert " ".join(footer.split()) == ('<p>Articles from <a href="https://en.wikinews.org/">Wikinews</a> under '
                                         '<a href="https://creativecommons.org/licenses/by/2.5/">CC BY 2.5</a>.</p>')
     records = [
@@ -354,7 +359,8 @@ def test_any_of_the_words_on_the_page(client):
     html = client.get("/?q=bytedance+tiktok").get_data(as_text=True)
     assert "Articles with any of the words" in html and "match=any" in html
     wider = client.get("/api/search?q=bytedance+tiktok&match=any").get_json()
-    assert wider["match"] == "any" and wider["total"] >= client.get("/api/search?q=bytedance+tiktok").get_json()["total"]
+    assert (wider["match"] == "any"
+            and wider["total"] >= client.get("/api/search?q=bytedance+tiktok").get_json()["total"])
     html = client.get("/?q=bytedance+tiktok&match=any").get_data(as_text=True)
     assert 'name="match" value="any"' in html and "only those with all of them" in html and "match=all" in html
     assert client.get("/api/search?q=bytedance+zebras&match=all").get_json()["total"] == 0

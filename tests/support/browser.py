@@ -58,9 +58,11 @@ def intranet_page(environ, start_response):
         config = html.escape(json.dumps({"selfRequestsOnly": False}))
         body = (f'<meta name="htmx-config" content="{config}">'
                 f'<script src="{app}/static/vendor/htmx-2.0.11.min.js"></script>'
-                f'<h1>Intranet</h1><div hx-get="{app}/embed/fragment?q=ByteDance" hx-trigger="load" hx-swap="outerHTML">'
+                f'<h1>Intranet</h1><div hx-get="{app}/embed/fragment?q=ByteDance" '
+                'hx-trigger="load" hx-swap="outerHTML">'
                 'Loading…</div>')
-    page = f"<!doctype html><html lang=en><head><title>Intranet</title><link rel=icon href='data:,'></head><body>{body}</body></html>"
+    page = (f"<!doctype html><html lang=en><head><title>Intranet</title><link rel=icon href='data:,'></head>"
+            f"<body>{body}</body></html>")
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
     return [page.encode()]
 

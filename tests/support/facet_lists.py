@@ -3,7 +3,8 @@
 from search.request import FACET_LIST_MAX, SearchRequest
 
 
-def every_facet_value(engine, request: SearchRequest, facet: str, contains: str = "", limit: int = FACET_LIST_MAX) -> list:
+def every_facet_value(engine, request: SearchRequest, facet: str, contains: str = "",
+                      limit: int = FACET_LIST_MAX) -> list:
     """Every value of the facet's full list, read ``limit`` at a time through ``facet_values``."""
     values, offset = [], 0
     while True:

@@ -41,7 +41,8 @@ ARTICLE_QUERY = " OR ".join(SPLIT_WORDS)
 HX = {"HX-Request": "true"}
 SURFACES = (("page", "/", {}), ("htmx", "/", HX), ("embed", "/embed", {}), ("fragment", "/embed/fragment", {}))
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param", "keygen"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+        "keygen"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background", "cite", "codebase", "srcset",
                   "ping", "xlink:href", "manifest", "icon", "lowsrc", "dynsrc", "longdesc", "hx-get", "hx-post",
                   "hx-put", "hx-patch", "hx-delete"}
@@ -144,7 +145,8 @@ def build_hostile(tmp_path_factory) -> Iterator[Hostile]:
     (corpus / HOSTILE_FILE).write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     root = tmp_path_factory.mktemp("hostile-index")
     report = build_index(corpus, root, progress=False, procs=1)
-    articles = {a.id: a for result in CorpusReader(corpus).read_all() for a in result.articles if a.path == HOSTILE_FILE}
+    articles = {a.id: a for result in CorpusReader(corpus).read_all() for a in result.articles
+                if a.path == HOSTILE_FILE}
     # Every record made it into the index: nothing was dropped as unreadable; the articles are in file order.
     assert len(articles) == len(records), report.lines()
     assert [a.title for a in articles.values()][::3] == [squash(f"{p} {MARKER}") for p in PAYLOADS]
@@ -272,16 +274,21 @@ class Baseline:
     """What the app's templates emit for benign pages: element kinds, parent-child pairs, exact risky tags."""
 
     URLS = [
-        ("/?q=ByteDance", {}), ("/?q=government", {}), ("/?q=government&page=2", {}), ("/?q=government&per_page=1&page=5", {}),
-        ("/?q=government&company=Twitter&year=2020&source=Wikinews", {}), ("/?q=government&year=2020&month=5&sort=newest", {}),
+        ("/?q=ByteDance", {}), ("/?q=government", {}), ("/?q=government&page=2", {}),
+        ("/?q=government&per_page=1&page=5", {}),
+        ("/?q=government&company=Twitter&year=2020&source=Wikinews", {}),
+        ("/?q=government&year=2020&month=5&sort=newest", {}),
         ("/?q=goverment", {}), ('/?q=title:("governmen', {}), ("/?q=nothingmatcheshere", {}),
-        ("/embed/fragment?q=goverment", {}),  # "did you mean" in a fragment swaps it in place (on the page it loads the page)
+        # "did you mean" in a fragment swaps it in place (on the page it loads the page)
+        ("/embed/fragment?q=goverment", {}),
         ("/?q=government&from=2019-01-01&to=2022-12-31&per_page=20", {}), ("/?q=ByteDance", HX), ("/?q=government", HX),
         ("/embed?q=ByteDance&theme=dark", {}), ("/embed?q=government", {}), ("/embed/fragment?q=ByteDance", {}),
-        ("/embed/fragment?q=government&company=Twitter", {}), ("/?page=0", {}), ("/?page=0", HX), ("/embed?theme=x", {}),
+        ("/embed/fragment?q=government&company=Twitter", {}), ("/?page=0", {}), ("/?page=0", HX),
+        ("/embed?theme=x", {}),
         ("/article/no-such-article", {}), ("/no/such/page", {}), ("/?q=ByteDance&company=ByteDance", {}),
         ("/?q=ByteDance&company=ByteDance", HX), ("/?q=government&per_page=20&year=2020&month=3", HX),
-        ("/embed/fragment?q=government&per_page=20&year=2020&month=3", {}), ("/embed?q=government&per_page=20&year=2020", {}),
+        ("/embed/fragment?q=government&per_page=20&year=2020&month=3", {}),
+        ("/embed?q=government&per_page=20&year=2020", {}),
         ("/?q=bytedance+byteplus", {}), ("/?q=bytedance+byteplus&match=any", {}), ("/?q=bytedance+byteplus", HX),
         ("/?q=bytedance+byteplus&match=any", HX), ("/embed?q=bytedance+byteplus&match=any", {}),
         ("/embed/fragment?q=bytedance+byteplus", {}), ("/embed/fragment?q=bytedance+byteplus&match=any", {}),
@@ -313,7 +320,8 @@ class Baseline:
     def learn(self, client) -> None:
         urls = list(self.URLS)
         for source in ("Global Times", "Wikinews"):
-            hit = client.get("/api/search?" + urlencode({"source": source, "per_page": 1, "q": "government OR bytedance"})).get_json()["hits"][0]
+            hit = client.get("/api/search?" + urlencode(
+                {"source": source, "per_page": 1, "q": "government OR bytedance"})).get_json()["hits"][0]
             urls += [(f"/article/{hit['id']}", {}), (f"/article/{hit['id']}?q=government+OR+bytedance", {}),
                      (f"/embed/article/{hit['id']}?theme=light", {})]
         for hit in client.get("/api/search?q=Magnitogorsk").get_json()["hits"]:
@@ -344,7 +352,8 @@ def html_problems(html: str, benign: Baseline, stats: Counter, where: str, stric
             if element.attrs or kind not in MARK_CONTEXTS:
                 problems.append(f"{where}: {element!r} in context {kind or 'none'}")
             continue
-        if kind and not (kind == "hit-title" and (element.tag == "a" or element.signature == ("span", "visually-hidden", ("class",)))):
+        if kind and not (kind == "hit-title"
+                         and (element.tag == "a" or element.signature == ("span", "visually-hidden", ("class",)))):
             problems.append(f"{where}: {element!r} inside article text ({kind})")
         if element.signature not in benign.signatures:
             problems.append(f"{where}: {element!r} is not an element of the app's templates")
@@ -354,10 +363,12 @@ def html_problems(html: str, benign: Baseline, stats: Counter, where: str, stric
             problems.append(f"{where}: {element!r} differs from the app's own <{element.tag}>")
         if element.tag == "script" and not attributes.get("src", "").startswith("/static/"):
             problems.append(f"{where}: script not from /static/: {element!r}")
-        if element.tag == "meta" and attributes.get("http-equiv", "").lower() in ("refresh", "content-security-policy", "set-cookie"):
+        if (element.tag == "meta"
+                and attributes.get("http-equiv", "").lower() in ("refresh", "content-security-policy", "set-cookie")):
             problems.append(f"{where}: {element!r}")
         for name in name_list:
-            if name.startswith("on") or name.startswith("hx-on") or name in ("style", "srcdoc", "formaction", "xlink:href"):
+            if (name.startswith("on") or name.startswith("hx-on")
+                    or name in ("style", "srcdoc", "formaction", "xlink:href")):
                 problems.append(f"{where}: attribute {name} on {element!r}")
         for name, value in element.attrs:
             if name in URL_ATTRIBUTES and value:
@@ -394,7 +405,8 @@ def header_problems(response, where: str) -> list[str]:
         problems.append(f"{where}: X-Content-Type-Options {headers.get('X-Content-Type-Options')!r}")
     if headers.get("X-Frame-Options", "").upper() not in ("DENY", "SAMEORIGIN") and "frame-ancestors" not in csp:
         problems.append(f"{where}: framable by anyone")
-    if headers.get("Referrer-Policy") not in ("same-origin", "no-referrer", "strict-origin", "strict-origin-when-cross-origin"):
+    if headers.get("Referrer-Policy") not in ("same-origin", "no-referrer", "strict-origin",
+                                              "strict-origin-when-cross-origin"):
         problems.append(f"{where}: Referrer-Policy {headers.get('Referrer-Policy')!r}")
     return problems
 
@@ -474,18 +486,21 @@ class Checker:
         if article.byline:
             self.compare(meta.get("By"), article.byline, where, "byline")
         if article.companies:
-            self.compare([li.text() for li in tree.find("li") if li.parent and "article-companies" in li.parent.classes],
+            self.compare([li.text() for li in tree.find("li")
+                          if li.parent and "article-companies" in li.parent.classes],
                          article.companies, where, "companies")
         if article.url:
             self.compare(meta.get("Original"), article.url, where, "url")
         else:
             self.compare("Original" in meta, False, where, "url")
         if article.sections:
-            self.compare([s.text() for s in tree.find("span", "section") if s.parent and "article-section" in s.parent.classes],
+            self.compare([s.text() for s in tree.find("span", "section")
+                          if s.parent and "article-section" in s.parent.classes],
                          article.sections, where, "sections")
         titles = [t.text() for t in tree.find("title")]
         self.compare(len(titles) == 1 and titles[0].startswith(article.title), True, where, "<title>")
-        for link in [a for a in tree.find("a") if a.parent and a.parent.parent and "related-list" in a.parent.parent.classes]:
+        for link in [a for a in tree.find("a")
+                     if a.parent and a.parent.parent and "related-list" in a.parent.parent.classes]:
             related = self.state.articles.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
             if related is not None:  # a related article that is hostile too: its title as text
                 self.compare(link.text().removesuffix(" (opens in a new tab)"), related.title, where, "related title")
@@ -516,7 +531,8 @@ class Checker:
             if article is None:
                 continue
             self.compare(link.text().removesuffix(" (opens in a new tab)"), article.title, where, "version title")
-            for snippet in [e for e in tree.elements if e.tag == "p" and "snippet" in e.classes and e.parent is link.parent]:
+            for snippet in [e for e in tree.elements
+                            if e.tag == "p" and "snippet" in e.classes and e.parent is link.parent]:
                 self.snippet(snippet.text(), article, where)
 
 

@@ -11,10 +11,10 @@ MAPPING = {"newid": "id", "topics": "section"}
 # A Reuters-like export: topics as lists in both orders, one topic, three, none (an empty list and no key),
 # a repeat and an empty item, and a text with a comma (one value).
 REUTERS = [
-    {"newid": 1, "date": "26-FEB-1987 15:01:01.79", "title": "TANKER RATES FIRM ON CRUDE LIFTINGS", "topics": ["crude", "ship"],
-     "body": "Tanker rates firmed as crude liftings from the Gulf rose, brokers said."},
-    {"newid": 2, "date": "27-FEB-1987 09:30:00.00", "title": "GULF SHIPPING SEES MORE CRUDE CARGOES", "topics": ["ship", "crude"],
-     "body": "More crude cargoes were booked for Gulf shipping this week."},
+    {"newid": 1, "date": "26-FEB-1987 15:01:01.79", "title": "TANKER RATES FIRM ON CRUDE LIFTINGS",
+     "topics": ["crude", "ship"], "body": "Tanker rates firmed as crude liftings from the Gulf rose, brokers said."},
+    {"newid": 2, "date": "27-FEB-1987 09:30:00.00", "title": "GULF SHIPPING SEES MORE CRUDE CARGOES",
+     "topics": ["ship", "crude"], "body": "More crude cargoes were booked for Gulf shipping this week."},
     {"newid": 3, "date": "02-MAR-1987 11:00:00.00", "title": "OPEC OUTPUT STEADY", "topics": ["crude"],
      "body": "Opec output held steady in February, a survey found."},
     {"newid": 4, "date": "03-MAR-1987 12:00:00.00", "title": "GRAIN EXPORTS RISE", "topics": ["grain", "wheat", "corn"],

@@ -65,7 +65,8 @@ composed = st.lists(st.tuples(token, st.sampled_from(SEPARATORS)), max_size=20).
 )
 # Up to 10 kB, and exactly at the query-length limit and one past it.
 long_text = st.one_of(
-    st.builds(lambda unit, n: (unit * n)[:10_240], st.one_of(st.sampled_from(LONG_UNITS), token), st.integers(1, 10_240)),
+    st.builds(lambda unit, n: (unit * n)[:10_240], st.one_of(st.sampled_from(LONG_UNITS), token),
+              st.integers(1, 10_240)),
     st.sampled_from([
         "a" * MAX_QUERY_LENGTH, "a" * (MAX_QUERY_LENGTH + 1), " " * 5000 + "tiktok", "(" * 10_240, '"' * 10_239,
         "te?t " * 2000, ("a" * 30 + "* ") * 300, " ".join(WORDS)[:10_240], "\x00" * 10_240,
@@ -126,7 +127,8 @@ PARAM_VALUES = {
     "month": month_text,
     "from": date_text,
     "to": date_text,
-    "sort": st.one_of(st.sampled_from([*SORTS, "Newest", " newest ", "relevance\x00", "date", ""]), st.text(max_size=10)),
+    "sort": st.one_of(st.sampled_from([*SORTS, "Newest", " newest ", "relevance\x00", "date", ""]),
+                      st.text(max_size=10)),
     "page": integer_text(),
     "per_page": integer_text(),
     "theme": st.one_of(st.sampled_from([*THEMES, "Dark", "", "dark\x00"]), st.text(max_size=10)),

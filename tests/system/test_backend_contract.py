@@ -5,7 +5,8 @@ holding about half the articles, and a head node whose distributed index fans ou
 (Debian's ``sphinxsearch``; ``.ci/run`` installs it). The bundled corpus is built once, loaded
 into the cluster before it is published, and then asked the same questions through the Whoosh
 engine and through the cluster; a few articles with several sections each (a list of values, as
-Reuters' topics) are added to it, so that a multi-valued section facet is covered on both. Totals and facet counts are compared with each other and with a
+Reuters' topics) are added to it, so that a multi-valued section facet is covered on both. Totals
+and facet counts are compared with each other and with a
 brute-force count over the parsed articles; date orders must be identical; every hit of a word
 query must carry its highlights. Relevance order is each engine's own BM25F and is compared as
 a set.
@@ -54,13 +55,15 @@ SECTIONED = [
     {"id": "wire-1", "title": "Oil tanker rates climb as China buys crude", "published": "2020-05-04",
      "section": ["Energy", "Shipping"], "body": "Tanker rates rose as China bought crude oil, the government said."},
     {"id": "wire-2", "title": "Port congestion slows oil shipments", "published": "2020-06-11",
-     "section": ["Shipping", "Energy"], "body": "Ships waited outside the port; the president of the port authority said."},
+     "section": ["Shipping", "Energy"],
+     "body": "Ships waited outside the port; the president of the port authority said."},
     {"id": "wire-3", "title": "Refinery restarts after the storm", "published": "2021-01-20",
      "section": ["Energy"], "body": "The refinery restarted after the storm passed, the company said."},
     {"id": "wire-4", "title": "Freight market steadies", "published": "2019-09-30",
      "section": "Energy, Shipping", "body": "The freight market steadied in September."},
     {"id": "wire-5", "title": "Oil market falls on trade fears", "published": "2019-08-05",
-     "section": ["Markets", "Energy", "Markets", " "], "body": "Oil fell as trade fears between China and the US grew."},
+     "section": ["Markets", "Energy", "Markets", " "],
+     "body": "Oil fell as trade fears between China and the US grew."},
     {"id": "wire-6", "title": "Election pledges on fuel prices", "published": "2020-10-21",
      "categories": ["Politics", "Energy"], "body": "Both candidates in the 2020 election promised lower fuel prices."},
 ]
@@ -215,7 +218,8 @@ def test_the_engines_find_the_same_articles_for_the_query_syntax(engines, q):
     whoosh, manticore = engines["whoosh"].search(request), engines["manticore"].search(request)
     assert manticore.total == whoosh.total
     assert manticore.match == whoosh.match
-    assert {a.id for a in engines["manticore"].iter_matches(request)} == {a.id for a in engines["whoosh"].iter_matches(request)}
+    assert ({a.id for a in engines["manticore"].iter_matches(request)}
+            == {a.id for a in engines["whoosh"].iter_matches(request)})
     assert manticore.facets == whoosh.facets
 
 
@@ -281,7 +285,8 @@ def test_facet_lists_are_the_same_on_both_engines(engines):
     for request in requests:
         for facet in ("company", "source", "section"):
             for contains, offset, limit in (("", 0, 200), ("", 3, 5), ("the", 0, 4), ("NEWS", 1, 2), ("zzz", 0, 10)):
-                whoosh, manticore = (engines[name].facet_values(request, facet, contains, offset, limit) for name in ENGINES)
+                whoosh, manticore = (engines[name].facet_values(request, facet, contains, offset, limit)
+                                     for name in ENGINES)
                 assert manticore == whoosh, (request, facet, contains, offset)
                 assert not manticore.partial
         assert engines["manticore"].search(request).facets["company"].distinct == \
@@ -455,7 +460,8 @@ def test_the_web_layer_opens_the_engine_it_is_told(clients):
     assert isinstance(clients["whoosh"].application.extensions["archive"], WhooshArchive)
 
 
-@pytest.mark.parametrize("query", ["q=china&sort=newest", "q=trump+biden&year=2020&per_page=100", "q=&source=Wikinews&per_page=50",
+@pytest.mark.parametrize("query", ["q=china&sort=newest", "q=trump+biden&year=2020&per_page=100",
+                                   "q=&source=Wikinews&per_page=50",
                                    "q=bytedance&company=ByteDance", "q=presid*&sort=oldest", "q=vaccine&per_page=100",
                                    "q=&section=Energy&section=Markets&sort=newest"])
 def test_the_api_answers_the_same_json(clients, query):
@@ -494,7 +500,8 @@ def test_the_pages_render_on_the_cluster(clients, seed_id):
     facet = client.get("/facet/company?q=police&facet_q=bur")
     assert facet.status_code == 200 and b"Burisma Holdings" in facet.data
     csv = client.get("/search.csv?q=china")
-    assert csv.status_code == 200 and csv.data.count(b"\n") == clients["whoosh"].get("/search.csv?q=china").data.count(b"\n")
+    assert (csv.status_code == 200
+            and csv.data.count(b"\n") == clients["whoosh"].get("/search.csv?q=china").data.count(b"\n"))
     assert client.get("/suggest?q=byte").get_json() == clients["whoosh"].get("/suggest?q=byte").get_json()
     bad = client.get("/api/search?q=tiktok~5")
     assert bad.status_code == 400 and "edits" in bad.get_json()["error"]["message"]

@@ -137,7 +137,8 @@ def manticore_run(tmp_path_factory):
          "--backend", "manticore", "--engines", "product,fts5"],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )
-    assert done.returncode == 0, f"python -m bench --backend manticore failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, (f"python -m bench --backend manticore failed:\n{done.stdout[-3000:]}\n"
+                                  f"{done.stderr[-3000:]}")
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     details = json.loads((work / "results.json").read_text(encoding="utf-8"))
     expected_docs = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
@@ -208,7 +209,8 @@ def test_manticore_and_whoosh_backends_find_the_same_totals(manticore_run):
     assert agreement["api_totals"] == agreement["queries"]
     whoosh = details["backend_comparison"]["whoosh_totals"]
     assert _totals(details, "product") == whoosh and whoosh["government"] > 0
-    assert f"identical totals:        {agreement['queries']} of {agreement['queries']} queries" in manticore_run["stdout"]
+    assert (f"identical totals:        {agreement['queries']} of {agreement['queries']} queries"
+            in manticore_run["stdout"])
     # How alike the first pages are is reported, not required: the engines rank differently.
     assert 0 <= agreement["first_hit"] <= agreement["queries"] and 0 <= agreement["shared_hits_median"] <= 1
     assert "same first hit:" in manticore_run["stdout"]

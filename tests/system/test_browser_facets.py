@@ -84,7 +84,8 @@ def test_on_a_phone_the_list_is_one_column_of_44px_targets(phone, server):
         assert boxes and min(boxes) >= 44, (selector, boxes)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "nothing wider than the screen"
-    lefts = set(phone.locator(".facet-values li").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().left))"))
+    lefts = set(phone.locator(".facet-values li")
+                .evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().left))"))
     assert len(lefts) == 1, "one column"
     assert phone.problems == []
 

@@ -8,7 +8,8 @@ from tests.support.paths import ROOT
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env=env)
 
 
 def test_index_then_query(corpus_copy, tmp_path):
@@ -18,7 +19,8 @@ def test_index_then_query(corpus_copy, tmp_path):
     built = run("index", "--corpus", str(corpus_copy), "--index", str(index))
     assert built.returncode == 0, built.stderr
     assert "Indexed 42 articles from 3 files" in built.stdout
-    assert "Skipped 2 (" in built.stdout and "bad.jsonl:3: no title" in built.stdout and "bad.jsonl:2: invalid JSON" in built.stdout
+    assert ("Skipped 2 (" in built.stdout and "bad.jsonl:3: no title" in built.stdout
+            and "bad.jsonl:2: invalid JSON" in built.stdout)
     assert built.stderr == ""  # no progress bar when not on a terminal
 
     found = run("query", "ByteDance", "--index", str(index), "--json")

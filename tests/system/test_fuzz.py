@@ -95,7 +95,8 @@ def timed(target: str, description, call):
 
 def _short(value, limit: int = 160) -> str:
     text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(value) if isinstance(value, str) else len(text):,} chars)"
+    return text if len(text) <= limit else (f"{text[:limit]}... "
+                                            f"({len(value) if isinstance(value, str) else len(text):,} chars)")
 
 
 def summary_lines() -> list[str]:
@@ -240,7 +241,8 @@ def test_company_pages_answer_200_or_404(http, company_names, data, junk, real, 
 
 
 @fuzz_settings("http_article")
-@given(data=st.data(), junk=st.one_of(st.text(max_size=40), st.sampled_from(["", ".", "..", "%", "a/b", "\x00", "x" * 5000])),
+@given(data=st.data(),
+       junk=st.one_of(st.text(max_size=40), st.sampled_from(["", ".", "..", "%", "a/b", "\x00", "x" * 5000])),
        real=st.booleans(), embed=st.booleans(), q=st.one_of(st.none(), query_text),
        theme=st.one_of(st.none(), PARAM_VALUES["theme"]), accept_json=st.booleans())
 def test_article_routes_answer_200_400_or_404(http, article_ids, parser_and_reader, data, junk, real, embed, q,

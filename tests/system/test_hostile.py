@@ -92,7 +92,8 @@ def test_search_results_keep_hostile_text_as_text(hostile):
     for number, article in enumerate(articles):
         if number // 3 % 4:
             continue
-        for name, value in (("company", article.companies[0]), ("source", article.source), ("section", article.sections[0])):
+        for name, value in (("company", article.companies[0]), ("source", article.source),
+                            ("section", article.sections[0])):
             qs = urlencode({"q": MARKER, name: value})
             where = f"/?{qs}"
             _, tree = check.get(where, HX if number % 2 else {})
@@ -167,7 +168,8 @@ def test_facet_lists_keep_hostile_values_as_text(hostile):
     for number, payload in enumerate(hostile.payloads[::5]):
         piece = payload[len(payload) // 3: len(payload) // 3 + 6]
         qs = urlencode({"q": MARKER, "facet_q": piece, "company": payload})
-        check.get(f"/facet/{('company', 'source', 'section')[number % 3]}?{qs}", HX if number % 2 else {}, statuses=(200, 400))
+        check.get(f"/facet/{('company', 'source', 'section')[number % 3]}?{qs}", HX if number % 2 else {},
+                  statuses=(200, 400))
         check.get(f"/api/facet/company?{qs}", statuses=(200, 400))
     assert_clean(hostile, before)
 
@@ -234,10 +236,12 @@ def test_a_405_and_a_hostile_host_header(hostile):
     for path in ("/", "/embed", "/article/x", "/api/search"):
         check.get(path, method="POST", statuses=(405,))
     # The embed fragment's links are absolute: a forged Host header must not break out of them either.
-    response = hostile.client.get(f"/embed/fragment?q={MARKER}", headers={"Host": 'evil.example"><script>alert(1)</script>'})
+    response = hostile.client.get(f"/embed/fragment?q={MARKER}",
+                                  headers={"Host": 'evil.example"><script>alert(1)</script>'})
     hostile.stats["responses"] += 1
     if response.status_code == 200:
-        problems, _ = html_problems(response.get_data(as_text=True), hostile.benign, hostile.stats, "forged Host", strict=False)
+        problems, _ = html_problems(response.get_data(as_text=True), hostile.benign, hostile.stats, "forged Host",
+                                    strict=False)
         hostile.problems += [p for p in problems if "link to" not in p and "htmx URL" not in p]
     assert_clean(hostile, before)
 
@@ -311,7 +315,8 @@ def test_security_headers_on_every_route(hostile, allowed):
     """Every URL rule, static files, 400, 404 and 405: CSP without unsafe-*, nosniff, referrer, framing, caching."""
     app = hostile.app
     if allowed:
-        app = create_app({"INDEX_DIR": hostile.app.config["INDEX_DIR"], "TESTING": True, "EMBED_ALLOWED_ORIGINS": allowed})
+        app = create_app({"INDEX_DIR": hostile.app.config["INDEX_DIR"], "TESTING": True,
+                          "EMBED_ALLOWED_ORIGINS": allowed})
     try:
         client = app.test_client()
         article_id = next(iter(hostile.articles))
@@ -335,7 +340,8 @@ def test_security_headers_on_every_route(hostile, allowed):
                 problems.append(f"{where}: {allowed} {'may' if allowed in csp else 'may not'} frame it: {csp}")
             if response.headers.get("X-Frame-Options") != (None if frameable else "SAMEORIGIN"):
                 problems.append(f"{where}: X-Frame-Options {response.headers.get('X-Frame-Options')!r}")
-            if url.startswith("/static/") and "?v=" in url and "immutable" not in response.headers.get("Cache-Control", ""):
+            if (url.startswith("/static/") and "?v=" in url
+                    and "immutable" not in response.headers.get("Cache-Control", "")):
                 problems.append(f"{where}: versioned static file not cached for good")
             if not url.startswith("/static/") and response.headers.get("Cache-Control") != "no-cache":
                 problems.append(f"{where}: Cache-Control {response.headers.get('Cache-Control')!r}")
@@ -388,7 +394,7 @@ DOM_AUDIT = """() => {
     if (el.attributes.length || el.children.length) bad.push(el.outerHTML.slice(0, 120));
   const scripts = [...document.scripts].map(s => s.getAttribute('src') || 'inline');
   return {bad, scripts, title: document.title};
-}"""
+}"""  # noqa: E501 -- three lines of this triple-quoted JS literal are long; wrapping them would change the script text
 
 
 @pytest.fixture(scope="module")
@@ -406,7 +412,8 @@ def test_hostile_pages_in_chromium(hostile, hostile_server):
     server = hostile_server
     ids = list(hostile.articles)
     worst = [i for i, p in enumerate(hostile.payloads)
-             if any(s in p for s in ("onerror", "<svg onload", "autofocus", "http-equiv=\"refresh\"", "<base", "POLICE"))]
+             if any(s in p for s in ("onerror", "<svg onload", "autofocus", "http-equiv=\"refresh\"", "<base",
+                                     "POLICE"))]
     article_urls = [f"/article/{quote(ids[3 * i + (i % 3)])}?q={quote(ARTICLE_QUERY)}" for i in worst[::5]][:3]
     urls = [f"/?q={MARKER}&per_page=100&page={n}" for n in range(1, -(-len(ids) // 100) + 1)]
     urls += [f"/embed?q={MARKER}&per_page=100&theme=dark", f"/embed/article/{quote(ids[1])}?q={MARKER}", *article_urls,
@@ -429,7 +436,8 @@ def test_hostile_pages_in_chromium(hostile, hostile_server):
         try:
             context = browser.new_context()
             context.add_init_script(CANARY)
-            context.on("request", lambda request: None if request.url.startswith((server, "data:")) else outside.append(request.url))
+            context.on("request", lambda request: None if request.url.startswith((server, "data:"))
+                       else outside.append(request.url))
             # A tab per URL, all loading at once; then each is left until the network is idle (so that any
             # onerror/onload would have fired) and audited.
             for batch in (urls[:8], urls[8:]):
@@ -480,4 +488,5 @@ def test_hostile_pages_in_chromium(hostile, hostile_server):
           f"{csp_reports} CSP reports of blocked content, {status_errors} expected 400/404 logs; control: a planted "
           f"onerror handler was seen and blocked by the CSP ({control_blocked} report)")
     assert failures == [] and dialogs == [] and outside == [], (failures, dialogs, outside)
-    assert control_canary == ["alert(probe)"] and any("onerror" in bad for bad in control_audit), (control_canary, control_audit)
+    assert control_canary == ["alert(probe)"] and any("onerror" in bad for bad in control_audit), (
+        control_canary, control_audit)

@@ -244,7 +244,8 @@ def test_the_checks_catch_markup_that_gets_through(hostile):
     body = hostile.client.get(f"/search.atom?q={MARKER}&per_page=5").data
     assert atom_problems(parse_xml(body, "atom"), "atom") == []
     caught = 0
-    for payload in ('<script xmlns="http://www.w3.org/1999/xhtml">alert(1)</script>', "<entry><link href='javascript:x'/></entry>",
+    for payload in ('<script xmlns="http://www.w3.org/1999/xhtml">alert(1)</script>',
+                    "<entry><link href='javascript:x'/></entry>",
                     "<!-- comment -->", "<?php evil ?>", '<title type="html">x</title>'):
         broken = body.replace(b"</title>", payload.encode() + b"</title>", 1)
         caught += bool(atom_problems(parse_xml(broken, "broken"), "broken"))
@@ -284,7 +285,8 @@ def test_feed_routes_answer_200_or_400_in_bounded_time(app, route, pairs, raw, h
     elif route == "/search.csv":
         assert next(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == list(CSV_COLUMNS)
     elif htmx:
-        assert option_problems(body.decode(), [e.attributes["value"] for e in Tree(body.decode()).elements], route) == []
+        assert option_problems(body.decode(), [e.attributes["value"] for e in Tree(body.decode()).elements],
+                               route) == []
     else:
         typed, completions = json.loads(body)
         assert isinstance(typed, str) and len(completions) <= 8

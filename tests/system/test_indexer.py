@@ -19,7 +19,8 @@ from search.request import SearchRequest
 def add_article(corpus: Path, name: str, title: str, body: str, published: str = "2022-02-02") -> Path:
     path = corpus / "extra" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"id": name, "title": title, "published": published, "body": body}) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({"id": name, "title": title, "published": published, "body": body}) + "\n",
+                    encoding="utf-8")
     return path
 
 
@@ -140,7 +141,8 @@ def test_credits_follow_the_articles_through_incremental_updates(corpus_copy, tm
     build_index(corpus_copy, root, progress=False)
     archive = WhooshArchive(root)
     request.addfinalizer(archive.close)
-    wikinews = sum(1 for result in CorpusReader(corpus_copy).read_all() for a in result.articles if a.source == "Wikinews")
+    wikinews = sum(1 for result in CorpusReader(corpus_copy).read_all() for a in result.articles
+                   if a.source == "Wikinews")
     assert [(c.source, c.license, c.articles, c.site) for c in archive.credits()] == [
         ("Wikinews", "CC BY 2.5", wikinews, "https://en.wikinews.org/"), ("Global Times", "", 1, "")]
     wire = corpus_copy / "wire" / "wire.jsonl"
@@ -148,7 +150,8 @@ def test_credits_follow_the_articles_through_incremental_updates(corpus_copy, tm
     wire.write_text("".join(json.dumps({"title": f"Wire story {n}", "published": f"2022-01-0{n}", "body": "Zinc.",
                                         "source": "Wire", "license": "CC BY 4.0", "url": f"https://wire.example/{n}"})
                             + "\n" for n in range(1, 4)) + json.dumps(
-        {"title": "Old wire story", "published": "2022-01-05", "body": "Tin.", "source": "Wire", "license": "CC BY 2.0"})
+        {"title": "Old wire story", "published": "2022-01-05", "body": "Tin.", "source": "Wire",
+         "license": "CC BY 2.0"})
         + "\n", encoding="utf-8")
     assert update_index(corpus_copy, root, progress=False).mode == "incremental"
     assert [(c.source, c.license, c.articles, c.site) for c in archive.credits()] == [
@@ -161,7 +164,8 @@ def test_credits_follow_the_articles_through_incremental_updates(corpus_copy, tm
                                                           "articles": wikinews, "site": "https://en.wikinews.org/"}
 
 
-def test_a_build_of_the_schema_before_date_only_is_served_and_rebuilt_in_full(corpus_copy, tmp_path, monkeypatch, request):
+def test_a_build_of_the_schema_before_date_only_is_served_and_rebuilt_in_full(corpus_copy, tmp_path, monkeypatch,
+                                                                             request):
     """Schema 5 records whether the source gave a time (date_only). A build of schema 4 has no such field: it
     is still served (its articles as having a time, as before), and --incremental rebuilds it in full."""
     from search.index.schema import SCHEMA_VERSION, document_to_article

@@ -23,7 +23,8 @@ from tests.support.paths import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
 
 
 def test_a_node_made_before_sections_were_lists_is_refused_with_a_message(tmp_path, monkeypatch):
@@ -31,7 +32,8 @@ def test_a_node_made_before_sections_were_lists_is_refused_with_a_message(tmp_pa
     into (nothing is published), and the message says what to do."""
     if searchd_path() is None:
         pytest.fail("searchd is not installed: `apt-get install sphinxsearch` (.ci/run does)")
-    old = tuple(("rt_attr_bigint", "section_id") if name == "section_ids" else (kind, name) for kind, name in nodes.ATTRIBUTES)
+    old = tuple(("rt_attr_bigint", "section_id") if name == "section_ids" else (kind, name)
+                for kind, name in nodes.ATTRIBUTES)
     with monkeypatch.context() as patch:
         patch.setattr(nodes, "ATTRIBUTES", old)
         node = LocalNode(tmp_path / "node").start()
@@ -75,7 +77,8 @@ def test_the_index_command_names_a_command_line_mapping(tmp_path):
         {"headline": "Oil falls", "when": "2021-01-02", "tags": ["oil"]},
         {"headline": "Markets calm", "when": "2021-01-03"},
     ])
-    built = run("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--map", "tags=section,when=published")
+    built = run("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"),
+                "--map", "tags=section,when=published")
     assert built.returncode == 0, built.stderr
     fields = [line for line in built.stdout.splitlines() if line.startswith("Field ")]
     assert fields == [

@@ -172,7 +172,8 @@ def test_rebuilds_send_only_what_changed_and_deletions_disappear(cluster, settin
     with pytest.raises(NotFound):
         engine.article(removed_id)
     with WhooshArchive(root) as whoosh:
-        assert engine.search(SearchRequest(q="")).total == whoosh.search(SearchRequest(q="")).total == third["documents"]
+        assert (engine.search(SearchRequest(q="")).total == whoosh.search(SearchRequest(q="")).total
+                == third["documents"])
         assert [a.id for a in engine.iter_matches(SearchRequest(q="", sort="newest"))] == \
             [a.id for a in whoosh.iter_matches(SearchRequest(q="", sort="newest"))]
 
@@ -200,7 +201,8 @@ def test_the_command_line_loads_and_queries_the_cluster(cluster, settings, corpu
     manifest = IndexStore(root).manifest()
     assert manifest["manticore"]["documents"] == manifest["documents"]
 
-    asked = run_cli("query", "china", "--json", "--index", str(root), env={**env, "ARCHIVE_SEARCH_BACKEND": "manticore"})
+    asked = run_cli("query", "china", "--json", "--index", str(root),
+                    env={**env, "ARCHIVE_SEARCH_BACKEND": "manticore"})
     assert asked.returncode == 0, asked.stderr
     whoosh = run_cli("query", "china", "--json", "--index", str(root), env={"ARCHIVE_SEARCH_BACKEND": "whoosh"})
     assert json.loads(asked.stdout)["total"] == json.loads(whoosh.stdout)["total"] > 0
@@ -217,7 +219,8 @@ def test_the_command_line_loads_and_queries_the_cluster(cluster, settings, corpu
 def test_the_node_configuration_printed_for_operators_starts_a_real_node(tmp_path):
     data = run_cli("manticore-config", "--data-dir", str(tmp_path / "d"), "--listen", "127.0.0.1:19306",
                    "--api-port", "19312")
-    assert data.returncode == 0 and data.stdout.count("type = rt") == 2 and "rt_attr_multi_64 = company_ids" in data.stdout
+    assert (data.returncode == 0 and data.stdout.count("type = rt") == 2
+            and "rt_attr_multi_64 = company_ids" in data.stdout)
     head = run_cli("manticore-config", "--data-dir", str(tmp_path / "h"), "--agents", "10.0.0.1:9312", "10.0.0.2:9312")
     assert head.stdout.count("type = distributed") == 2
     assert "agent_persistent = 10.0.0.1:9312:articles_a" in head.stdout
@@ -237,7 +240,8 @@ def test_the_node_configuration_printed_for_operators_starts_a_real_node(tmp_pat
                 connection = pymysql.connect(host="127.0.0.1", port=sql, connect_timeout=1)
                 break
             except pymysql.err.OperationalError:
-                assert process.poll() is None and time.monotonic() < deadline, "searchd did not start on the printed config"
+                assert process.poll() is None and time.monotonic() < deadline, (
+                    "searchd did not start on the printed config")
                 time.sleep(0.1)
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM articles_a")

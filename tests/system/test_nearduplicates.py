@@ -212,7 +212,8 @@ def test_signatures_estimate_the_jaccard_and_lsh_equals_datasketch(sample):
     minhashes = [MinHash(hashvalues=row, permutations=permutations, scheme="affine32") for row in subset]
     for number, minhash in enumerate(minhashes):
         lsh.insert(number, minhash, check_duplication=False)
-    expected = {(number, other) for number, minhash in enumerate(minhashes) for other in lsh.query(minhash) if other > number}
+    expected = {(number, other) for number, minhash in enumerate(minhashes) for other in lsh.query(minhash)
+                if other > number}
     assert {tuple(pair) for pair in nd.candidate_pairs(subset).tolist()} == expected and expected
 
 
@@ -260,7 +261,8 @@ def test_results_page_and_json_api_show_the_folded_versions(sample):
         client = app.test_client()
         html = client.get("/?q=manila+debt+bonds+banks").get_data(as_text=True)
         assert '<details class="similar-versions">' in html and "<summary>2 similar versions</summary>" in html
-        group = next(g for g in sample["groups"] if sample["articles"][g[0]].title == "MANILA SAID TO OFFER DEBT BONDS TO BANKS")
+        group = next(g for g in sample["groups"]
+                     if sample["articles"][g[0]].title == "MANILA SAID TO OFFER DEBT BONDS TO BANKS")
         details = html.split('<details class="similar-versions">', 1)[1].split("</details>", 1)[0]
         assert sum(f'href="/article/{article_id}?q=' in details for article_id in group) == 2
         data = client.get("/api/search?q=manila+debt+bonds+banks").get_json()

@@ -4,7 +4,8 @@ from search.ingest.captions import dedupe_captions, split_caption_line, split_in
 
 
 def test_line_ending_in_photo_credit():
-    assert split_caption_line("The Beijing office of ByteDance Photo: VCG") == ("The Beijing office of ByteDance", "VCG")
+    assert (split_caption_line("The Beijing office of ByteDance Photo: VCG")
+            == ("The Beijing office of ByteDance", "VCG"))
 
 
 def test_line_with_agency_credit_needs_a_caption_opening():
@@ -21,7 +22,8 @@ def test_body_line_is_not_a_caption():
 
 
 def test_inline_caption_glued_to_first_sentence():
-    split = split_inline("Belarusian President Alexander Lukashenko Photo: VCG More European leaders are planning to visit.")
+    split = split_inline("Belarusian President Alexander Lukashenko Photo: VCG "
+                         "More European leaders are planning to visit.")
     assert split.captions == ["Belarusian President Alexander Lukashenko"]
     assert split.credits == ["VCG"]
     assert split.body == ["More European leaders are planning to visit."]

@@ -52,7 +52,8 @@ def extractor():
 
 
 def test_a_name_before_a_ticker_mark_is_a_company_in_one_article(extractor):
-    assert extractor.extract("BROWN GROUP INC <BG> 1ST QTR MAY 2 NET", "Shr 56 cts vs 42 cts\nNet 10,030,000") == ["Brown Group"]
+    assert extractor.extract("BROWN GROUP INC <BG> 1ST QTR MAY 2 NET",
+                             "Shr 56 cts vs 42 cts\nNet 10,030,000") == ["Brown Group"]
     assert extractor.extract("Lukens reports", "Lukens Inc <LUC> said its backlog rose.") == ["Lukens"]
 
 
@@ -60,12 +61,14 @@ def test_a_headline_name_is_written_as_the_body_writes_it(extractor):
     found = extractor.extract("NEOAX <NOAX> BUYS REXNORD <REX> UNIT",
                               "Neoax Inc said it bought Rexnord Inc's Fairfield Manufacturing Co for 70.5 mln dlrs.")
     assert found[:2] == ["Neoax", "Rexnord"]
-    assert extractor.extract("NEW CENTURY <NUCP> ESTIMATES REVENUES",
-                             "New Century Entertainment Corp said it expects revenues to rise.") == ["New Century Entertainment"]
+    assert (extractor.extract("NEW CENTURY <NUCP> ESTIMATES REVENUES",
+                              "New Century Entertainment Corp said it expects revenues to rise.")
+            == ["New Century Entertainment"])
 
 
 def test_a_name_in_angle_brackets_is_a_company(extractor):
-    assert extractor.extract("Unit sold", "It sold the unit to <Biosystems Research Inc> for cash.") == ["Biosystems Research"]
+    assert extractor.extract("Unit sold",
+                             "It sold the unit to <Biosystems Research Inc> for cash.") == ["Biosystems Research"]
 
 
 def test_one_word_in_a_headline_in_capitals_needs_support(extractor):
@@ -75,7 +78,8 @@ def test_one_word_in_a_headline_in_capitals_needs_support(extractor):
 
 
 def test_a_gazetteer_name_of_several_words_is_found_in_capitals(extractor):
-    assert extractor.extract("SOCIETE GENERALE DUTCH UNIT LAUNCHES CD PROGRAMME", "The unit launched it.") == ["Societe Generale"]
+    assert extractor.extract("SOCIETE GENERALE DUTCH UNIT LAUNCHES CD PROGRAMME",
+                             "The unit launched it.") == ["Societe Generale"]
 
 
 def test_a_person_named_like_a_company_is_no_company(extractor):
@@ -164,7 +168,8 @@ def test_every_succession_names_known_companies():
 
 def test_the_bundled_gazetteer_tags_a_1987_exxon_story_exxon():
     extractor = CompanyExtractor.from_file(ROOT / "corpus" / "companies.csv")
-    assert extractor.extract("EXXON <XON> RAISES CRUDE PRICES", "Exxon Corp said it raised the price it pays for crude.",
+    assert extractor.extract("EXXON <XON> RAISES CRUDE PRICES",
+                             "Exxon Corp said it raised the price it pays for crude.",
                              published=date(1987, 3, 2)) == ["Exxon"]
     assert "ExxonMobil" in extractor.extract("Exxon Mobil Corp said profits rose.", published=date(2005, 1, 1))
 
@@ -183,7 +188,8 @@ def test_short_forms_belong_to_the_company_that_used_them_first(text, day, expec
 
 def test_initials_found_with_evidence_are_not_matched_bare():
     extractor = CompanyExtractor([], promoted=["EC", "CTS", "PG&E", "Sidley Austin"])
-    assert extractor.extract("The EC said the CTS figures were in. PG&E and Sidley Austin agreed.") == ["PG&E", "Sidley Austin"]
+    assert (extractor.extract("The EC said the CTS figures were in. PG&E and Sidley Austin agreed.")
+            == ["PG&E", "Sidley Austin"])
 
 
 def test_names_listed_after_a_plural_company_noun(extractor):

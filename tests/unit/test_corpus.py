@@ -41,7 +41,8 @@ def messy_corpus(tmp_path: Path) -> Path:
         json.dumps({"id": "a", "title": "Alpha again", "published": "2021-05-01", "body": "Duplicate id."}),
     ]
     write(corpus / "feed.jsonl", "\n".join(lines) + "\n")
-    write(corpus / "feed2.jsonl.gz", gzip.compress(json.dumps({"title": "Zeta", "published": "2021-06-01", "body": "Six."}).encode()))
+    write(corpus / "feed2.jsonl.gz",
+          gzip.compress(json.dumps({"title": "Zeta", "published": "2021-06-01", "body": "Six."}).encode()))
     write(corpus / "broken.json", '[{"title": "x", ')
     write(corpus / "README.md", "# not an article")
     write(corpus / "notes.dat", "just some text without any date line")

@@ -84,7 +84,8 @@ def relative_links(page: Path) -> list[tuple[str, Path, str]]:
 
 def test_readme_is_a_short_front_door():
     size = README.stat().st_size
-    assert size < README_MAX_BYTES, f"README.md is {size:,} bytes; keep it under {README_MAX_BYTES:,} (move detail to docs/)"
+    assert size < README_MAX_BYTES, (f"README.md is {size:,} bytes; keep it under {README_MAX_BYTES:,} "
+                                     "(move detail to docs/)")
 
 
 def test_every_relative_link_points_to_a_file_that_exists():

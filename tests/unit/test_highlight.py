@@ -28,7 +28,8 @@ def test_marking_agrees_with_whoosh_highlighter_on_the_bundled_titles(bundled_ar
         for term in list(terms)[:2]:
             ours = marked_words(mark_all(article.title, {term}))
             theirs = marked_words(wh.highlight(article.title, frozenset({term}), analyzer,
-                                               wh.WholeFragmenter(charlimit=None), wh.HtmlFormatter(tagname="mark"), top=1)
+                                               wh.WholeFragmenter(charlimit=None), wh.HtmlFormatter(tagname="mark"),
+                                               top=1)
                                   .replace(' class="match term0"', ""))
             assert set(w.lower() for w in theirs) <= set(w.lower() for w in ours), (article.title, term)
             assert all([t.text for t in analyzer(word)] == [term] for word in ours), (article.title, term)

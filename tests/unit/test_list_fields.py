@@ -57,7 +57,8 @@ def test_the_field_tally_counts_lists_texts_and_records_without():
     ]
     other = FieldTally()
     other.counter({"kind": "section"}, {})({"kind": "x"})
-    assert other.lines() == ["Field kind -> section (--map): 1 records; texts (one section value each); 0 records without it"]
+    assert other.lines() == ["Field kind -> section (--map): 1 records; texts (one section value each); "
+                             "0 records without it"]
 
 
 def test_a_mapping_of_single_texts_is_counted_too():
@@ -65,7 +66,8 @@ def test_a_mapping_of_single_texts_is_counted_too():
     count = tally.counter({"desk": "section"}, {"desk": "wire/*"})
     for desk in ("Metals", "Metals", None):
         count({"desk": desk} if desk else {})
-    assert tally.lines() == ["Field desk -> section (wire/*): 2 records; texts (one section value each); 1 records without it"]
+    assert tally.lines() == ["Field desk -> section (wire/*): 2 records; texts (one section value each); "
+                             "1 records without it"]
 
 
 def test_an_unused_mapping_prints_nothing():

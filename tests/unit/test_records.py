@@ -78,7 +78,8 @@ def test_mojibake_titles_are_repaired(samples):
 def test_field_mapping_renames_fields():
     record = {"headline_text": "Huawei profit rises", "when": "2022-03-31", "story": "Huawei said profit rose."}
     draft = record_to_draft(record, parse_mapping(["headline_text=title,when=published", "story=body"]))
-    assert (draft.title, draft.published, draft.paragraphs) == ("Huawei profit rises", "2022-03-31", ["Huawei said profit rose."])
+    assert ((draft.title, draft.published, draft.paragraphs)
+            == ("Huawei profit rises", "2022-03-31", ["Huawei said profit rose."]))
 
 
 def test_explicit_mapping_beats_own_name_and_synonym():

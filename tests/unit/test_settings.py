@@ -26,7 +26,8 @@ def test_the_readme_links_the_configuration_page():
 def test_requirements_are_pinned():
     lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     requirements = [line for line in lines if line]
-    assert requirements and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.]*", line) for line in requirements), requirements
+    assert requirements and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.]*", line)
+                                for line in requirements), requirements
 
 
 def test_readme_keeps_the_two_commands_and_ci_runs_the_test_command():
