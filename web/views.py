@@ -154,7 +154,7 @@ def embed():
     return render_search("embed.html", error=error)
 
 
-@bp.get("/embed/article/<article_id>")
+@bp.get("/embed/article/<article_id>", merge_slashes=False)  # "/article//0" is no id: 404, not a 308 to "0"
 def embed_article(article_id: str):
     g.link_mode, error = embed_mode()
     if error:
@@ -230,13 +230,13 @@ def render_facet(name: str, page_template: str, error: str = ""):
     return response
 
 
-@bp.get("/facet/<name>")
+@bp.get("/facet/<name>", merge_slashes=False)
 def facet(name: str):
     """A facet's full list of values for a search, with a box that filters them as one types."""
     return render_facet(name, "facet.html")
 
 
-@bp.get("/embed/facet/<name>")
+@bp.get("/embed/facet/<name>", merge_slashes=False)
 def embed_facet(name: str):
     """The same inside /embed: every link stays in the frame."""
     g.link_mode, error = embed_mode()
@@ -255,12 +255,12 @@ def render_article(article_id: str, template: str):
                            mode=links.link_mode())
 
 
-@bp.get("/article/<article_id>")
+@bp.get("/article/<article_id>", merge_slashes=False)
 def article(article_id: str):
     return render_article(article_id, "article.html")
 
 
-@bp.get("/company/<slug>")
+@bp.get("/company/<slug>", merge_slashes=False)
 def company(slug: str):
     """A company's page: names, mentions per year, companies named with it, sources, latest articles."""
     corpus_dir = current_app.config.get("CORPUS_DIR")
@@ -312,7 +312,7 @@ def api_search():
     return jsonify(results.to_json())
 
 
-@bp.get("/api/facet/<name>")
+@bp.get("/api/facet/<name>", merge_slashes=False)
 def api_facet(name: str):
     """A facet's values as JSON: the search's parameters, facet_q, facet_offset, facet_limit (docs/api.md)."""
     check_facet(name)

@@ -207,6 +207,15 @@ def test_unknown_article_is_404(client):
     assert response.status_code == 404 and "No article with id" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path", ["/article/%2F0", "/embed/article/%2F0", "/article/%2F%2Fx", "/company/%2Ffacebook",
+                                  "/facet/%2Fcompany", "/embed/facet/%2Fcompany", "/api/facet/%2Fcompany"])
+def test_a_name_with_a_slash_is_404_not_a_redirect_to_another_page(client, path):
+    """Found by the fuzzed routes: an id of "/0" made the path /article//0, which Werkzeug's slash merging
+    redirected (308) to /article/0, another id. No article id has a slash."""
+    response = client.get(path)
+    assert response.status_code == 404 and "Location" not in response.headers
+
+
 def test_healthz(client, bundled_index):
     data = client.get("/healthz").get_json()
     assert data["status"] == "ok" and data["documents"] == 294
