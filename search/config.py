@@ -29,6 +29,9 @@ SETTINGS = (
     Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
     Setting("INDEX_PROCS", "2", "Processes that write the index in a full build (1: all in one process)."),
     Setting("FACET_LIMIT", "12", "Values shown per facet (selected values are always shown)."),
+    Setting("SEARCH_TIMEOUT", "3", "Seconds a search may run before it is stopped with a 503 that says what to "
+            "narrow (0: no limit). Checked while matching, scoring and building the page, not while a CSV "
+            "streams."),
     Setting("TRUST_PROXY", "0", "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/"
             "-Port/-Prefix headers are trusted (0: ignore those headers)."),
     Setting("EMBED_ALLOWED_ORIGINS", "", "Space-separated origins (https://intranet.example) that may frame the "

@@ -56,3 +56,10 @@ class InvalidInput(ArchiveError, ValueError):
 
 class BuildError(ArchiveError, RuntimeError):
     """An index build that could not run or finish; the index being served is unchanged."""
+
+
+class SearchTimeout(ArchiveError):
+    """A search that ran past its deadline (``search/deadline.py``) and was stopped."""
+
+    status = 503
+    title = "Search took too long"

@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SITE_NAME=config.get("SITE_NAME"),
         PER_PAGE=config.get_int("PER_PAGE", high=100),
         FACET_LIMIT=config.get_int("FACET_LIMIT", high=1000),
+        SEARCH_TIMEOUT=config.get_int("SEARCH_TIMEOUT", low=0, high=3600),
         TRUST_PROXY=config.get_int("TRUST_PROXY", low=0, high=10),
         EMBED_ALLOWED_ORIGINS=config.get("EMBED_ALLOWED_ORIGINS"),
         EMBED_LINKS=config.get("EMBED_LINKS"),
@@ -45,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     # The engine that answers (search/engines/backend.py): the views only know its contract.
     app.extensions["archive"] = open_backend(app.config["SEARCH_BACKEND"], Path(app.config["INDEX_DIR"]),
-                                             app.config["FACET_LIMIT"])
+                                             app.config["FACET_LIMIT"], timeout=app.config["SEARCH_TIMEOUT"])
     app.jinja_env.globals.update(
         static_url=static_url,
         search_url=search_url,

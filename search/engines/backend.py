@@ -80,14 +80,15 @@ class SearchBackend(Protocol):
         """Let go of the index or the connections (a later call opens them again)."""
 
 
-def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | None = None) -> Archive:
+def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | None = None,
+                 timeout: float | None = None) -> Archive:
     """Return the engine ``name`` (one of BACKENDS) serving the builds in ``index_root``. The engine's
     modules (Whoosh and numpy, or the SphinxQL client) are imported here, when one is opened."""
     if name == "whoosh":
         from search.engines.whoosh.archive import WhooshArchive
-        return WhooshArchive(index_root, facet_limit=facet_limit)
+        return WhooshArchive(index_root, facet_limit=facet_limit, timeout=timeout)
     if name == "manticore":
         from search.engines.manticore.archive import ManticoreArchive
         from search.engines.manticore.sphinxql import Settings
-        return ManticoreArchive(index_root, Settings.from_config(environ), facet_limit=facet_limit)
+        return ManticoreArchive(index_root, Settings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
     raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")

@@ -29,6 +29,7 @@ from typing import Protocol
 
 from whoosh import query as wq
 
+from search import deadline
 from search.article import Article, month_label
 from search.companies.directory import company_slug, page_slugs
 from search.companies.profile import CO_MENTIONED, SOURCES, directory, with_gazetteer
@@ -253,9 +254,10 @@ class Archive:
     backend = ""
     missing = "No index has been built yet. Run `make index` (or `python -m search index`)."
 
-    def __init__(self, index_root: Path, facet_limit: int = FACET_LIMIT):
+    def __init__(self, index_root: Path, facet_limit: int = FACET_LIMIT, timeout: float | None = None):
         self.store = IndexStore(index_root)
         self.facet_limit = facet_limit
+        self.timeout = timeout  # seconds a search may run (deadline.py); None: no limit
         self._build: Build | None = None
         self._lock = threading.Lock()
 
@@ -305,7 +307,7 @@ class Archive:
         benchmark measures the search with and without them).
         """
         started = time.perf_counter()
-        with self._using() as build:
+        with self._using() as build, deadline.within(self.timeout):
             return self._search(build, request, started, facets, snippets, did_you_mean)
 
     def _search(self, build: Build, request: SearchRequest, started: float, with_facets: bool = True,
@@ -353,6 +355,7 @@ class Archive:
         words: dict[str, set[str]] | None = None
         hits = []
         for row in rows:
+            deadline.check()
             terms = row.terms
             if terms is None:  # sorted by date, or an engine that does not say: found in the article's text
                 words = build.query_words(parsed) if words is None else words
@@ -388,7 +391,7 @@ class Archive:
         as its facet counts them (its own selection ignored), those whose label contains ``contains``
         (case ignored), most articles first (``facet_page``). NotFound for another facet."""
         check_facet(facet)
-        with self._using() as build:
+        with self._using() as build, deadline.within(self.timeout):
             selection = self._select(build, request, build.filters(request), with_page=False)[1]
             counted = selection.value_counts(facet).pairs()  # with the fallback to any of the words, as the page
             partial = PARTIAL if selection.partial else ""
@@ -402,7 +405,8 @@ class Archive:
         come as ``search(request).total`` says; the build stays open until the iteration ends or is closed.
         """
         with self._using() as build:
-            parsed, selection, _ = self._select(build, request, build.filters(request), with_page=False)
+            with deadline.within(self.timeout):  # matching; the stream itself goes at the reader's pace
+                parsed, selection, _ = self._select(build, request, build.filters(request), with_page=False)
             if not selection.total:
                 return
             sort = sort or request.sort
@@ -424,7 +428,7 @@ class Archive:
     def article(self, article_id: str, q: str = "", related: int = 5) -> ArticleView:
         """Return one whole article, with the words of query ``q`` marked if given, and up to
         ``related`` related articles."""
-        with self._using() as build:
+        with self._using() as build, deadline.within(self.timeout):
             article, docnum = build.stored(article_id)
             words = build.query_words(build.parse(q)) if q else {}
             return ArticleView(
@@ -438,7 +442,7 @@ class Archive:
     def related(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Return up to ``limit`` articles most like this one (its key words), leaving out itself and its
         near-duplicates, best first. NotFound for an unknown id."""
-        with self._using() as build:
+        with self._using() as build, deadline.within(self.timeout):
             article, docnum = build.stored(article_id)
             return self._related(build, docnum, article, limit)
 
@@ -455,7 +459,7 @@ class Archive:
                 latest: int = 10) -> tuple[CompanyProfile, SearchResults]:
         """Return the profile of the company ``slug`` names and its latest articles (NotFound if none)."""
         started = time.perf_counter()
-        with self._using() as build:
+        with self._using() as build, deadline.within(self.timeout):
             name = self._slugs(build).get(slug)
             if name is None:
                 raise NotFound(f"No company '{slug[:80]}' is named in the archive.")

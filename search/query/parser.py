@@ -47,6 +47,14 @@ MAX_FUZZY_TERMS = 3
 WILDCARD_MIN_PREFIX = 2  # letters before the first * or ?
 MAX_CLAUSES = 64
 MAX_SLOP = 50  # "a b"~50: words allowed between the words of a phrase
+# The query's cost budget, decided before any matching (docs/searching.md "Limits"): the words the whole
+# query asks for once its wildcards and fuzzy words are expanded, counted per field searched (a typed
+# word is looked for in the headline, captions, body and year: 4), and the words of one phrase.
+MAX_QUERY_TERMS = 4_000
+# Of those, words in the name fields (company:, source:, section:, credit:), which Whoosh matches and scores
+# in Python rather than the numpy scorer: a few hundred cost a second.
+MAX_NAME_TERMS = 400
+MAX_PHRASE_WORDS = 32
 _PHRASE_SLOP = re.compile(r'("[^"]*")~(\d+)')
 _NEGATIVE = re.compile(r"(?:^|(?<=\s))-(\S+)")
 # "name:value", as a field is typed: a letter first ("12:30" is a time) and not a URL ("http://"); the
@@ -141,7 +149,7 @@ class QueryParser:
         if self.vocabulary is not None and self.vocabulary.counts:
             parsed = expand(parsed, self.vocabulary, typed, TEXT_FIELDS, self.wildcard_limit,
                             numbers_only=tuple(set(SEARCHED_FIELDS) - set(TEXT_FIELDS)))
-        self._check_cost(parsed, reader)
+        parsed = self._check_cost(parsed, reader, typed)
         return ParsedQuery(typed_text, parsed, plain_words=plain, unknown_fields=unknown, any_words=any_words)
 
     def _check_syntax(self, parsed: wq.Query, typed: dict[str, str]) -> None:
@@ -170,16 +178,53 @@ class QueryParser:
         if clauses > MAX_CLAUSES * len(SEARCHED_FIELDS) * 2:
             raise BadRequest(f"the query has too many terms; use at most {MAX_CLAUSES}")
 
-    def _check_cost(self, parsed: wq.Query, reader) -> None:
-        """Refuse a wildcard left to Whoosh (not letters) that expands to too many words."""
+    def _check_cost(self, parsed: wq.Query, reader, typed: dict[str, str]) -> wq.Query:
+        """Expand what the vocabulary could not (numbers, names in company:, source:, section:, credit:)
+        against the index's own words, so that the numpy scorer answers it, and refuse a query over its
+        budget: a wildcard that expands to too many words, fuzzy matching of a word that is not letters,
+        a phrase too long, or too many words in all (``MAX_QUERY_TERMS``)."""
+        if reader is not None:
+            parsed = self._expand_in_index(parsed, reader, typed)
+        terms = names = 0
         for node in _walk(parsed):
-            if isinstance(node, wq.MultiTerm) and reader is not None:
-                expanded = sum(1 for _ in islice(node._btexts(reader), self.wildcard_limit + 1))
-                if expanded > self.wildcard_limit:
-                    raise BadRequest(
-                        f"'{node.text}' matches more than {self.wildcard_limit:,} different words; "
-                        "add letters to narrow it"
-                    )
+            if isinstance(node, wq.Term) and node.fieldname not in SEARCHED_FIELDS:
+                names += 1
+            if isinstance(node, wq.Phrase) and len(node.words) > MAX_PHRASE_WORDS:
+                raise BadRequest(f"a phrase of {len(node.words)} words: at most {MAX_PHRASE_WORDS} words "
+                                 "in quotes; quote the most telling part")
+            if isinstance(node, (wq.Term, wq.MultiTerm)):
+                terms += 1
+            elif isinstance(node, wq.Phrase):
+                terms += len(node.words)
+        if names > MAX_NAME_TERMS:
+            raise BadRequest(f"the query asks for {names:,} names in company:, source:, section: or credit: once "
+                             f"its wildcards are expanded (at most {MAX_NAME_TERMS:,}): use fewer wildcards there, "
+                             "or more letters before each *, or the filters beside the results")
+        if terms > MAX_QUERY_TERMS:
+            raise BadRequest(f"the query asks for {terms:,} words once its wildcards and fuzzy words are "
+                             f"expanded (at most {MAX_QUERY_TERMS:,}): use fewer wildcards, or more letters "
+                             "before each *")
+        return parsed
+
+    def _expand_in_index(self, q: wq.Query, reader, typed: dict[str, str]) -> wq.Query:
+        if isinstance(q, wq.FuzzyTerm) and not typed.get(q.text, q.text).isalpha():
+            raise BadRequest(f"'{typed.get(q.text, q.text)}~{q.maxdist}': fuzzy matching (~) is for words of "
+                             "letters; for numbers use a wildcard (198*) or year:1987")
+        if isinstance(q, wq.MultiTerm):
+            btexts = list(islice(q._btexts(reader), self.wildcard_limit + 1))
+            if len(btexts) > self.wildcard_limit:
+                raise BadRequest(
+                    f"'{typed.get(q.text, q.text)}' matches more than {self.wildcard_limit:,} different words; "
+                    "add letters to narrow it"
+                )
+            if not btexts:
+                return wq.NullQuery
+            field = reader.schema[q.fieldname]
+            words = [field.from_bytes(b) if isinstance(b, bytes) else b for b in btexts]
+            return wq.Or([wq.Term(q.fieldname, word) for word in words], boost=q.boost)
+        if list(q.children()):
+            return q.apply(lambda child: self._expand_in_index(child, reader, typed)).normalize()
+        return q
 
 
 def _slop(match: re.Match) -> str:

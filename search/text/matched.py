@@ -12,6 +12,7 @@ import re
 
 from whoosh import query as wq
 
+from search import deadline
 from search.article import Article
 from search.text.analysis import _TOKEN, STOP_WORDS, _cached_stem, text_terms, word_analyzer
 
@@ -60,6 +61,9 @@ _FIELD_TEXT = {"title": lambda a: a.title, "captions": lambda a: "\n".join(a.cap
 # Snowball's English stems keep the first two letters of the word, except these exceptional forms
 # ("dying" -> "die"), which keep the first.
 _ONE_LETTER = {"die", "lie", "tie"}
+# Up to this many words, each is looked for where it could start in the text (fast for a few words); past
+# it the field's text is analysed once and its terms intersected (a wildcard's thousands of stems).
+FEW_TERMS = 12
 
 
 def matched_terms(article: Article, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -68,10 +72,11 @@ def matched_terms(article: Article, wanted: dict[str, set[str]]) -> dict[str, se
     for field, looked_for in wanted.items():
         if not looked_for:
             continue
-        if field in _FIELD_TEXT:  # headlines, captions, bodies: look where each word could be
+        if field in _FIELD_TEXT and len(looked_for) <= FEW_TERMS:  # look where each word could be
             text = _FIELD_TEXT[field](article).lower()
             present = {term for term in looked_for if has_term(text, term)}
-        else:
+        else:  # many words (expanded wildcards): analyse the text once, as the index did
+            deadline.check()
             present = looked_for & set(field_terms(article, field))
         if present:
             found[field] = present

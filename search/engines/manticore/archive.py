@@ -291,8 +291,9 @@ class ManticoreArchive(Archive):
     backend = "manticore"
     missing = "No index has been built yet. Run `python -m search index --backend manticore`."
 
-    def __init__(self, index_root: Path, settings: Settings, facet_limit: int = FACET_LIMIT):
-        super().__init__(index_root, facet_limit)
+    def __init__(self, index_root: Path, settings: Settings, facet_limit: int = FACET_LIMIT,
+                 timeout: float | None = None):
+        super().__init__(index_root, facet_limit, timeout)
         self.head = Node(settings.head, settings.timeout)
 
     def open_build(self, path: Path, generation: str) -> ManticoreBuild:

@@ -24,15 +24,20 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from search import deadline
 from search.engines.relevance import term_idf
 from search.engines.whoosh.columns import field_lengths
 from search.engines.whoosh.columns import positions as read_positions
 from search.engines.whoosh.columns import postings as read_postings
+from search.errors import BadRequest
 
 # BM25 with the usual constants (chosen with `make eval`, see README "Search quality").
 B = 0.75
 K1 = 1.2
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+# A phrase compares word positions in every article having all its words: articles x words x (slop + 1)
+# steps, refused above this before any position is read (docs/searching.md "Limits").
+PHRASE_BUDGET = 3_000_000
 CACHE_BYTES = 48 * 1024 * 1024  # postings kept per open index (per worker), least recently used first out
 
 
@@ -110,6 +115,7 @@ class TermScorer:
         if query is wq.NullQuery:  # only stop words: matches nothing
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
         if isinstance(query, wq.Term) and query.fieldname in self.fields and isinstance(query.text, str):
+            deadline.check()
             ids, weights = self.postings(reader, query.fieldname, query.text)
             leaves.append((query.fieldname, query.text, ids))
             if not len(ids):
@@ -156,18 +162,26 @@ class TermScorer:
         (so the order of phrase hits can differ from Whoosh's; the matches are the same).
         """
         field = query.fieldname
-        words = [self._evaluate(wq.Term(field, word), leaves, reader) for word in query.words]
+        distinct = {word: self._evaluate(wq.Term(field, word), leaves, reader) for word in dict.fromkeys(query.words)}
+        words = [distinct[word] for word in query.words]  # a repeated word is read once
         ids, scores = words[0]
         for other_ids, other_scores in words[1:]:
             ids, left, right = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
             scores = scores[left] + other_scores[right]
         if not len(ids):
             return ids, scores
-        btexts = [self.schema[field].to_bytes(word) for word in query.words]
-        found = [read_positions(reader, field, btext, ids) for btext in btexts]
-        keep = np.zeros(len(ids), dtype=bool)
         slop = query.slop
+        cost = len(ids) * len(query.words) * slop
+        if cost > PHRASE_BUDGET:
+            raise BadRequest(f"the phrase \"{' '.join(query.words)[:80]}\" would compare word positions in "
+                             f"{len(ids):,} articles ({len(query.words)} words, ~{slop - 1}): too costly; quote fewer "
+                             "or rarer words, allow fewer words between them, or add a filter")
+        positions = {word: read_positions(reader, field, self.schema[field].to_bytes(word), ids) for word in distinct}
+        found = [positions[word] for word in query.words]
+        keep = np.zeros(len(ids), dtype=bool)
         for index, docnum in enumerate(ids.tolist()):
+            if index % 256 == 0:
+                deadline.check()
             starts = set(found[0].get(docnum, ()))
             for following in found[1:]:
                 after = following.get(docnum, ())
