@@ -38,6 +38,10 @@ COSTLY = {
 }
 
 
+# What a refusal says (a 400 names the limit or what to change; a 503 what to narrow).
+READABLE = ("at most", "narrow", "Narrow", "fuzzy matching", "too costly", "took too long")
+
+
 def main(index_dir: str, name: str) -> None:
     from web import create_app
 
@@ -47,11 +51,12 @@ def main(index_dir: str, name: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu = time.perf_counter(), time.process_time()
     response = client.get(f"{path}?{urlencode(params)}")
-    body = response.get_data()
+    body = response.get_data().decode("utf-8", "replace")
     print(json.dumps({"status": response.status_code, "seconds": time.perf_counter() - started,
                       "cpu": time.process_time() - cpu, "rss_before_mb": before / 1024,
                       "rss_after_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "body": body[:300].decode("utf-8", "replace")}))
+                      "traceback": "Traceback" in body, "readable": any(words in body for words in READABLE),
+                      "body": body[:300]}))
 
 
 if __name__ == "__main__":
