@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -95,8 +96,34 @@ class ReadSummary:
 
 
 def list_corpus_files(corpus_dir: Path) -> Iterator[tuple[Path, str]]:
-    """Yield (path, relative path) of every candidate article file, sorted, following symlinks once."""
-    corpus_dir = Path(corpus_dir)
+    """Yield (path, relative path) of every candidate article file, sorted, following symlinks once.
+
+    The relative path is text, whatever bytes the name has: a name that is not UTF-8 (a Latin-1 ``é``
+    byte) is given with each such byte written ``\\xNN`` (``caf\\xe9.jsonl``), as its manifest key, its
+    stored ``path`` and in the build's report; ``path`` opens the file itself. Should that text be the
+    name of another file too, the backslashes are doubled until it is not, so two files never share one.
+    """
+    found = list(_walk_corpus(Path(corpus_dir)))
+    texts = {relative for _, relative in found if not _SURROGATES.search(relative)}
+    for path, relative in found:
+        if _SURROGATES.search(relative):
+            shown = path_text(relative)
+            while shown in texts:
+                shown = shown.replace("\\", "\\\\")
+            texts.add(shown)
+            relative = shown
+        yield path, relative
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def path_text(relative: str) -> str:
+    """A path as os.walk gives it (bytes that are not UTF-8 as surrogate escapes) as text: those bytes as ``\\xNN``."""
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+
+
+def _walk_corpus(corpus_dir: Path) -> Iterator[tuple[Path, str]]:
     seen_dirs: set[str] = set()
     for root, dirs, files in os.walk(corpus_dir, followlinks=True):
         real = os.path.realpath(root)
