@@ -38,6 +38,7 @@ from search.ingest.corpus import (
     ReadSummary,
     file_checksum,
     list_corpus_files,
+    max_article_setting,
 )
 from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import FieldTally
@@ -203,8 +204,8 @@ class BuildReport:
 
 def settings_checksum(corpus_dir: Path, lists_dir: Path = BUNDLED_LISTS) -> str:
     """Return a checksum of what shapes every article: the gazetteer and the bundled company lists
-    beside it, corpus.toml, the schema."""
-    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
+    beside it, corpus.toml, the schema, the size limit of an article."""
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION} max article bytes {max_article_setting()}".encode())
     for name in (GAZETTEER_NAME, CONFIG_NAME):
         path = Path(corpus_dir) / name
         digest.update(name.encode())
@@ -288,7 +289,8 @@ def update_index(
         return report
     if previous.get("settings") != settings_checksum(corpus_dir) or previous.get("mapping") != (mapping or {}):
         report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
-        report.note = "The gazetteer, corpus.toml, field mapping or schema changed: rebuilt in full."
+        report.note = ("The gazetteer, corpus.toml, field mapping, article size limit or schema changed: "
+                       "rebuilt in full.")
         return report
     # Organisations become companies when 2+ articles of the whole corpus name them: a new or removed
     # file can change that for articles in files that did not change, which only a full build redoes.
