@@ -39,6 +39,14 @@ class IndexMissing(ArchiveError):
     title = "No index yet"
 
 
+class IndexDamaged(ArchiveError):
+    """The build ``current`` names cannot be served (a file missing, truncated or changed since it was
+    published, an unreadable manifest), and no earlier build is open to serve instead."""
+
+    status = 503
+    title = "Index unavailable"
+
+
 class SearchUnavailable(ArchiveError):
     """The search engine behind the archive cannot answer (a search node is down or unreachable)."""
 

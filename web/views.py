@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from search.engines.backend import SearchBackend
-from search.errors import BadRequest
+from search.errors import ArchiveError, BadRequest
 from search.request import FACET_ATTRIBUTES, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest, check_facet
 from search.results import SearchResults
 
@@ -324,5 +324,12 @@ def api_facet(name: str):
 
 @bp.get("/healthz")
 def healthz():
-    stats = archive().stats()
-    return jsonify({"status": "ok", **stats})
+    """"ok"; "degraded" (200) when the newest build was refused and an earlier one serves, with the reason
+    (docs/production.md#health); 503 with the reason when no build can be served."""
+    try:
+        stats = archive().stats()
+    except ArchiveError as exc:
+        if exc.status != 503:
+            raise
+        return jsonify({"status": "unavailable", "problem": exc.message}), 503
+    return jsonify(stats)

@@ -266,7 +266,7 @@ def build_index(
             if before_publish is not None:
                 before_publish(build_dir, manifest, store.manifest())
                 _check_stop()
-            report.index_path = store.publish(build_dir, manifest)
+            report.index_path = store.publish(build_dir, manifest, check=check_servable)
         except BaseException:
             store.discard(build_dir)
             raise
@@ -367,7 +367,7 @@ def update_index(
             if before_publish is not None:
                 before_publish(build_dir, manifest, previous)
                 _check_stop()
-            report.index_path = store.publish(build_dir, manifest)
+            report.index_path = store.publish(build_dir, manifest, check=check_servable)
         except BaseException:
             store.discard(build_dir)
             raise
@@ -461,6 +461,31 @@ def _index_files(
     finally:
         bar.close()
     return entries
+
+
+def check_servable(build_dir: Path, manifest: dict) -> None:
+    """Open a finished build as a server would (its index, a searcher, its vocabulary and near-duplicate
+    groups), read its first and last stored article and the postings of its ids, and compare its article
+    count with the manifest's: a build that cannot be served is not published (BuildFailed)."""
+    try:
+        ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
+        try:
+            with ix.searcher() as searcher:
+                documents = searcher.doc_count()
+                reader = searcher.reader()
+                total = reader.doc_count_all()
+                for docnum in {0, total - 1} if total else ():
+                    reader.stored_fields(docnum)
+                for _ in reader.postings("id", next(reader.lexicon("id"), b"")).all_ids() if total else ():
+                    pass
+                Vocabulary.load(build_dir)
+                nearduplicates.Groups.load(build_dir, total)
+        finally:
+            ix.close()
+    except Exception as exc:
+        raise BuildFailed(f"the new build cannot be opened ({type(exc).__name__}: {exc})") from exc
+    if documents != manifest.get("documents"):
+        raise BuildFailed(f"the new build holds {documents} articles, its manifest {manifest.get('documents')}")
 
 
 def _group_duplicates(build_dir: Path, signatures: nearduplicates.Signatures, ix, report: BuildReport) -> None:
