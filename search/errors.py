@@ -32,6 +32,18 @@ class NotFound(ArchiveError):
     title = "Not found"
 
 
+class Moved(ArchiveError):
+    """An article id that is no longer served, of an article now served under ``article_id`` (its headline
+    was corrected: the id's slug changed, not the hash of its key). The pages redirect to it."""
+
+    status = 301
+    title = "Moved permanently"
+
+    def __init__(self, article_id: str):
+        super().__init__(f"The article is now at id {article_id!r}.")
+        self.article_id = article_id
+
+
 class IndexMissing(ArchiveError):
     """No index has been built yet."""
 

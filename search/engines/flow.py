@@ -34,10 +34,10 @@ from typing import Protocol
 
 from whoosh import query as wq
 
-from search.article import Article, month_label
+from search.article import Article, key_hash, month_label
 from search.companies.directory import company_slug, page_slugs
 from search.companies.profile import CO_MENTIONED, SOURCES, directory, with_gazetteer
-from search.errors import ArchiveError, IndexDamaged, IndexMissing, NotFound
+from search.errors import ArchiveError, IndexDamaged, IndexMissing, Moved, NotFound
 from search.index.nearduplicates import Groups, fold
 from search.index.store import IndexStore, credits_of
 from search.index.vocabulary import Vocabulary
@@ -468,7 +468,7 @@ class Archive:
         """Return one whole article, with the words of query ``q`` marked if given, and up to
         ``related`` related articles."""
         with self._using() as build:
-            article, docnum = build.stored(article_id)
+            article, docnum = self._stored(build, article_id)
             words = build.query_words(build.parse(q)) if q else {}
             return ArticleView(
                 article=article,
@@ -482,8 +482,20 @@ class Archive:
         """Return up to ``limit`` articles most like this one (its key words), leaving out itself and its
         near-duplicates, best first. NotFound for an unknown id."""
         with self._using() as build:
-            article, docnum = build.stored(article_id)
+            article, docnum = self._stored(build, article_id)
             return self._related(build, docnum, article, limit)
+
+    @staticmethod
+    def _stored(build: Build, article_id: str) -> tuple[Article, int]:
+        """The article of ``article_id``; NotFound, or Moved when the article of the id's key is now served
+        under another id (its headline corrected: the slug changed, not the hash of the key)."""
+        try:
+            return build.stored(article_id)
+        except NotFound:
+            now = build.derived("ids by key hash", lambda: ids_by_key_hash(build.manifest)).get(key_hash(article_id))
+            if now and now != article_id:
+                raise Moved(now) from None
+            raise
 
     @staticmethod
     def _related(build: Build, docnum: int, article: Article, limit: int) -> list[Hit]:
@@ -558,6 +570,23 @@ class Archive:
             if "partial" in health:
                 stats["partial"] = health["partial"]
             return stats
+
+
+def ids_by_key_hash(manifest: dict) -> dict[str, str]:
+    """The build's article ids by the hash of their key (the ids every file of the manifest keeps), those
+    of a hash two ids share left out: a link with that hash cannot say which article it meant."""
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for entry in manifest.get("files", {}).values():
+        for article_id in entry.get("ids", []):
+            digest = key_hash(article_id)
+            if digest in found and found[digest] != article_id:
+                shared.add(digest)
+            found[digest] = article_id
+    for digest in shared:
+        del found[digest]
+    found.pop("", None)
+    return found
 
 
 @dataclass
