@@ -73,11 +73,23 @@ def make_article_id(key: str, readable: str = "") -> str:
     """Return a stable, URL-safe id: a slug for people plus a hash of ``key`` for uniqueness.
 
     ``key`` is whatever identifies the article in its source (its own id, its URL, or its
-    corpus path), so re-indexing the same corpus gives the same ids and links keep working.
+    corpus path), so re-indexing the same corpus gives the same ids and links keep working. The hash
+    depends on the key alone: when a corrected headline changes the slug, a link with the old id is
+    redirected by its hash (``key_hash``) to the new one.
     """
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
     slug = ascii_slug(readable or key, 60)
     return f"{slug}-{digest}" if slug else digest
+
+
+_KEY_HASH = re.compile(r"(?:^|-)([0-9a-f]{8})$")
+
+
+def key_hash(article_id: str) -> str:
+    """The hash of the key in an id ``make_article_id`` made ("" for another id): the part that stays when
+    the headline, and so the slug, changes."""
+    found = _KEY_HASH.search(article_id)
+    return found.group(1) if found else ""
 
 
 def iso_published(when: datetime | None, date_only: bool) -> str:

@@ -32,11 +32,31 @@ class NotFound(ArchiveError):
     title = "Not found"
 
 
+class Moved(ArchiveError):
+    """An article id that is no longer served, of an article now served under ``article_id`` (its headline
+    was corrected: the id's slug changed, not the hash of its key). The pages redirect to it."""
+
+    status = 301
+    title = "Moved permanently"
+
+    def __init__(self, article_id: str):
+        super().__init__(f"The article is now at id {article_id!r}.")
+        self.article_id = article_id
+
+
 class IndexMissing(ArchiveError):
     """No index has been built yet."""
 
     status = 503
     title = "No index yet"
+
+
+class IndexDamaged(ArchiveError):
+    """The build ``current`` names cannot be served (a file missing, truncated or changed since it was
+    published, an unreadable manifest), and no earlier build is open to serve instead."""
+
+    status = 503
+    title = "Index unavailable"
 
 
 class SearchUnavailable(ArchiveError):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 
 from search.engines.backend import SearchBackend
-from search.errors import BadRequest
+from search.errors import ArchiveError, BadRequest, Moved
 from search.request import FACET_ATTRIBUTES, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest, check_facet
 from search.results import SearchResults
 
@@ -249,7 +249,12 @@ def render_article(article_id: str, template: str):
         search_request_ = search_request()
     except BadRequest:  # a hand-edited link: keep what is readable, drop the rest
         search_request_ = valid_part_of_request()
-    view = archive().article(article_id, search_request_.q)
+    try:
+        view = archive().article(article_id, search_request_.q)
+    except Moved as moved:  # the headline was corrected: the same article under its new id, same parameters
+        location = url_for(request.endpoint, article_id=moved.article_id)
+        query = request.query_string.decode("utf-8", "replace")
+        return redirect(f"{location}?{query}" if query else location, 301)
     back_url = links.search_url(search_request_) if search_request_.to_params() else ""
     return render_template(template, view=view, article=view.article, q=search_request_.q, back_url=back_url,
                            mode=links.link_mode())
@@ -324,5 +329,12 @@ def api_facet(name: str):
 
 @bp.get("/healthz")
 def healthz():
-    stats = archive().stats()
-    return jsonify({"status": "ok", **stats})
+    """"ok"; "degraded" (200) when the newest build was refused and an earlier one serves, with the reason
+    (docs/production.md#health); 503 with the reason when no build can be served."""
+    try:
+        stats = archive().stats()
+    except ArchiveError as exc:
+        if exc.status != 503:
+            raise
+        return jsonify({"status": "unavailable", "problem": exc.message}), 503
+    return jsonify(stats)

@@ -12,11 +12,16 @@ articles, and the counts a company page needs. Everything else is here, the same
   months of a chosen year under it, and a facet's full list of values (``facet_page``);
 * company profiles and their slugs, article views, related articles, autocompletion;
 * the per-build cache and the hot swap: a rebuilt index is served at the next request, and the
-  build it replaced is let go of once the last request using it is done.
+  build it replaced is let go of once the last request using it is done;
+* a build that cannot be opened (its files changed since it was published, missing, unreadable) is
+  refused: the build served until then goes on serving, /healthz says "degraded" and why, and the
+  refused build is tried again at most every ``RETRY_SECONDS``; with no build to fall back on, every
+  request is a 503 that says why (``IndexDamaged``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -30,10 +35,10 @@ from typing import Protocol
 from whoosh import query as wq
 
 from search import deadline
-from search.article import Article, month_label
+from search.article import Article, key_hash, month_label
 from search.companies.directory import company_slug, page_slugs
 from search.companies.profile import CO_MENTIONED, SOURCES, directory, with_gazetteer
-from search.errors import IndexMissing, NotFound
+from search.errors import ArchiveError, IndexDamaged, IndexMissing, Moved, NotFound
 from search.index.nearduplicates import Groups, fold
 from search.index.store import IndexStore, credits_of
 from search.index.vocabulary import Vocabulary
@@ -58,6 +63,9 @@ from search.results import (
 )
 from search.text.highlight import mark_all, merged_snippet, plain_snippet
 from search.text.matched import matched_terms
+
+LOG = logging.getLogger("search.engines")
+RETRY_SECONDS = 30.0  # a refused build is opened again at most this often (it may have been repaired)
 
 MATCHED_IN = {"title": "headline", "captions": "caption", "body": "body", "dateline": "year",
               "company": "company", "source": "source", "section": "section", "credit": "credit"}
@@ -253,6 +261,9 @@ class Archive:
 
     backend = ""
     missing = "No index has been built yet. Run `make index` (or `python -m search index`)."
+    # The files of a build checked against their checksums when it is opened: None for all of them
+    # (an engine that reads only a few of them names those).
+    checked_files: tuple[str, ...] | None = None
 
     def __init__(self, index_root: Path, facet_limit: int = FACET_LIMIT, timeout: float | None = None):
         self.store = IndexStore(index_root)
@@ -260,6 +271,7 @@ class Archive:
         self.timeout = timeout  # seconds a search may run (deadline.py); None: no limit
         self._build: Build | None = None
         self._lock = threading.Lock()
+        self._refused: Refusal | None = None  # the build ``current`` names, when it could not be opened
 
     def open_build(self, path: Path, generation: str) -> Build:
         raise NotImplementedError
@@ -279,23 +291,54 @@ class Archive:
 
     @contextmanager
     def _using(self):
-        """Hold the current build for the length of one request, opening a newly published one."""
+        """Hold the current build for the length of one request, opening a newly published one; if it
+        cannot be opened, the build served until then (IndexDamaged if there is none)."""
         generation = self.store.generation()
         with self._lock:
             build = self._build
             if build is None or build.generation != generation:
-                path = self.store.current()
-                if path is None:
-                    raise IndexMissing(self.missing)
-                fresh = self.open_build(path, generation)
-                if build is not None:
-                    build.retire()
-                self._build = build = fresh
+                build = self._swap(build, generation)
             build.acquire()
         try:
             yield build
         finally:
             build.release()
+
+    def _swap(self, served: Build | None, generation: str) -> Build:
+        """Open the build ``current`` names (called with the lock held) and serve it from now on; if that
+        fails, keep ``served`` and remember why (a refused build is tried again after RETRY_SECONDS)."""
+        refused = self._refused
+        if refused is not None and refused.generation == generation and time.monotonic() < refused.retry_at:
+            if served is None:
+                raise refused.error()
+            return served
+        path = self.store.current()
+        if path is None and served is None and not generation:
+            raise IndexMissing(self.missing)
+        name = Path(generation).name
+        try:
+            if path is None:
+                raise IndexDamaged(f"`current` names {name}, which is missing" if name else "`current` is missing")
+            self.store.verify(path, self.checked_files)
+            fresh = self.open_build(path, generation)
+        except Exception as exc:
+            if isinstance(exc, ArchiveError):
+                kind, message = type(exc), exc.message
+            else:
+                kind, message = IndexDamaged, f"build {name} cannot be opened ({type(exc).__name__}: {exc})"
+            if served is None and kind is IndexDamaged:
+                message += ". No earlier build is open to serve instead: rebuild the index"
+            self._refused = refusal = Refusal(generation, kind, message, time.monotonic() + RETRY_SECONDS)
+            LOG.error("refused the index build %s: %s; %s", name, message,
+                      f"still serving {served.path.name}" if served is not None else "no build to serve")
+            if served is None:
+                raise refusal.error() from exc
+            return served
+        self._refused = None
+        if served is not None:
+            served.retire()
+        self._build = fresh
+        return fresh
 
     # --- searching ---
 
@@ -429,7 +472,7 @@ class Archive:
         """Return one whole article, with the words of query ``q`` marked if given, and up to
         ``related`` related articles."""
         with self._using() as build, deadline.within(self.timeout):
-            article, docnum = build.stored(article_id)
+            article, docnum = self._stored(build, article_id)
             words = build.query_words(build.parse(q)) if q else {}
             return ArticleView(
                 article=article,
@@ -443,8 +486,20 @@ class Archive:
         """Return up to ``limit`` articles most like this one (its key words), leaving out itself and its
         near-duplicates, best first. NotFound for an unknown id."""
         with self._using() as build, deadline.within(self.timeout):
-            article, docnum = build.stored(article_id)
+            article, docnum = self._stored(build, article_id)
             return self._related(build, docnum, article, limit)
+
+    @staticmethod
+    def _stored(build: Build, article_id: str) -> tuple[Article, int]:
+        """The article of ``article_id``; NotFound, or Moved when the article of the id's key is now served
+        under another id (its headline corrected: the slug changed, not the hash of the key)."""
+        try:
+            return build.stored(article_id)
+        except NotFound:
+            now = build.derived("ids by key hash", lambda: ids_by_key_hash(build.manifest)).get(key_hash(article_id))
+            if now and now != article_id:
+                raise Moved(now) from None
+            raise
 
     @staticmethod
     def _related(build: Build, docnum: int, article: Article, limit: int) -> list[Hit]:
@@ -498,10 +553,17 @@ class Archive:
             return build.credits
 
     def stats(self) -> dict:
-        """Return what /healthz reports: documents, build time and the build's name."""
+        """Return what /healthz reports: "ok", or "degraded" with the reason when the build ``current``
+        names was refused and an earlier one serves; documents, build time and the name of the build
+        served. IndexDamaged (or IndexMissing) when no build can be served."""
         with self._using() as build:
             health = build.health()
-            stats = {
+            refused = self._refused
+            stats = {"status": "ok"}
+            if refused is not None and build.generation != refused.generation:
+                stats = {"status": "degraded", "problem": refused.message,
+                         "refused_build": Path(refused.generation).name}
+            stats |= {
                 "documents": health["documents"],
                 "built_at": build.manifest.get("built_at"),
                 "build": build.path.name,
@@ -512,6 +574,36 @@ class Archive:
             if "partial" in health:
                 stats["partial"] = health["partial"]
             return stats
+
+
+def ids_by_key_hash(manifest: dict) -> dict[str, str]:
+    """The build's article ids by the hash of their key (the ids every file of the manifest keeps), those
+    of a hash two ids share left out: a link with that hash cannot say which article it meant."""
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for entry in manifest.get("files", {}).values():
+        for article_id in entry.get("ids", []):
+            digest = key_hash(article_id)
+            if digest in found and found[digest] != article_id:
+                shared.add(digest)
+            found[digest] = article_id
+    for digest in shared:
+        del found[digest]
+    found.pop("", None)
+    return found
+
+
+@dataclass
+class Refusal:
+    """A build that could not be opened: its generation, the error that says why, when to try it again."""
+
+    generation: str
+    kind: type[ArchiveError]
+    message: str
+    retry_at: float
+
+    def error(self) -> ArchiveError:
+        return self.kind(self.message)
 
 
 # --- hits, notices, facet lists, profiles: the same for every engine ----------------------------------

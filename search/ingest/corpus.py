@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from search import config
 from search.article import Article, ArticleDraft, make_article_id
 from search.companies.candidates import MIN_ARTICLES, CandidateCounter
 from search.companies.extractor import CompanyExtractor
@@ -95,8 +97,34 @@ class ReadSummary:
 
 
 def list_corpus_files(corpus_dir: Path) -> Iterator[tuple[Path, str]]:
-    """Yield (path, relative path) of every candidate article file, sorted, following symlinks once."""
-    corpus_dir = Path(corpus_dir)
+    """Yield (path, relative path) of every candidate article file, sorted, following symlinks once.
+
+    The relative path is text, whatever bytes the name has: a name that is not UTF-8 (a Latin-1 ``é``
+    byte) is given with each such byte written ``\\xNN`` (``caf\\xe9.jsonl``), as its manifest key, its
+    stored ``path`` and in the build's report; ``path`` opens the file itself. Should that text be the
+    name of another file too, the backslashes are doubled until it is not, so two files never share one.
+    """
+    found = list(_walk_corpus(Path(corpus_dir)))
+    texts = {relative for _, relative in found if not _SURROGATES.search(relative)}
+    for path, relative in found:
+        if _SURROGATES.search(relative):
+            shown = path_text(relative)
+            while shown in texts:
+                shown = shown.replace("\\", "\\\\")
+            texts.add(shown)
+            relative = shown
+        yield path, relative
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def path_text(relative: str) -> str:
+    """A path as os.walk gives it (bytes that are not UTF-8 as surrogate escapes) as text: those bytes as ``\\xNN``."""
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+
+
+def _walk_corpus(corpus_dir: Path) -> Iterator[tuple[Path, str]]:
     seen_dirs: set[str] = set()
     for root, dirs, files in os.walk(corpus_dir, followlinks=True):
         real = os.path.realpath(root)
@@ -144,8 +172,11 @@ class CorpusReader:
         config: CorpusConfig | None = None,
         mapping: dict[str, str] | None = None,
         min_articles: int | None = MIN_ARTICLES,
+        max_article_bytes: int | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
+        # An article larger than this (its text, or the JSON line it is on) is reported and skipped.
+        self.max_article_bytes = max_article_bytes if max_article_bytes is not None else max_article_setting()
         self.config = config if config is not None else CorpusConfig.load(self.corpus_dir)
         self.extractor = extractor if extractor is not None else CompanyExtractor.from_file(
             self.corpus_dir / GAZETTEER_NAME
@@ -244,6 +275,15 @@ class CorpusReader:
         return data
 
     def _drafts(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+        """The file's drafts (and problems), each article over the size limit made a problem."""
+        for draft in self._parsed(text, relative, count_fields):
+            if isinstance(draft, ArticleDraft):
+                size = draft_bytes(draft, self.max_article_bytes)
+                if size > self.max_article_bytes:
+                    draft = Problem(relative, draft.line, too_large(size, self.max_article_bytes))
+            yield draft
+
+    def _parsed(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
         name = relative[:-3] if relative.endswith(".gz") else relative
         suffix = Path(name).suffix.lower()
         mapping = {**self.config.mapping_for(relative), **self.mapping}
@@ -254,14 +294,14 @@ class CorpusReader:
         stripped = text.lstrip()
         if (suffix in JSON_LINES_SUFFIXES
                 or (suffix not in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES and stripped.startswith("{"))):
-            for number, record in iter_json_lines(text):
+            for number, record in iter_json_lines(text, self.max_article_bytes):
                 yield self._record(record, mapping, relative, number, count)
         elif suffix in JSON_SUFFIXES or (suffix not in PAGE_TEXT_SUFFIXES and stripped.startswith("[")):
             try:
                 records = list(iter_json_document(text))
             except RecordError as exc:
                 if _looks_like_json_lines(stripped):  # JSON Lines saved as .json: read it as such
-                    for number, record in iter_json_lines(text):
+                    for number, record in iter_json_lines(text, self.max_article_bytes):
                         yield self._record(record, mapping, relative, number, count)
                     return
                 yield Problem(relative, 0, str(exc))
@@ -269,6 +309,10 @@ class CorpusReader:
             for number, record in records:
                 yield self._record(record, mapping, relative, number if len(records) > 1 else 0, count)
         elif suffix in PAGE_TEXT_SUFFIXES or looks_like_page_text(text):
+            if len(text) > self.max_article_bytes:  # one article a file: not parsed (a character is a byte or more)
+                yield Problem(relative, 0, f"article too large: the page holds {len(text):,} characters, over the "
+                                           f"limit of {self.max_article_bytes:,} bytes (ARCHIVE_MAX_ARTICLE_BYTES)")
+                return
             try:
                 yield parse_page_text(text)
             except PageTextError as exc:
@@ -281,6 +325,11 @@ class CorpusReader:
             return Problem(relative, line, str(record))
         if count is not None:
             count(record)
+        characters = _record_characters(record)
+        if characters > self.max_article_bytes:  # not made a draft (a character is a byte or more)
+            return Problem(relative, line, f"article too large: its record holds {characters:,} characters of "
+                                           f"text, over the limit of {self.max_article_bytes:,} bytes "
+                                           "(ARCHIVE_MAX_ARTICLE_BYTES)")
         try:
             return record_to_draft(record, mapping, line)
         except RecordError as exc:
@@ -325,6 +374,39 @@ class CorpusReader:
             line=draft.line,
             date_only=published is not None and not gives_time(draft.published),
         )
+
+
+def max_article_setting() -> int:
+    """``ARCHIVE_MAX_ARTICLE_BYTES``: the largest article a build indexes."""
+    return config.get_int("MAX_ARTICLE_BYTES", low=1024, high=MAX_FILE_BYTES)
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"article too large: {size:,} bytes, over the limit of {limit:,} (ARCHIVE_MAX_ARTICLE_BYTES)"
+
+
+def draft_bytes(draft: ArticleDraft, limit: int) -> int:
+    """The size of a draft's text in UTF-8 (exact up to ``limit``; above it, at least ``limit`` + 1)."""
+    parts = [draft.title, draft.byline, draft.source, draft.url, draft.license, draft.key, *draft.paragraphs,
+             *draft.captions, *draft.credits, *draft.sections, *draft.companies]
+    characters = sum(len(part) for part in parts)
+    if characters > limit or characters * 4 <= limit:  # UTF-8 takes 1 to 4 bytes a character
+        return characters
+    return sum(len(part.encode("utf-8", "surrogatepass")) for part in parts)
+
+
+def _record_characters(record: object) -> int:
+    """The characters of a JSON record's texts: its strings, and those of its lists and objects' values."""
+    if not isinstance(record, dict):
+        return 0
+    total = 0
+    for value in record.values():
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, list | dict):
+            total += sum(len(item) for item in (value.values() if isinstance(value, dict) else value)
+                         if isinstance(item, str))
+    return total
 
 
 def _looks_like_json_lines(text: str) -> bool:

@@ -32,9 +32,10 @@ from search.engines.manticore.tokens import document_id, encode, value_id
 from search.engines.manticore.translate import to_match
 from search.engines.relevance import MIN_SHARED, MIN_SIMILARITY, RELATED_TERMS, term_idf
 from search.errors import IndexMissing, NotFound
-from search.index.nearduplicates import Groups
+from search.index.nearduplicates import GROUPS_NAME, Groups
 from search.index.schema import FIELD_BOOSTS, build_schema, document_to_article
 from search.index.store import IndexStore
+from search.index.vocabulary import FILE_NAME as VOCABULARY_FILE
 from search.query.parser import ParsedQuery, QueryParser
 from search.request import VALUE_FACETS, SearchRequest
 from search.results import FACET_LIMIT, PeriodTotals
@@ -295,6 +296,9 @@ class ManticoreArchive(Archive):
                  timeout: float | None = None):
         super().__init__(index_root, facet_limit, timeout)
         self.head = Node(settings.head, settings.timeout)
+
+    # The files of a build this engine reads (the index itself is on the nodes), checked when it is opened.
+    checked_files = (VOCABULARY_FILE, GROUPS_NAME, NAMES_FILE)
 
     def open_build(self, path: Path, generation: str) -> ManticoreBuild:
         return ManticoreBuild(path, generation, IndexStore(path.parent).manifest(path), self.head)

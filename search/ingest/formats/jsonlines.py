@@ -88,12 +88,17 @@ def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-def iter_json_lines(text: str) -> Iterator[tuple[int, object]]:
-    """Yield (line number, decoded value) for each non-blank line; bad JSON raises RecordError."""
+def iter_json_lines(text: str, max_bytes: int | None = None) -> Iterator[tuple[int, object]]:
+    """Yield (line number, decoded value) for each non-blank line; bad JSON raises RecordError, and so
+    does a line over ``max_bytes`` (not parsed: the article it holds is too large)."""
     # Split on newlines only: str.splitlines() also breaks at U+2028, U+2029 and U+0085, which
     # json.dumps(ensure_ascii=False) writes raw inside strings, and would cut such a record in two.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
+            continue
+        if max_bytes is not None and len(line) > max_bytes:  # a character is one byte or more
+            yield number, RecordError(f"article too large: its line holds {len(line):,} characters, over the "
+                                      f"limit of {max_bytes:,} bytes (ARCHIVE_MAX_ARTICLE_BYTES)")
             continue
         try:
             yield number, json.loads(line)
