@@ -31,6 +31,9 @@ SETTINGS = (
     Setting("FACET_LIMIT", "12", "Values shown per facet (selected values are always shown)."),
     Setting("TRUST_PROXY", "0", "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/"
             "-Port/-Prefix headers are trusted (0: ignore those headers)."),
+    Setting("BASE_URL", "", "Public address of the app's root (https://intranet.example/tools/news-search): the "
+            "absolute URLs of the Atom feed, OpenSearch, the CSV export and the embed fragment start with it. "
+            "Empty: what a trusted proxy says (ARCHIVE_TRUST_PROXY), else http://ARCHIVE_HOST:ARCHIVE_PORT."),
     Setting("EMBED_ALLOWED_ORIGINS", "", "Space-separated origins (https://intranet.example) that may frame the "
             "search and embed pages and fetch the embed fragment (CORS). Empty: only the app itself."),
     Setting("EMBED_LINKS", "embed", "Where article links in /embed open: `embed` (inside the frame) or `new-tab`."),
