@@ -23,8 +23,8 @@ class Setting:
 SETTINGS = (
     Setting("INDEX_DIR", "index", "Folder of index builds (relative paths are from the project root)."),
     Setting("CORPUS_DIR", "corpus", "Folder of article files that `make index` reads."),
-    Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
-    Setting("PORT", "5000", "Port `make run` listens on."),
+    Setting("HOST", "127.0.0.1", "Address `make run` and `make serve` (its nginx front) listen on."),
+    Setting("PORT", "5000", "Port `make run` and `make serve` (its nginx front) listen on."),
     Setting("SITE_NAME", "News Archive", "Name shown in the page title and header."),
     Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
     Setting("INDEX_PROCS", "2", "Processes that write the index in a full build (1: all in one process)."),
@@ -49,6 +49,10 @@ SETTINGS = (
     Setting("MANTICORE_TIMEOUT", "10", "Seconds to connect to a node and for it to answer."),
     Setting("WORKERS", "2", "gunicorn worker processes for `make serve` (one per core)."),
     Setting("THREADS", "4", "Threads per gunicorn worker for `make serve`."),
+    Setting("RUN_DIR", "run", "Folder where `make serve` writes its nginx config, gunicorn's socket and nginx's "
+            "temporary files (made private, mode 0700)."),
+    Setting("REQUEST_WATCHDOG", "120", "Seconds a request may run in a gunicorn worker before that worker is "
+            "replaced (0: never)."),
 )
 
 
