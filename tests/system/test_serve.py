@@ -230,3 +230,17 @@ def test_a_hung_request_gets_its_worker_replaced(bundled_index, tmp_path):
         assert gunicorn.process.poll() is None  # the master goes on
     finally:
         gunicorn.stop()
+
+
+def test_a_clients_forwarded_headers_count_for_nothing(stack):
+    port = stack["port"]
+    forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https", "X-Forwarded-Prefix": "/evil",
+              "X-Forwarded-Port": "8443", "X-Forwarded-For": "203.0.113.9"}
+    status, _, page = fetch(port, "/?q=ByteDance", headers=forged)
+    assert status == 200 and 'href="/static/style.css?v=' in page and "/evil" not in page
+    status, _, description = fetch(port, "/opensearch.xml", headers=forged)
+    assert status == 200 and f'template="http://127.0.0.1:{port}/?q={{searchTerms}}"' in description, description
+    assert "evil" not in description and "8443" not in description
+    time.sleep(0.3)
+    assert "203.0.113.9" not in "\n".join(line for line in stack["service"].output().splitlines()
+                                          if "pid=" in line)  # gunicorn logs the address the front saw
