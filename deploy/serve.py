@@ -2,13 +2,16 @@
 
     python deploy/serve.py            # what `make serve` runs; settings are the ARCHIVE_* variables
 
-Writes deploy/nginx-front.conf (its @@NAME@@ placeholders filled in) and the two files it includes into $ARCHIVE_RUN_DIR
-(default run/, mode 0700), starts gunicorn (gunicorn.conf.py) bound to the socket run/gunicorn.sock, then,
-once that socket is there, Debian's nginx (`nginx -p RUN_DIR -c RUN_DIR/nginx.conf -g 'daemon off;'`).
-Both stay in the foreground under this process, their logs on its stdout and stderr:
+Writes deploy/nginx-front.conf (its @@NAME@@ placeholders filled in) and the two files it includes into
+$ARCHIVE_RUN_DIR (default run/, mode 0700), starts gunicorn (gunicorn.conf.py) bound to the socket
+run/gunicorn.sock, then, once that socket is there, Debian's nginx
+(`nginx -p RUN_DIR -c RUN_DIR/nginx.conf -g 'daemon off;'`).
+Both stay in the foreground under this process, their logs on its stdout and stderr (nginx's access log is
+RUN_DIR/access.log):
 
 - TERM or INT: both stop (gunicorn lets running requests finish, nginx closes its connections);
 - HUP: gunicorn reloads the code into new workers, nginx rereads its config;
+- USR1: nginx reopens its access log, RUN_DIR/access.log (after logrotate moved it);
 - either one exits: the other is stopped and this process exits non-zero, for the service manager to restart.
 
 Why a front at all, and what each of its settings does: deploy/nginx-front.conf and docs/production.md.
@@ -132,10 +135,13 @@ def main() -> int:
             for child in children.values():
                 if child.poll() is None:
                     child.send_signal(signal.SIGHUP)
+        elif signum == signal.SIGUSR1:
+            if "nginx" in children and children["nginx"].poll() is None:
+                children["nginx"].send_signal(signal.SIGUSR1)
         else:
             stopping.append(signum)
 
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, on_signal)
     try:
         plan["socket"].unlink(missing_ok=True)

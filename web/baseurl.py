@@ -27,7 +27,8 @@ WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")
 
 
 def parse_base_url(text: str) -> str:
-    """Return the base URL without its trailing slash ("" for none), refusing anything but scheme://host[:port][/path]."""
+    """Return the base URL without its trailing slash ("" for none); anything but scheme://host[:port][/path]
+    is refused."""
     text = text.strip()
     if not text:
         return ""
