@@ -21,9 +21,10 @@ SETTINGS_ENV = ARCHIVE_HOST=$(HOST) ARCHIVE_PORT=$(PORT) ARCHIVE_INDEX_DIR=$(IND
 run: install index-if-missing
 	$(SETTINGS_ENV) $(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
 
-# Production: gunicorn with ARCHIVE_WORKERS processes of ARCHIVE_THREADS threads (gunicorn.conf.py).
+# Production: nginx on HOST:PORT in front of gunicorn (ARCHIVE_WORKERS processes of ARCHIVE_THREADS threads,
+# gunicorn.conf.py) on a socket in ARCHIVE_RUN_DIR: deploy/serve.py, deploy/nginx-front.conf.
 serve: install index-if-missing
-	$(SETTINGS_ENV) $(PY) -m gunicorn -c gunicorn.conf.py "web:create_app()"
+	$(SETTINGS_ENV) $(PY) deploy/serve.py
 
 install: $(VENV)/.installed
 

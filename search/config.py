@@ -23,8 +23,8 @@ class Setting:
 SETTINGS = (
     Setting("INDEX_DIR", "index", "Folder of index builds (relative paths are from the project root)."),
     Setting("CORPUS_DIR", "corpus", "Folder of article files that `make index` reads."),
-    Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
-    Setting("PORT", "5000", "Port `make run` listens on."),
+    Setting("HOST", "127.0.0.1", "Address `make run` and `make serve` (its nginx front) listen on."),
+    Setting("PORT", "5000", "Port `make run` and `make serve` (its nginx front) listen on."),
     Setting("SITE_NAME", "News Archive", "Name shown in the page title and header."),
     Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
     Setting("INDEX_PROCS", "2", "Processes that write the index in a full build (1: all in one process)."),
@@ -36,6 +36,9 @@ SETTINGS = (
             "streams."),
     Setting("TRUST_PROXY", "0", "Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/"
             "-Port/-Prefix headers are trusted (0: ignore those headers)."),
+    Setting("BASE_URL", "", "Public address of the app's root (https://intranet.example/tools/news-search): the "
+            "absolute URLs of the Atom feed, OpenSearch, the CSV export and the embed fragment start with it. "
+            "Empty: what a trusted proxy says (ARCHIVE_TRUST_PROXY), else http://ARCHIVE_HOST:ARCHIVE_PORT."),
     Setting("EMBED_ALLOWED_ORIGINS", "", "Space-separated origins (https://intranet.example) that may frame the "
             "search and embed pages and fetch the embed fragment (CORS). Empty: only the app itself."),
     Setting("EMBED_LINKS", "embed", "Where article links in /embed open: `embed` (inside the frame) or `new-tab`."),
@@ -51,6 +54,10 @@ SETTINGS = (
     Setting("MANTICORE_TIMEOUT", "10", "Seconds to connect to a node and for it to answer."),
     Setting("WORKERS", "2", "gunicorn worker processes for `make serve` (one per core)."),
     Setting("THREADS", "4", "Threads per gunicorn worker for `make serve`."),
+    Setting("RUN_DIR", "run", "Folder where `make serve` writes its nginx config, gunicorn's socket and nginx's "
+            "temporary files (made private, mode 0700)."),
+    Setting("REQUEST_WATCHDOG", "120", "Seconds a request may run in a gunicorn worker before that worker is "
+            "replaced (0: never)."),
 )
 
 

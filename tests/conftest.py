@@ -15,11 +15,18 @@ nothing of the product at import time, so that collecting tests/unit costs only 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.paths import CORPUS, TESTS_DIR
 
 TIERS = ("unit", "integration", "system")
+
+# The apps under test are configured at the address Flask's test client calls itself (http://localhost/):
+# absolute URLs come from ARCHIVE_BASE_URL, never from the request's Host (web/baseurl.py), and the tests
+# compare them with that address. tests/integration/test_host_header.py checks the other cases.
+os.environ.setdefault("ARCHIVE_BASE_URL", "http://localhost")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search import config
 from search.engines.backend import open_backend
 from search.request import VALUE_FACETS, SearchRequest
 
-from . import display, errors, feeds, security, views
+from . import baseurl, display, errors, feeds, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
 from .links import article_url, company_url, embedded, leaves_frame, search_url
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> baseurl.ArchiveFlask:
     """Create the app; settings come from ARCHIVE_* variables, overridden by ``test_config``."""
-    app = Flask(__name__)
+    app = baseurl.ArchiveFlask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(config.get_path("INDEX_DIR")),
         CORPUS_DIR=str(config.get_path("CORPUS_DIR")),  # its companies.csv names aliases and tickers
@@ -27,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         FACET_LIMIT=config.get_int("FACET_LIMIT", high=1000),
         SEARCH_TIMEOUT=config.get_int("SEARCH_TIMEOUT", low=0, high=3600),
         TRUST_PROXY=config.get_int("TRUST_PROXY", low=0, high=10),
+        BASE_URL=config.get("BASE_URL"),  # absolute URLs start with it, never with the Host header (baseurl.py)
         EMBED_ALLOWED_ORIGINS=config.get("EMBED_ALLOWED_ORIGINS"),
         EMBED_LINKS=config.get("EMBED_LINKS"),
         EMBED_STYLESHEET=config.get("EMBED_STYLESHEET"),
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    baseurl.resolve(app)
     app.config["EMBED_ALLOWED_ORIGINS"] = security.parse_origins(app.config["EMBED_ALLOWED_ORIGINS"])
     if app.config["EMBED_LINKS"] not in ("embed", "new-tab"):
         raise ValueError(f"ARCHIVE_EMBED_LINKS must be 'embed' or 'new-tab', not {app.config['EMBED_LINKS']!r}")
@@ -68,4 +69,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     errors.init_app(app)
     security.init_app(app)
+    app.after_request(baseurl.relative_redirects)
     return app

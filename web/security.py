@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 
+from .assets import redirect_stale_version, versioned
+
 # Pages an allowed origin may frame, and endpoints it may fetch from its own scripts.
 FRAMEABLE_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_article", "views.facet",
                                  "views.embed_facet"})
@@ -76,7 +78,10 @@ def add_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.endpoint in CORS_ENDPOINTS:
         add_cors_headers(response, allowed)
-    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+    if "HX-Request" in response.vary:
+        # The answer depends on HX-History-Restore-Request too (views.is_fragment_request): a restore gets the page.
+        response.vary.add("HX-History-Restore-Request")
+    if request.endpoint == "static" and response.status_code == 200 and versioned(request.view_args["filename"]):
         response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
     elif request.endpoint != "static" or response.status_code != 200:
         response.headers.setdefault("Cache-Control", "no-cache")  # pages, errors (a missing static file too)
@@ -97,4 +102,5 @@ def add_cors_headers(response, allowed: tuple[str, ...]) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(redirect_stale_version)
     app.after_request(add_headers)

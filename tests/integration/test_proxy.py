@@ -27,7 +27,8 @@ from web import create_app
 
 @pytest.fixture(scope="module")
 def trusting_app(bundled_index):
-    app = create_app({"INDEX_DIR": str(bundled_index), "TRUST_PROXY": 1, "TESTING": True})
+    # No ARCHIVE_BASE_URL: absolute URLs come from the trusted proxy's headers.
+    app = create_app({"INDEX_DIR": str(bundled_index), "TRUST_PROXY": 1, "TESTING": True, "BASE_URL": ""})
     yield app
     app.extensions["archive"].close()
 

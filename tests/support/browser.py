@@ -34,6 +34,13 @@ def serve(wsgi_app):
     from werkzeug.serving import make_server
 
     httpd = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    url = f"http://127.0.0.1:{httpd.server_port}"
+    # The app's absolute URLs (the embed fragment's, the feeds') come from its configured base URL, never
+    # from the Host header (web/baseurl.py): while served here, that is this address.
+    config = getattr(wsgi_app, "config", None)
+    saved = config.get("BASE_URL") if config is not None else None
+    if config is not None and "BASE_URL" in config:
+        config["BASE_URL"] = url
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
 
@@ -41,8 +48,10 @@ def serve(wsgi_app):
         httpd.shutdown()
         thread.join(5)
         httpd.server_close()
+        if config is not None and "BASE_URL" in config:
+            config["BASE_URL"] = saved
 
-    return f"http://127.0.0.1:{httpd.server_port}", stop
+    return url, stop
 
 
 def intranet_page(environ, start_response):

@@ -1,6 +1,7 @@
 """The app under a path prefix behind a reverse proxy, the real stack: Debian's nginx running the server
-block of deploy/nginx-news-search.conf in front of gunicorn with gunicorn.conf.py, over HTTP on
-loopback, including an index rebuild while a client keeps searching; and the settings gunicorn reads.
+blocks of deploy/nginx-news-search.conf in front of `make serve` (deploy/serve.py: its own nginx front,
+then gunicorn with gunicorn.conf.py), over HTTP on loopback, including an index rebuild while a client
+keeps searching and a reload; and the settings gunicorn reads.
 
 Through Flask's test client first (X-Forwarded-* headers ignored unless ARCHIVE_TRUST_PROXY says a
 proxy sets them, then every URL of every page under the prefix): tests/integration/test_proxy.py.
@@ -8,13 +9,11 @@ proxy sets them, then every URL of every page under the prefix): tests/integrati
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ from tests.support.proxy import (
     text,
     url_attributes,
 )
+from tests.support.serving import Service, fetch, free_port
 
 NGINX_SAMPLE = ROOT / "deploy" / "nginx-news-search.conf"
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/sbin/nginx") if os.access(p, os.X_OK)), None)
@@ -62,7 +62,7 @@ def test_gunicorn_reads_the_archive_settings(tmp_path):
     assert settings["control_socket_disable"] == "True"
 
 
-# --- The real stack: nginx (the sample config) -> gunicorn (gunicorn.conf.py) -> the app ------------
+# --- The real stack: nginx (the sample config) -> make serve (nginx front -> gunicorn) -> the app -----
 
 NEW_ARTICLE = """COMPANIES
 Quuxwidget maker opens intranet showroom
@@ -74,84 +74,29 @@ The quuxwidget, a device nobody else has written about, went on show on Monday.
 Its makers said the quuxwidget would be sold from next year.
 """
 NEW_WORD = "quuxwidget"
+SITE = {"Host": "intranet.example"}
+BASE_URL = f"http://intranet.example{PREFIX}"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(port: int, path: str, headers: dict | None = None, timeout: float = 10) -> tuple[int, dict, str]:
-    """GET over loopback (http.client: no proxy settings from the environment apply)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        body = response.read().decode("utf-8", "replace")
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
-    finally:
-        connection.close()
-
-
-class Service:
-    """A server process with its output in files, stopped with terminate, then kill."""
-
-    def __init__(self, name: str, args: list[str], folder: Path, **popen):
-        self.name = name
-        self.stdout_path = folder / f"{name}.stdout"
-        self.stderr_path = folder / f"{name}.stderr"
-        with open(self.stdout_path, "wb") as stdout, open(self.stderr_path, "wb") as stderr:
-            self.process = subprocess.Popen(args, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, **popen)
-
-    def output(self) -> str:
-        return self.stdout_path.read_text(errors="replace") + self.stderr_path.read_text(errors="replace")
-
-    def logs(self, *extra: Path) -> str:
-        parts = [f"--- {self.name} (exit code {self.process.poll()}):\n{self.output()[-4000:]}"]
-        parts += [f"--- {path.name}:\n{path.read_text(errors='replace')[-4000:]}" for path in extra if path.exists()]
-        return "\n".join(parts)
-
-    def wait_until(self, ready, what: str, timeout: float = 20, logs: str = "") -> None:
-        deadline = time.monotonic() + timeout
-        error = None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if ready():
-                    return
-            except OSError as exc:
-                error = exc
-            time.sleep(0.1)
-        raise AssertionError(f"{self.name}: {what} not ready after {timeout} s ({error})\n{logs or self.logs()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def server_block(upstream_port: int, listen_port: int) -> str:
-    """Return the sample's server block, listening on loopback and proxying to the test's gunicorn."""
+def server_blocks(upstream_port: int, listen_port: int) -> str:
+    """Return the sample's server blocks, listening on loopback and proxying to the test's `make serve`."""
     text = "\n".join(line.split("#", 1)[0].rstrip() for line in NGINX_SAMPLE.read_text().splitlines())
-    start = re.search(r"^server\s*\{", text, re.MULTILINE)
-    assert start, f"{NGINX_SAMPLE} has no server block"
-    depth = 0
-    for end in range(start.end() - 1, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[end], 0)
-        if depth == 0:
-            break
-    block = text[start.start() : end + 1]
-    assert block.count("127.0.0.1:5000") == 1, "the sample should proxy to gunicorn on 127.0.0.1:5000 once"
-    block = block.replace("127.0.0.1:5000", f"127.0.0.1:{upstream_port}")
-    block, listens = re.subn(r"^\s*listen\s[^;]*;", f"    listen 127.0.0.1:{listen_port};", block, flags=re.MULTILINE)
-    assert listens == 1, "the test replaces the sample's one listen directive"
-    return block
+    blocks = []
+    for start in re.finditer(r"^server\s*\{", text, re.MULTILINE):
+        depth = 0
+        for end in range(start.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        blocks.append(text[start.start() : end + 1])
+    assert len(blocks) == 2, f"{NGINX_SAMPLE}: a default server that refuses other Hosts, and the site"
+    text = "\n".join(blocks)
+    assert text.count("127.0.0.1:5000") == 1, "the sample should proxy to make serve on 127.0.0.1:5000 once"
+    text = text.replace("127.0.0.1:5000", f"127.0.0.1:{upstream_port}")
+    text, listens = re.subn(r"^(\s*)listen\s+80(\s+default_server)?;", rf"\1listen 127.0.0.1:{listen_port}\2;", text,
+                            flags=re.MULTILINE)
+    assert listens == 2, "the test replaces the sample's two listen directives"
+    return text
 
 
 def nginx_conf(folder: Path, upstream_port: int, listen_port: int) -> str:
@@ -166,7 +111,7 @@ events {{ worker_connections 256; }}
 http {{
     access_log {folder / 'nginx-access.log'};
 {temp}
-{server_block(upstream_port, listen_port)}
+{server_blocks(upstream_port, listen_port)}
 }}
 """
 
@@ -179,24 +124,26 @@ def stack(tmp_path_factory):
     corpus = copy_small_corpus(folder / "corpus")
     index = folder / "index"
     build_index(corpus, index, progress=False)
-    gunicorn_port, nginx_port = free_port(), free_port()
+    serve_port, nginx_port = free_port(), free_port()
 
+    # `make serve` as the sample says: one proxy before it, the public address as ARCHIVE_BASE_URL.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHIVE_", "GUNICORN_", "FORWARDED_ALLOW"))}
     env.update(ARCHIVE_INDEX_DIR=str(index), ARCHIVE_TRUST_PROXY="1", ARCHIVE_WORKERS="2", ARCHIVE_THREADS="4",
-               ARCHIVE_HOST="127.0.0.1", ARCHIVE_PORT=str(gunicorn_port))
+               ARCHIVE_HOST="127.0.0.1", ARCHIVE_PORT=str(serve_port), ARCHIVE_RUN_DIR=str(folder / "run"),
+               ARCHIVE_BASE_URL=BASE_URL)
     services = []
     try:
-        gunicorn = Service("gunicorn", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "web:create_app()"],
-                           folder, cwd=ROOT, env=env)
+        # deploy/serve.py, as `make serve` runs it: its own nginx front and gunicorn (whose logs are in its output).
+        gunicorn = Service("serve", [sys.executable, str(ROOT / "deploy" / "serve.py")], folder, cwd=ROOT, env=env)
         services.append(gunicorn)
-        gunicorn.wait_until(lambda: fetch(gunicorn_port, "/healthz", timeout=2)[0] == 200, "/healthz")
+        gunicorn.wait_until(lambda: fetch(serve_port, "/healthz", timeout=2)[0] == 200, "/healthz", timeout=30)
 
         conf = folder / "nginx.conf"
-        conf.write_text(nginx_conf(folder, gunicorn_port, nginx_port))
+        conf.write_text(nginx_conf(folder, serve_port, nginx_port))
         nginx = Service("nginx", [NGINX, "-p", str(folder), "-e", str(folder / "nginx-error.log"), "-c", str(conf),
                                   "-g", "daemon off;"], folder)
         services.append(nginx)
-        nginx.wait_until(lambda: fetch(nginx_port, f"{PREFIX}/healthz", timeout=2)[0] == 200, f"{PREFIX}/healthz",
+        nginx.wait_until(lambda: fetch(nginx_port, f"{PREFIX}/healthz", SITE, timeout=2)[0] == 200, f"{PREFIX}/healthz",
                          logs=nginx.logs(folder / "nginx-error.log", conf) + "\n" + gunicorn.logs())
         yield {"port": nginx_port, "gunicorn": gunicorn, "nginx": nginx, "corpus": corpus, "index": index,
                "folder": folder}
@@ -211,7 +158,8 @@ def stack_logs(stack) -> str:
 
 
 def through_nginx(stack, path: str, headers: dict | None = None):
-    return fetch(stack["port"], path, headers)
+    """A request to the sample's site (Host: intranet.example, its server_name)."""
+    return fetch(stack["port"], path, {**SITE, **(headers or {})})
 
 
 def test_search_page_through_nginx(stack):
@@ -219,7 +167,7 @@ def test_search_page_through_nginx(stack):
     assert status == 200, stack_logs(stack)
     assert SEED_HEADLINE in text(html)
     assert "no-cache" in headers["cache-control"]
-    paths = own_paths(html, {f"127.0.0.1:{stack['port']}"})
+    paths = own_paths(html, {"intranet.example"})
     assert len(paths) > 10 and outside_prefix(paths) == []
 
     status, headers, _ = through_nginx(stack, PREFIX)  # without the slash: nginx redirects
@@ -249,15 +197,15 @@ def test_htmx_fragment_and_article_through_nginx(stack):
     assert article.startswith(f"{PREFIX}/article/")
     status, _, page = through_nginx(stack, article)
     assert status == 200 and SEED_HEADLINE in text(page)
-    assert outside_prefix(own_paths(page, {f"127.0.0.1:{stack['port']}"})) == []
+    assert outside_prefix(own_paths(page, {"intranet.example"})) == []
 
 
 def test_feeds_and_opensearch_through_nginx(stack):
     for path in FEED_PATHS:
         status, _, body = through_nginx(stack, PREFIX + path)
         assert status == 200, (path, stack_logs(stack))
-        urls = own_absolute_urls(body, "127.0.0.1")
-        assert all(url.startswith(f"http://127.0.0.1:{stack['port']}{PREFIX}/") for url in urls), (path, urls)
+        urls = own_absolute_urls(body, "intranet.example")
+        assert all(url.startswith(f"{BASE_URL}/") for url in urls), (path, urls)
         assert urls or path.startswith("/suggest"), path
 
 
@@ -376,3 +324,14 @@ def test_hup_reloads_workers_without_failed_requests(stack):
     failures = [outcome for outcome in results if outcome != 200]
     assert results and failures == [], f"{failures[:5]}\n{stack_logs(stack)}"
     assert gunicorn.process.poll() is None
+
+
+def test_the_sample_refuses_other_hosts_and_bounds_slow_clients(stack):
+    status, _, _ = fetch(stack["port"], f"{PREFIX}/?q=ByteDance", {"Host": "evil.example"})
+    assert status == 421
+    assert through_nginx(stack, f"{PREFIX}/?q=ByteDance")[0] == 200
+    sample = NGINX_SAMPLE.read_text()
+    for directive in ("client_header_timeout", "client_body_timeout", "send_timeout", "client_max_body_size",
+                      "large_client_header_buffers", "proxy_request_buffering on", "proxy_buffering on",
+                      "proxy_read_timeout", "listen 80 default_server"):
+        assert re.search(rf"^\s*{directive}\b", sample, re.MULTILINE), directive
