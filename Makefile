@@ -71,9 +71,12 @@ bench: install bench-install
 # Load and soak (bench/load.py): gunicorn + wrk (Debian package `wrk`) with a full rebuild swapped in
 # under load; `make soak` runs 10 minutes and checks workers' memory and open files stay flat.
 .PHONY: loadtest soak
-loadtest: install
+loadtest: test-install
 	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 2; }
 	$(PY) -m bench.load loadtest $(LOAD_ARGS)
+	# Contention (issue 16): `make serve`'s stack under slow clients and, on the 23k archive, costly searches at
+	# once, while a probe sends ordinary searches; prints each probe's answers, failures and p95.
+	$(PY) -m pytest -q -s tests/system/test_serve.py -k "probe"
 
 soak: install
 	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk"; exit 2; }

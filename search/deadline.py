@@ -9,12 +9,13 @@ request thread has its own); without one, ``check()`` does nothing (the command 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from search.errors import SearchTimeout
+from search.errors import Busy, SearchTimeout
 
 _deadline: ContextVar[float | None] = ContextVar("search_deadline", default=None)
 
@@ -47,3 +48,34 @@ def remaining() -> float | None:
     """Seconds left before the deadline, or None without one."""
     ends = _deadline.get()
     return None if ends is None else max(0.0, ends - time.monotonic())
+
+
+# Costly searches (wildcards, fuzzy words, phrases, long pages, exports) run at most this many at a time
+# per process, so that a few of them cannot take every thread from the ordinary searches around them.
+HEAVY_SLOTS = 1
+HEAVY_PER_PAGE = 25
+_HEAVY_MARKS = ("*", "?", "~", '"')
+_heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
+
+
+def is_heavy(q: str, per_page: int, export: bool = False) -> bool:
+    """Whether a search is costly, decided from the request alone before any work: an export, a long page,
+    or a query with wildcards, fuzzy words or phrases."""
+    return export or per_page > HEAVY_PER_PAGE or any(mark in q for mark in _HEAVY_MARKS)
+
+
+@contextmanager
+def heavy_slot(heavy: bool) -> Iterator[None]:
+    """Hold one of the process's slots for a costly search for the code it wraps (a light search needs
+    none); without a free slot, Busy at once (a 503 asking to try again): a costly search waiting for the
+    slot would hold a thread that an ordinary search needs."""
+    if not heavy:
+        yield
+        return
+    if not _heavy.acquire(blocking=False):
+        raise Busy("Other costly searches (wildcards, fuzzy words, phrases, long pages or exports) are running: "
+                   "try again in a moment, or search without them.")
+    try:
+        yield
+    finally:
+        _heavy.release()

@@ -83,3 +83,10 @@ class SearchTimeout(ArchiveError):
 
     status = 503
     title = "Search took too long"
+
+
+class Busy(ArchiveError):
+    """Every slot for costly searches of this process is taken (``search/deadline.py`` ``heavy_slot``)."""
+
+    status = 503
+    title = "Busy"

@@ -350,7 +350,8 @@ class Archive:
         benchmark measures the search with and without them).
         """
         started = time.perf_counter()
-        with self._using() as build, deadline.within(self.timeout):
+        heavy = deadline.is_heavy(request.q, request.per_page)
+        with self._using() as build, deadline.heavy_slot(heavy), deadline.within(self.timeout):
             return self._search(build, request, started, facets, snippets, did_you_mean)
 
     def _search(self, build: Build, request: SearchRequest, started: float, with_facets: bool = True,
@@ -448,7 +449,9 @@ class Archive:
         come as ``search(request).total`` says; the build stays open until the iteration ends or is closed.
         """
         with self._using() as build:
-            with deadline.within(self.timeout):  # matching; the stream itself goes at the reader's pace
+            # Matching holds a slot for costly searches and has a deadline; the stream itself goes at the
+            # reader's pace (the front buffers it).
+            with deadline.heavy_slot(True), deadline.within(self.timeout):
                 parsed, selection, _ = self._select(build, request, build.filters(request), with_page=False)
             if not selection.total:
                 return

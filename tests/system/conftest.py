@@ -77,3 +77,17 @@ def hostile(tmp_path_factory):
     """The hostile corpus (164 payloads in every field of 492 articles) indexed beside a small copy of the
     bundled corpus, the app on it and the benign baseline; one per module (test_hostile.py, test_hostile_feeds.py)."""
     yield from build_hostile(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """Reuters-21578 + BBC News + Wikinews (23,357 articles) imported as `make bench` imports them and indexed,
+    once per session (about two minutes): what the cost and contention tests run against."""
+    from bench.corpus import import_real_corpus
+    from search.index.build import build_index
+    from tests.support.paths import SHARED
+
+    work = tmp_path_factory.mktemp("real")
+    import_real_corpus(SHARED, work / "corpus", log=lambda line: None)
+    build_index(work / "corpus", work / "index", progress=False)
+    return work / "index"
