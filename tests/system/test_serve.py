@@ -160,9 +160,8 @@ def real_stack(real_index, tmp_path_factory):
 
 @needs_shared
 @pytest.mark.xfail(reason="issue 16, open: with 8 clients sending the costliest allowed searches and 32 slow "
-                          "clients, the probe's p95 was 3.8 s with 1 timeout in 8 s (2 cores, the attackers on "
-                          "the same machine), though costly searches run one per worker and the others get a 503 "
-                          "at once", strict=False)
+                          "clients, 3 of 5 runs passed (probe p95 0.08-0.12 s, 0 failures); 2 had 1-2 probe "
+                          "searches time out at 5 s (one with p95 3.8 s while the machine was loaded)", strict=False)
 def test_costly_searches_and_slow_clients_at_once_do_not_starve_the_probe(real_stack):
     """8 clients sending the costliest allowed searches one after another, 16 half-sent requests and 16 unread
     CSV downloads, while a probe sends ordinary searches: every probe search is answered, p95 under 1 s. The
