@@ -257,16 +257,9 @@ def build_index(
             if ix.doc_count() != report.summary.articles:  # a writer process died: do not publish a part
                 raise BuildFailed(f"the index holds {ix.doc_count()} of the {report.summary.articles} articles read "
                                   "(a writer process failed)")
-            _group_duplicates(build_dir, signatures, ix, report)
-            vocabulary.save(build_dir)
-            report.documents = ix.doc_count()
-            ix.close()
-            report.seconds = time.perf_counter() - started
-            manifest = _manifest(report, manifest_files, corpus_dir, mapping, reader.promoted_companies())
-            if before_publish is not None:
-                before_publish(build_dir, manifest, store.manifest())
-                _check_stop()
-            report.index_path = store.publish(build_dir, manifest, check=check_servable)
+            _finish(store, build_dir, ix, report, signatures, vocabulary, started,
+                    lambda: _manifest(report, manifest_files, corpus_dir, mapping, reader.promoted_companies()),
+                    before_publish, store.manifest())
         except BaseException:
             store.discard(build_dir)
             raise
@@ -358,16 +351,9 @@ def update_index(
                 _abandon(writer)
                 raise
             _check_stop()
-            _group_duplicates(build_dir, signatures, ix, report)
-            vocabulary.save(build_dir)
-            report.documents = ix.doc_count()
-            ix.close()
-            report.seconds = time.perf_counter() - started
-            manifest = _manifest(report, new_files, corpus_dir, mapping, reader.promoted_companies())
-            if before_publish is not None:
-                before_publish(build_dir, manifest, previous)
-                _check_stop()
-            report.index_path = store.publish(build_dir, manifest, check=check_servable)
+            _finish(store, build_dir, ix, report, signatures, vocabulary, started,
+                    lambda: _manifest(report, new_files, corpus_dir, mapping, reader.promoted_companies()),
+                    before_publish, previous)
         except BaseException:
             store.discard(build_dir)
             raise
@@ -486,6 +472,22 @@ def check_servable(build_dir: Path, manifest: dict) -> None:
         raise BuildFailed(f"the new build cannot be opened ({type(exc).__name__}: {exc})") from exc
     if documents != manifest.get("documents"):
         raise BuildFailed(f"the new build holds {documents} articles, its manifest {manifest.get('documents')}")
+
+
+def _finish(store: IndexStore, build_dir: Path, ix, report: BuildReport, signatures, vocabulary, started: float,
+            make_manifest: Callable[[], dict], before_publish: BeforePublish | None, served_manifest: dict) -> None:
+    """What a full and an incremental build do once their writer has committed: group near-duplicates,
+    save the vocabulary, and publish the build (after ``before_publish``), checked as servable."""
+    _group_duplicates(build_dir, signatures, ix, report)
+    vocabulary.save(build_dir)
+    report.documents = ix.doc_count()
+    ix.close()
+    report.seconds = time.perf_counter() - started
+    manifest = make_manifest()  # after the counts and the time it records
+    if before_publish is not None:
+        before_publish(build_dir, manifest, served_manifest)
+        _check_stop()
+    report.index_path = store.publish(build_dir, manifest, check=check_servable)
 
 
 def _group_duplicates(build_dir: Path, signatures: nearduplicates.Signatures, ix, report: BuildReport) -> None:
