@@ -22,7 +22,8 @@ run: install index-if-missing
 	$(SETTINGS_ENV) $(PY) -m flask --app "web:create_app()" run --host $(HOST) --port $(PORT)
 
 # Production: nginx on HOST:PORT in front of gunicorn (ARCHIVE_WORKERS processes of ARCHIVE_THREADS threads,
-# gunicorn.conf.py) on a socket in ARCHIVE_RUN_DIR: deploy/serve.py, deploy/nginx-front.conf.
+# and ARCHIVE_COSTLY_WORKERS for costly searches; gunicorn.conf.py) on sockets in ARCHIVE_RUN_DIR:
+# deploy/serve.py, deploy/nginx-front.conf.
 serve: install index-if-missing
 	$(SETTINGS_ENV) $(PY) deploy/serve.py
 
@@ -68,7 +69,7 @@ $(VENV)/.test-installed: requirements-test.txt requirements-bench.txt requiremen
 bench: install bench-install
 	$(PY) -m bench $(BENCH_ARGS)
 
-# Load and soak (bench/load.py): gunicorn + wrk (Debian package `wrk`) with a full rebuild swapped in
+# Load and soak (bench/load.py): make serve's stack (nginx + gunicorn pools) + wrk (Debian package `wrk`) with a full rebuild swapped in
 # under load; `make soak` runs 10 minutes and checks workers' memory and open files stay flat.
 .PHONY: loadtest soak
 loadtest: test-install

@@ -135,13 +135,29 @@ def _watch(worker, limit: int) -> None:
         worker.log.error("watchdog: %r has run for %.0f s (ARCHIVE_REQUEST_WATCHDOG=%d); replacing worker %s. "
                          "It hangs at:\n%s", line, now - started, limit, worker.pid, where)
         worker.alive = False  # the worker's loop stops taking connections and waits for the others
+        wake = getattr(worker, "method_queue", None)
+        if wake is not None:  # gthread: wake its loop now rather than at its next one-second poll
+            wake.defer(lambda: None)
         deadline = time.monotonic() + worker.cfg.graceful_timeout
         hung_threads = {item[0] for item in hung}
-        while time.monotonic() < deadline and set(_running) - hung_threads:
-            time.sleep(0.2)
+        # Wait for every other connection this worker holds, not only the requests already running: one it has
+        # accepted but not yet started (in its queue, or arriving before its loop saw alive=False) would be
+        # reset by the exit below. gthread counts its open connections in nr_conns; the hung ones never close.
+        while time.monotonic() < deadline and (set(_running) - hung_threads
+                                               or getattr(worker, "nr_conns", 0) > len(hung_threads)):
+            time.sleep(0.1)
         os._exit(1)  # the hung thread would keep a normal exit waiting for ever; the master spawns a new worker
 
 
+# deploy/serve.py's pool for costly searches (its gunicorn is started with --name news-archive-gunicorn-costly)
+# hands the interpreter's lock from thread to thread every 0.5 ms instead of 5: while one thread runs a costly
+# search, the other answers the next costly request (503 Busy) in milliseconds instead of seconds.
+COSTLY_POOL_SUFFIX = "-costly"
+COSTLY_SWITCH_INTERVAL = 0.0005  # seconds
+
+
 def post_worker_init(worker):
+    if (worker.cfg.proc_name or "").endswith(COSTLY_POOL_SUFFIX):
+        sys.setswitchinterval(COSTLY_SWITCH_INTERVAL)
     if _watchdog_seconds:
         threading.Thread(target=_watch, args=(worker, _watchdog_seconds), name="watchdog", daemon=True).start()

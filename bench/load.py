@@ -1,7 +1,7 @@
 """Load and soak runs against the production server (`make loadtest`, `make soak`).
 
-loadtest: gunicorn on loopback (started as `make serve` starts it), wrk driving a fixed mix of
-searches with facets for 60 s, while a full index rebuild runs and is swapped in half-way. It
+loadtest: `make serve`'s stack on loopback (deploy/serve.py: nginx in front of the two gunicorn pools),
+wrk driving a fixed mix of searches with facets for 60 s, while a full index rebuild runs and is swapped in half-way. It
 prints requests/s, latency percentiles, errors and 5xx responses, and when the new index (which
 holds one extra article with a marker word) started answering, without a restart.
 
@@ -98,18 +98,19 @@ def prepare(work: Path, corpus: Path) -> tuple[Path, Path]:
 
 
 class Server:
-    """gunicorn as `make serve` runs it, on a free loopback port."""
+    """`make serve`'s stack (deploy/serve.py: nginx in front of gunicorn's ordinary and costly pools), on a free
+    loopback port, its run folder beside the log."""
 
     def __init__(self, index: Path, log: Path):
         self.port = free_port()
         env = {**os.environ, "ARCHIVE_INDEX_DIR": str(index), "ARCHIVE_PORT": str(self.port),
-               "ARCHIVE_HOST": "127.0.0.1"}
+               "ARCHIVE_HOST": "127.0.0.1", "ARCHIVE_RUN_DIR": str(log.parent / "run")}
         self.log = open(log, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "web:create_app()"],
+            [sys.executable, str(ROOT / "deploy" / "serve.py")],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=2).read()
@@ -117,11 +118,12 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit(f"gunicorn did not start; see {log}")
+        raise SystemExit(f"make serve's stack did not start; see {log}")
 
     def workers(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(p) for p in children.read_text().split()] if children.exists() else []
+        """The gunicorn workers of both pools (children of the gunicorn masters serve.py started)."""
+        return [worker for master in children(self.process.pid)
+                if b"gunicorn" in Path(f"/proc/{master}/cmdline").read_bytes() for worker in children(master)]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -132,6 +134,14 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+def children(pid: int) -> list[int]:
+    listed = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(p) for p in listed.read_text().split()]
+    except OSError:  # gone meanwhile
+        return []
 
 
 def proc_memory(pid: int) -> tuple[float, int]:
@@ -213,7 +223,8 @@ def loadtest(args) -> int:
     server_errors = sum(v for k, v in statuses.items() if k >= 500)
     seconds = result["duration_us"] / 1e6
     print(f"loadtest: {args.seconds} s, wrk {args.threads} threads x {args.connections} connections, "
-          f"{len(PATHS)} URLs (searches with facets, htmx fragments, JSON), gunicorn {len(workers_before)} workers")
+          f"{len(PATHS)} URLs (searches with facets, htmx fragments, JSON), make serve's stack: nginx, "
+          f"{len(workers_before)} gunicorn workers (ordinary and costly pools)")
     print(f"  requests: {result['requests']:,} ({result['requests'] / seconds:,.0f}/s)")
     print(f"  latency: p50 {result['p50_us'] / 1000:.1f} ms, p90 {result['p90_us'] / 1000:.1f} ms, "
           f"p99 {result['p99_us'] / 1000:.1f} ms, max {result['max_us'] / 1000:.1f} ms")
@@ -225,7 +236,7 @@ def loadtest(args) -> int:
               f"{' '.join(rebuild.get('output', []))}")
     seen = f"{probe.first_seen - started:.1f} s" if probe.first_seen else "never"
     print(f"  new index answering from: {seen} (probe: {probe.polls} polls, {len(probe.failures)} failures); "
-          f"same gunicorn master throughout: {same_server}")
+          f"same server throughout: {same_server}")
     print("  workers after: " + ", ".join(f"pid {pid}: {rss:.0f} MB, {fds} fds" for pid, (rss, fds) in memory.items()))
     failed = (server_errors or result["errors"] or probe.failures or not probe.first_seen or not rebuild.get("ok")
               or not same_server or set(statuses) - {200, 400})

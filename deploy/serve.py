@@ -3,16 +3,17 @@
     python deploy/serve.py            # what `make serve` runs; settings are the ARCHIVE_* variables
 
 Writes deploy/nginx-front.conf (its @@NAME@@ placeholders filled in) and the two files it includes into
-$ARCHIVE_RUN_DIR (default run/, mode 0700), starts gunicorn (gunicorn.conf.py) bound to the socket
-run/gunicorn.sock, then, once that socket is there, Debian's nginx
-(`nginx -p RUN_DIR -c RUN_DIR/nginx.conf -g 'daemon off;'`).
-Both stay in the foreground under this process, their logs on its stdout and stderr (nginx's access log is
-RUN_DIR/access.log):
+$ARCHIVE_RUN_DIR (default run/, mode 0700), starts two gunicorn pools (gunicorn.conf.py): ARCHIVE_WORKERS
+processes for ordinary searches on the socket run/gunicorn.sock and ARCHIVE_COSTLY_WORKERS for costly ones
+(wildcards, fuzzy words, phrases, long pages, exports; the front tells them apart) on run/costly.sock, then,
+once the sockets are there, Debian's nginx (`nginx -p RUN_DIR -c RUN_DIR/nginx.conf -g 'daemon off;'`).
+All stay in the foreground under this process, their logs on its stdout and stderr (nginx's access log is
+RUN_DIR/access.log, each line naming the pool that answered):
 
-- TERM or INT: both stop (gunicorn lets running requests finish, nginx closes its connections);
-- HUP: gunicorn reloads the code into new workers, nginx rereads its config;
+- TERM or INT: all stop (gunicorn lets running requests finish, nginx closes its connections);
+- HUP: the gunicorn pools reload the code into new workers, nginx rereads its config;
 - USR1: nginx reopens its access log, RUN_DIR/access.log (after logrotate moved it);
-- either one exits: the other is stopped and this process exits non-zero, for the service manager to restart.
+- any one exits: the others are stopped and this process exits non-zero, for the service manager to restart.
 
 Why a front at all, and what each of its settings does: deploy/nginx-front.conf and docs/production.md.
 """
@@ -69,12 +70,14 @@ def server_names(host: str, base_url: str) -> list[str]:
     return list(dict.fromkeys(name.lower() for name in names if name))
 
 
-def nginx_config(run_dir: Path, socket_path: Path, listen: str, names: list[str]) -> str:
+def nginx_config(run_dir: Path, socket_path: Path, listen: str, names: list[str],
+                 costly_socket: Path | None = None) -> str:
     # As root nginx's workers would switch to `nobody`, who cannot enter a 0700 run folder: they stay root.
     # Run `make serve` as an unprivileged user in production: then nginx switches to no one.
     user = "user root;" if os.geteuid() == 0 else ""
     text = TEMPLATE.read_text()
     for name, value in {"USER": user, "RUN_DIR": str(run_dir), "SOCKET": str(socket_path), "LISTEN": listen,
+                        "COSTLY_SOCKET": str(costly_socket or socket_path),
                         "SERVER_NAMES": " ".join(names), "FIRST_NAME": names[0]}.items():
         text = text.replace(f"@@{name}@@", value)
     left = re.findall(r"@@[A-Z_]+@@", text.replace("@@NAME@@", ""))
@@ -93,8 +96,11 @@ def prepare(environ: dict) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     run_dir.chmod(0o700)  # the socket inside: nothing but nginx (and this user) reaches gunicorn
     socket_path = run_dir / "gunicorn.sock"
+    costly_workers = config.get_int("COSTLY_WORKERS", environ, low=0, high=256)
+    costly_socket = run_dir / "costly.sock" if costly_workers else None
     conf = run_dir / "nginx.conf"
-    conf.write_text(nginx_config(run_dir, socket_path, listen_address(host, port), server_names(host, base_url)))
+    conf.write_text(nginx_config(run_dir, socket_path, listen_address(host, port), server_names(host, base_url),
+                                 costly_socket))
     for name in INCLUDED:
         (run_dir / name).write_text((DEPLOY / name).read_text())
     nginx = find_nginx()
@@ -105,11 +111,17 @@ def prepare(environ: dict) -> dict:
     gunicorn_env = dict(environ)
     # The front is one more proxy: the app trusts its X-Forwarded-* (and those of the proxies before it).
     gunicorn_env[config.PREFIX + "TRUST_PROXY"] = str(proxies + 1)
+    pools = {"gunicorn": (socket_path, gunicorn_env)}
+    if costly_socket:
+        # Few threads: a costly search takes the one slot of its process (search/deadline.py heavy_slot); the
+        # others wait for it half a second at most, then answer 503 Busy, rather than queueing for long.
+        pools["gunicorn-costly"] = (costly_socket, {**gunicorn_env, config.PREFIX + "WORKERS": str(costly_workers),
+                                                    config.PREFIX + "THREADS": "4"})
     return {
-        "socket": socket_path,
-        "gunicorn": [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                     "--bind", f"unix:{socket_path}", "web:create_app()"],
-        "gunicorn_env": gunicorn_env,
+        "pools": {name: {"socket": path, "env": env,
+                         "command": [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                                     "--bind", f"unix:{path}", "--name", f"news-archive-{name}", "web:create_app()"]}
+                  for name, (path, env) in pools.items()},
         "nginx": [*nginx_args, "-g", "daemon off;"],
     }
 
@@ -144,14 +156,16 @@ def main() -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
         signal.signal(signum, on_signal)
     try:
-        plan["socket"].unlink(missing_ok=True)
-        children["gunicorn"] = subprocess.Popen(plan["gunicorn"], cwd=ROOT, env=plan["gunicorn_env"])
+        for name, pool in plan["pools"].items():
+            pool["socket"].unlink(missing_ok=True)
+            children[name] = subprocess.Popen(pool["command"], cwd=ROOT, env=pool["env"])
         deadline = time.monotonic() + SOCKET_WAIT
-        while not plan["socket"].exists():
-            if stopping or children["gunicorn"].poll() is not None or time.monotonic() > deadline:
-                print(f"serve: gunicorn did not open {plan['socket']}", file=sys.stderr)
-                return 1
-            time.sleep(0.1)
+        for name, pool in plan["pools"].items():
+            while not pool["socket"].exists():
+                if stopping or children[name].poll() is not None or time.monotonic() > deadline:
+                    print(f"serve: {name} did not open {pool['socket']}", file=sys.stderr)
+                    return 1
+                time.sleep(0.1)
         if not stopping:
             children["nginx"] = subprocess.Popen(plan["nginx"])
         while not stopping:
@@ -163,7 +177,8 @@ def main() -> int:
         return 0
     finally:
         stop(children.get("nginx"), signal.SIGQUIT, 20)  # graceful: finishes sending what it holds
-        stop(children.get("gunicorn"))
+        for name in plan["pools"]:
+            stop(children.get(name))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ SETTINGS = (
     Setting("MANTICORE_TIMEOUT", "10", "Seconds to connect to a node and for it to answer."),
     Setting("WORKERS", "2", "gunicorn worker processes for `make serve` (one per core)."),
     Setting("THREADS", "4", "Threads per gunicorn worker for `make serve`."),
+    Setting("COSTLY_WORKERS", "1", "gunicorn worker processes of `make serve` kept for costly searches (wildcards, "
+            "fuzzy words, phrases, pages over 25, exports), which the front sends there so they never share a process "
+            "with ordinary searches (0: no separate pool)."),
     Setting("RUN_DIR", "run", "Folder where `make serve` writes its nginx config, gunicorn's socket and nginx's "
             "temporary files (made private, mode 0700)."),
     Setting("REQUEST_WATCHDOG", "120", "Seconds a request may run in a gunicorn worker before that worker is "

@@ -54,6 +54,7 @@ def remaining() -> float | None:
 # per process, so that a few of them cannot take every thread from the ordinary searches around them.
 HEAVY_SLOTS = 1
 HEAVY_PER_PAGE = 25
+HEAVY_WAIT = 0.5  # seconds a costly search waits for a slot before Busy
 _HEAVY_MARKS = ("*", "?", "~", '"')
 _heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
 
@@ -67,12 +68,13 @@ def is_heavy(q: str, per_page: int, export: bool = False) -> bool:
 @contextmanager
 def heavy_slot(heavy: bool) -> Iterator[None]:
     """Hold one of the process's slots for a costly search for the code it wraps (a light search needs
-    none); without a free slot, Busy at once (a 503 asking to try again): a costly search waiting for the
-    slot would hold a thread that an ordinary search needs."""
+    none). Without a free slot it waits at most HEAVY_WAIT seconds (two people's phrase searches at the same
+    moment both get answers: such a search takes some 10-50 ms), then Busy (a 503 asking to try again): a
+    costly search waiting longer would hold a thread another request needs."""
     if not heavy:
         yield
         return
-    if not _heavy.acquire(blocking=False):
+    if not _heavy.acquire(timeout=HEAVY_WAIT):
         raise Busy("Other costly searches (wildcards, fuzzy words, phrases, long pages or exports) are running: "
                    "try again in a moment, or search without them.")
     try:
