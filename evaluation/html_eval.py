@@ -53,6 +53,7 @@ class Reading:
     body: str
     title: str
     published: datetime | None
+    skipped: str = ""  # the NotArticle reason, when the extractor refused the page
 
 
 def load_pages(pages_dir: Path = PAGES_DIR) -> dict[str, Page]:
@@ -80,7 +81,7 @@ def read_with_product(page: Page) -> Reading:
     """The product's reading: ``parse_html``, its date as the index would get it (offset kept, else as written)."""
     draft = parse_html(page.raw, url=page.url)
     if isinstance(draft, NotArticle):
-        return Reading("", "", None)
+        return Reading("", "", None, draft.reason)
     published = None
     if draft.published is not None:
         try:
@@ -121,7 +122,8 @@ def score(pages: dict[str, Page], readings: dict[str, Reading], shas: list[str])
     matches: list[PageMatch] = [match_page(pages[sha].body, readings[sha].body) for sha in shas]
     dated = [sha for sha in shas if pages[sha].states_date]
     undated = [sha for sha in shas if not pages[sha].states_date]
-    result = {"pages": len(shas), **body_scores(matches)}
+    result = {"pages": len(shas), "skipped": sum(bool(readings[sha].skipped) for sha in shas),
+              **body_scores(matches)}
     result["headline_rate"] = _share(sum(headline_matches(readings[s].title, pages[s].headline) for s in shas),
                                      len(shas))
     result["dated_pages"] = len(dated)
@@ -146,6 +148,8 @@ def errors(pages: dict[str, Page], readings: dict[str, Reading], shas: list[str]
         scores = body_scores([match_page(page.body, reading.body)])
         row = {"sha": sha[:12], "url": page.url, "f1": scores["f1"], "p": scores["precision"],
                "r": scores["recall"]}
+        if reading.skipped:
+            row["skipped"] = reading.skipped
         if not headline_matches(reading.title, page.headline):
             row["headline"] = [reading.title, page.headline]
         if page.states_date and not date_matches(reading.published, page.date):
