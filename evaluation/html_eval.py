@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,7 @@ from .html_scoring import PageMatch, body_scores, date_matches, headline_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-PAGES_DIR = ROOT.parent / "shared" / "corpora" / "html-articles"
+PAGES_DIR = Path(os.environ.get("ARCHIVE_SHARED_DIR", ROOT.parent / "shared")) / "corpora" / "html-articles"
 SETS = ("dev", "test", "all")
 
 
@@ -77,17 +79,22 @@ def split_sets(pages: dict[str, Page]) -> dict[str, list[str]]:
     return {"dev": split["dev"], "test": split["test"], "all": sorted(pages)}
 
 
+def read_date(value: object) -> datetime | None:
+    """A date as the index reads it (``parse_published``; no offset: as written), None if unreadable."""
+    with warnings.catch_warnings():  # dateutil warns of zone names it ignores ("EST")
+        warnings.simplefilter("ignore")
+        try:
+            return parse_published(value, UTC)
+        except DateError:
+            return None
+
+
 def read_with_product(page: Page) -> Reading:
     """The product's reading: ``parse_html``, its date as the index would get it (offset kept, else as written)."""
     draft = parse_html(page.raw, url=page.url)
     if isinstance(draft, NotArticle):
         return Reading("", "", None, draft.reason)
-    published = None
-    if draft.published is not None:
-        try:
-            published = parse_published(draft.published, UTC)
-        except DateError:
-            published = None
+    published = read_date(draft.published) if draft.published is not None else None
     return Reading("\n\n".join(draft.paragraphs), draft.title, published)
 
 
@@ -97,12 +104,7 @@ def read_with_trafilatura(page: Page) -> Reading:
 
     body = trafilatura.extract(page.raw, url=page.url) or ""
     metadata = trafilatura.extract_metadata(page.raw, default_url=page.url)
-    published = None
-    if metadata is not None and metadata.date:
-        try:
-            published = parse_published(metadata.date, UTC)
-        except DateError:
-            published = None
+    published = read_date(metadata.date) if metadata is not None and metadata.date else None
     return Reading(body, (metadata.title or "") if metadata else "", published)
 
 

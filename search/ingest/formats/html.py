@@ -63,7 +63,7 @@ def parse_html(raw: bytes | str, url: str = "", *, max_bytes: int = MAX_PAGE_BYT
         return NotArticle(f"page too large: {size:,} bytes, over the limit of {max_bytes:,} for an HTML page")
     try:
         return _parse(raw, url)
-    except (ValueError, TypeError, LookupError, etree.LxmlError, RecursionError, MemoryError) as exc:
+    except (ValueError, TypeError, LookupError, etree.LxmlError, RecursionError, MemoryError, Warning) as exc:
         return NotArticle(f"unreadable HTML: {type(exc).__name__}: {str(exc)[:120]}")
 
 

@@ -59,6 +59,8 @@ _CREDIT_LABEL = re.compile(
     re.IGNORECASE,
 )
 
+_AGENCY_END = re.compile(r"\s*\(\s*(?P<credit>[A-Z][\w.&'/ -]{1,40}?)\s*\)\s*$")
+
 
 @dataclass
 class Captions:
@@ -119,6 +121,9 @@ def split_credit(text: str) -> tuple[str, str]:
     found = split_caption_line(text)
     if found:
         return found
+    match = _AGENCY_END.search(text)  # in caption markup, "(Xinhua)", "(AP Photo/Evan Vucci)" is the credit
+    if match:
+        return text[: match.start()].strip(), match.group("credit")
     return text, ""
 
 

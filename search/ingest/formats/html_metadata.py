@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -46,6 +47,12 @@ _DATE_META = (
 _SECTION_META = ("article:section", "og:article:section", "section", "parsely-section", "category")
 _BYLINE_META = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl")
 _PLAUSIBLE_YEARS = range(1990, 2101)
+# Unambiguous zone names news pages print after a time; dateutil reads only UTC/GMT/Z by itself.
+_ZONE_OFFSETS = {"EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00", "MST": "-07:00",
+                 "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00",
+                 "HST": "-10:00", "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "EET": "+02:00",
+                 "EEST": "+03:00", "JST": "+09:00", "KST": "+09:00", "AEST": "+10:00", "AEDT": "+11:00"}
+_ZONE_NAME = re.compile(r"\s+(" + "|".join(_ZONE_OFFSETS) + r")\s*$", re.IGNORECASE)
 _STOPWORDS = {"the", "and", "for", "are", "you", "with", "this", "that", "from", "its", "his", "her", "was",
               "has", "have", "not", "but", "all", "can", "how", "why", "what", "who", "new", "will", "don"}
 
@@ -91,17 +98,22 @@ def clean_text(value: object, limit: int = MAX_TITLE_CHARS) -> str:
     """A value as one line of plain text: markup-free (JSON-LD may hold HTML), control characters out."""
     if not isinstance(value, str):
         return ""
-    text = value
+    text = value[:100_000]
     if "<" in text and ">" in text:
         try:
-            text = lxml_html.fromstring(f"<div>{text[:20_000]}</div>").text_content()
+            text = element_text(lxml_html.fromstring(f"<div>{text}</div>"), limit)
         except (ValueError, lxml_html.etree.ParserError):
             text = re.sub(r"<[^>]*>", " ", text)
+    return plain_line(text, limit)
+
+
+def plain_line(text: str, limit: int) -> str:
+    """Text on one line: control and format characters out, whitespace squashed, at most ``limit`` characters."""
     text = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in text)
     return " ".join(text.split())[:limit]
 
 
-def element_text(element: lxml_html.HtmlElement) -> str:
+def element_text(element: lxml_html.HtmlElement, limit: int = 10_000_000) -> str:
     """The visible text of an element, on one line, without its scripts and styles."""
     pieces: list[str] = []
     for node in element.iter():
@@ -113,7 +125,7 @@ def element_text(element: lxml_html.HtmlElement) -> str:
             pieces.append(node.text)
         if node is not element and node.tail:
             pieces.append(node.tail)
-    return clean_text(" ".join(pieces))
+    return plain_line(" ".join(pieces), limit)
 
 
 # --- reading the markup --------------------------------------------------------------------------------------
@@ -242,13 +254,16 @@ def strip_site_name(title: str, site_names: list[str]) -> tuple[str, str]:
     prefix ("Opinion | ..."); return the headline and the prefix taken ("" if none)."""
     title = clean_text(title)
     prefix = ""
+    site_taken = False
     for _ in range(4):  # "Headline | World | News | Express.co.uk": names and sections, from either end
         parts = _SEPARATORS.split(title)
         if len(parts) < 2:
             break
         seps = _SEPARATORS.findall(title)
-        if _is_site_name(parts[-1], site_names):
+        if _is_site_name(parts[-1], site_names) or (
+                site_taken and seps[-1].strip() == "|" and len(parts[-1].split()) <= 2):  # "| World | News | Site"
             title = title[: title.rfind(seps[-1])].strip()
+            site_taken = True
         elif _is_site_name(parts[0], site_names):
             title = title[title.find(seps[0]) + len(seps[0]):].strip()
         elif parts[0].strip().casefold() in SECTION_PREFIXES and seps[0].strip() in ("|", ":"):
@@ -318,7 +333,7 @@ def published_date(tree: lxml_html.HtmlElement, meta: dict, articles: list[dict]
                    if isinstance(obj.get("datePublished"), str)]
     candidates += _time_elements(tree)
     for candidate in candidates:
-        value = clean_text(candidate, 80)
+        value = _numeric_zone(clean_text(candidate, 80))
         if value and _plausible(value) and _readable(value):
             return value
     found = _htmldate(tree)
@@ -351,23 +366,34 @@ def _time_elements(tree: lxml_html.HtmlElement) -> list[str]:
     return marked + beside_headline
 
 
+def _numeric_zone(value: str) -> str:
+    """"Nov 19, 2019, 07:47 PM EST" -> "... -05:00": a zone name dateutil does not know becomes its offset,
+    so the date keeps the page's zone instead of taking the publication's default."""
+    match = _ZONE_NAME.search(value)
+    return f"{value[: match.start()]} {_ZONE_OFFSETS[match.group(1).upper()]}" if match else value
+
+
 def _htmldate(tree: lxml_html.HtmlElement) -> str | None:
     """htmldate on the markup alone (``extensive_search=False``: no guessing from the text, and no
     fallback to today), for date markup the rules above do not know."""
     from htmldate import find_date
 
-    try:
-        found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
-    except (ValueError, TypeError, LookupError):
-        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+        except (ValueError, TypeError, LookupError):
+            return None
     return found if found and _plausible(found) else None
 
 
 def _readable(value: str) -> bool:
-    try:
-        return parse_published(value).year in _PLAUSIBLE_YEARS
-    except (DateError, ValueError, OverflowError):
-        return False
+    with warnings.catch_warnings():  # dateutil warns of zone names it ignores ("EST"); the date still reads
+        warnings.simplefilter("ignore")
+        try:
+            return parse_published(value).year in _PLAUSIBLE_YEARS
+        except (DateError, ValueError, OverflowError):
+            return False
 
 
 # --- section, byline, language -------------------------------------------------------------------------------
