@@ -96,6 +96,12 @@ eval: install bench-install
 eval-companies: install bench-install
 	$(PY) -m evaluation.company_eval $(EVAL_COMPANIES_ARGS)
 
+# HTML pages (docs/html-evaluation.md): body F1, headlines and dates of the product's parse_html beside plain
+# trafilatura on the 120 benchmark pages in ../shared/corpora/html-articles (dev, test, all), as one JSON line.
+.PHONY: eval-html
+eval-html: install
+	$(PY) -m evaluation.html_eval $(EVAL_HTML_ARGS)
+
 # The peers and metrics (requirements-bench.txt) go into the same venv; the tests run both harnesses
 # on tiny data.
 bench-install: $(VENV)/.bench-installed

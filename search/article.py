@@ -56,6 +56,7 @@ class ArticleDraft:
     companies: list[str] = field(default_factory=list)
     key: str = ""  # the article's own id in its source, if it has one
     line: int = 0
+    language: str = ""  # BCP 47 tag the page gives ("en", "pt-BR"); not indexed yet
 
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
