@@ -35,7 +35,8 @@ class Crawl:
         """A response record (with the request record a crawler writes before it)."""
         if request:
             self.writer.write_record(self.writer.create_warc_record(
-                url, "request", http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "x")], is_http_request=True),
+                url, "request",
+                http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "x")], is_http_request=True),
                 warc_headers_dict={"WARC-Date": date}))
         headers = StatusAndHeaders(status, [("Content-Type", content_type), *extra], protocol="HTTP/1.1")
         self.writer.write_record(self.writer.create_warc_record(
