@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -17,9 +18,20 @@ from tests.support.paths import SHARED
 HTML_ARTICLES = SHARED / "corpora" / "html-articles" / "html"
 
 
+def shared_files(count: int) -> list[Path]:
+    """The first ``count`` pages of the shared HTML corpus (sorted by name), gzipped as they are stored."""
+    return sorted(HTML_ARTICLES.glob("*.html.gz"))[:count]
+
+
 def shared_pages(count: int) -> list[bytes]:
-    """The first ``count`` pages of the shared HTML corpus (sorted by name), as fetched."""
-    return [gzip.decompress(path.read_bytes()) for path in sorted(HTML_ARTICLES.glob("*.html.gz"))[:count]]
+    """The first ``count`` pages of the shared HTML corpus, as fetched."""
+    return [gzip.decompress(path.read_bytes()) for path in shared_files(count)]
+
+
+def shared_urls(count: int) -> list[str]:
+    """The URLs the first ``count`` pages were fetched from (the corpus's ground-truth.json)."""
+    truth = json.loads((HTML_ARTICLES.parent / "ground-truth.json").read_text(encoding="utf-8"))
+    return [truth[path.name.removesuffix(".html.gz")]["url"] for path in shared_files(count)]
 
 
 class Crawl:
@@ -34,18 +46,25 @@ class Crawl:
                  date: str = "2019-11-20T10:00:00Z", extra: list[tuple[str, str]] = (), request: bool = True) -> None:
         """A response record (with the request record a crawler writes before it)."""
         if request:
-            self.writer.write_record(self.writer.create_warc_record(
+            self._write(self.writer.create_warc_record(
                 url, "request",
                 http_headers=StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "x")], is_http_request=True),
                 warc_headers_dict={"WARC-Date": date}))
         headers = StatusAndHeaders(status, [("Content-Type", content_type), *extra], protocol="HTTP/1.1")
-        self.writer.write_record(self.writer.create_warc_record(
+        self._write(self.writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), http_headers=headers, warc_headers_dict={"WARC-Date": date}))
 
     def revisit(self, url: str, refers_to_date: str, date: str = "2019-11-21T10:00:00Z") -> None:
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        self.writer.write_record(self.writer.create_revisit_record(
+        self._write(self.writer.create_revisit_record(
             url, "sha1:AAAA", url, refers_to_date, http_headers=headers, warc_headers_dict={"WARC-Date": date}))
+
+    def _write(self, record) -> None:
+        self.writer.write_record(record)
+        record.raw_stream.close()  # warcio's spooled copy of the payload
+
+    def warcinfo(self) -> None:
+        self._write(self.writer.create_warcinfo_record(self.path.name, {"software": "tests/support/warcs.py"}))
 
     def raw(self, data: bytes) -> None:
         """Bytes written as they are: a damaged record made by hand."""
@@ -56,8 +75,10 @@ class Crawl:
         scratch = io.BytesIO()
         writer = WARCWriter(scratch, gzip=self.path.name.endswith(".gz"))
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
-                                                      warc_headers_dict={"WARC-Date": date}))
+        record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                           warc_headers_dict={"WARC-Date": date})
+        writer.write_record(record)
+        record.raw_stream.close()
         return scratch.getvalue()
 
     def save(self) -> Path:
