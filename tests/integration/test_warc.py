@@ -201,4 +201,5 @@ def test_damage_is_reported_and_bounded_in_time_and_memory(tmp_path):
     ], result.problems
     assert all(p.offset for p in result.problems)
     print(f"damaged crawl read in {seconds:.2f} s, peak {peak / 2**20:.1f} MiB traced")
-    assert seconds < 20 and peak < 64 << 20
+    # warcio decompresses 16 KiB of the file at a time: 16 MiB of zeros, held in a few buffers at once.
+    assert seconds < 20 and peak < 96 << 20
