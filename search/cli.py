@@ -21,6 +21,7 @@ from search.engines.manticore.sphinxql import Settings
 from search.errors import ArchiveError
 from search.index.build import BuildFailed, build_index, request_stop, update_index
 from search.ingest.corpus import GAZETTEER_NAME, CorpusReader, FileResult, Problem
+from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
 from search.ingest.importer import import_files
 from search.request import SORTS, SearchRequest
@@ -66,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                     "its fields and every skipped record with its reason: to check a new source before indexing it.")
     parse.add_argument("file", type=Path, metavar="FILE")
     parse.add_argument("--corpus", type=Path, default=None,
-                       help="corpus folder whose corpus.toml and companies.csv apply (default: the file's folder)")
+                       help="corpus folder whose corpus.toml and companies.csv apply "
+                            "(default: the nearest folder above the file with a corpus.toml, else the file's)")
     parse.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field mapping, as for index")
     parse.add_argument("--json", action="store_true",
                        help='print JSON Lines: {"article": {...}}, {"skipped": {...}} or {"warning": {...}} a line')
@@ -197,7 +199,7 @@ def _parse(args) -> int:
     if not path.is_file():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
-    corpus = (args.corpus or path.resolve().parent).resolve()
+    corpus = (args.corpus or _corpus_of(path)).resolve()
     try:
         relative = path.resolve().relative_to(corpus).as_posix()
     except ValueError:
@@ -225,6 +227,12 @@ def _parse(args) -> int:
         warnings = sum(p.count for p in result.problems if not p.skipped)
         print(f"{relative}: {articles} articles, {skipped} skipped, {warnings} warnings")
     return 0
+
+
+def _corpus_of(path: Path) -> Path:
+    """The corpus folder a file is in: the nearest folder above it with a corpus.toml, else its own folder."""
+    folder = path.resolve().parent
+    return next((parent for parent in (folder, *folder.parents) if (parent / CONFIG_NAME).is_file()), folder)
 
 
 def _article_json(article: Article) -> dict:
