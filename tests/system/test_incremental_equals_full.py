@@ -150,7 +150,7 @@ def test_names_that_are_not_utf8_and_duplicates_across_them(corpus):
 
 def test_a_changed_web_archive_is_read_again_and_only_it(corpus):
     """Incremental indexing works per WARC file: changing one crawl re-reads only that file, and the index then
-    equals a full build (the same URL in two crawls: the first in the corpus's order keeps it)."""
+    equals a full build."""
     from tests.support.warcs import Crawl, generated_page
 
     def crawl(name: str, *pages: tuple[str, int, str]) -> None:
@@ -170,4 +170,6 @@ def test_a_changed_web_archive_is_read_again_and_only_it(corpus):
     report = corpus.report
     assert (report.files_changed, report.files_added, report.files_reread, report.summary.files) == (1, 0, 0, 1)
     assert "Generated story 4" in titles(found) and "Generated story 3" not in titles(found)
-    assert "Generated story 1" in titles(found) and "Generated story 5" not in titles(found)
+    # Across files an article id is a slug of the headline and a hash of the URL: the same URL with another
+    # headline is another article (both builds agree; docs/corpus.md says so; within one file the newest wins).
+    assert {"Generated story 1", "Generated story 5"} <= titles(found)
