@@ -1,8 +1,9 @@
-"""The command line: ``python -m search import``, ``index``, ``query`` and ``companies``."""
+"""The command line: ``python -m search import``, ``index``, ``parse``, ``query`` and ``companies``."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 from search import config
+from search.article import Article, iso_published
 from search.companies.candidates import MIN_ARTICLES
 from search.companies.directory import CompanyDirectory
 from search.engines.backend import BACKENDS, open_backend
@@ -18,7 +20,8 @@ from search.engines.manticore.nodes import Address, node_config
 from search.engines.manticore.sphinxql import Settings
 from search.errors import ArchiveError
 from search.index.build import BuildFailed, build_index, request_stop, update_index
-from search.ingest.corpus import GAZETTEER_NAME, CorpusReader
+from search.ingest.corpus import GAZETTEER_NAME, CorpusReader, FileResult, Problem
+from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
 from search.ingest.importer import import_files
 from search.request import SORTS, SearchRequest
@@ -56,6 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     imports.add_argument("--map", action="append", metavar="THEIRS=OURS",
                          help="field names of the export, e.g. newid=id,topics=section")
     imports.add_argument("--copy", action="store_true", help="copy the files instead of linking to them")
+
+    parse = commands.add_parser(
+        "parse", help="print what the indexer makes of one corpus file: its articles and skipped records",
+        description="Read FILE as the index command does (page text, JSON Lines, JSON, HTML or a WARC/ARC crawl), "
+                    "with the corpus.toml of the folder it is in (or of --corpus), and print every article with all "
+                    "its fields and every skipped record with its reason: to check a new source before indexing it.")
+    parse.add_argument("file", type=Path, metavar="FILE")
+    parse.add_argument("--corpus", type=Path, default=None,
+                       help="corpus folder whose corpus.toml and companies.csv apply "
+                            "(default: the nearest folder above the file with a corpus.toml, else the file's)")
+    parse.add_argument("--map", action="append", metavar="THEIRS=OURS", help="field mapping, as for index")
+    parse.add_argument("--json", action="store_true",
+                       help='print JSON Lines: {"article": {...}}, {"skipped": {...}} or {"warning": {...}} a line')
 
     query = commands.add_parser("query", help="search the index and print the hits")
     query.add_argument("text", nargs="*", help="the query, in the search box's syntax")
@@ -112,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args)
         if args.command == "companies":
             return _companies(args)
+        if args.command == "parse":
+            return _parse(args)
         if args.command == "manticore-config":
             print(node_config(args.data_dir, Address.parse(args.listen), args.api_port,
                               args.index or config.get("MANTICORE_INDEX"), args.agents), end="")
@@ -174,6 +192,74 @@ def _import(args) -> int:
     for line in report.lines() + mapping_lines(mapping):  # then what becomes of each mapped field
         print(line)
     return 0
+
+
+def _parse(args) -> int:
+    path = args.file
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    corpus = (args.corpus or _corpus_of(path)).resolve()
+    try:
+        relative = path.resolve().relative_to(corpus).as_posix()
+    except ValueError:
+        relative = path.name  # outside the corpus folder: its name is all its patterns see
+    # Companies from the gazetteer and the bundled lists only: promoting unknown organisations takes the whole corpus.
+    reader = CorpusReader(corpus, mapping=parse_mapping(args.map), min_articles=None, each_record=True)
+    result = FileResult(relative, "")
+    shown = 0
+    articles = 0
+
+    def show_problems() -> None:
+        nonlocal shown
+        for problem in result.problems[shown:]:
+            print(_problem_json(problem) if args.json else f"{'skipped: ' if problem.skipped else ''}{problem}")
+        shown = len(result.problems)
+
+    for article in reader.iter_file(path, relative, result):
+        show_problems()
+        articles += 1
+        print(json.dumps({"article": _article_json(article)}, ensure_ascii=False) if args.json
+              else _article_text(article, articles))
+    show_problems()
+    if not args.json:
+        skipped = sum(p.count for p in result.problems if p.skipped)
+        warnings = sum(p.count for p in result.problems if not p.skipped)
+        print(f"{relative}: {articles} articles, {skipped} skipped, {warnings} warnings")
+    return 0
+
+
+def _corpus_of(path: Path) -> Path:
+    """The corpus folder a file is in: the nearest folder above it with a corpus.toml, else its own folder."""
+    folder = path.resolve().parent
+    return next((parent for parent in (folder, *folder.parents) if (parent / CONFIG_NAME).is_file()), folder)
+
+
+def _article_json(article: Article) -> dict:
+    fields = dataclasses.asdict(article)
+    fields["published"] = iso_published(article.published, article.date_only) or None
+    return fields
+
+
+def _problem_json(problem: Problem) -> str:
+    fields = {"path": problem.path, "line": problem.line, "offset": problem.offset, "kind": problem.kind,
+              "reason": problem.reason}
+    return json.dumps({"skipped" if problem.skipped else "warning": fields}, ensure_ascii=False)
+
+
+def _article_text(article: Article, number: int) -> str:
+    lines = [f"article {number}: {article.title}"]
+    for name, value in _article_json(article).items():
+        if name in ("title", "body"):
+            continue
+        if isinstance(value, list):
+            value = "; ".join(value)
+        if value not in ("", None, 0) or name in ("published", "source"):
+            lines.append(f"  {name}: {value if value is not None else 'undated'}")
+    paragraphs = article.paragraphs
+    lines.append(f"  body: {len(paragraphs)} paragraphs, {len(article.body):,} characters")
+    lines.extend(f"    {paragraph}" for paragraph in paragraphs)
+    return "\n".join(lines)
 
 
 def _query(args) -> int:

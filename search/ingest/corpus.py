@@ -1,7 +1,7 @@
 """Read a corpus folder: find the article files, detect each file's format, parse, and enrich.
 
 Everything that can go wrong with one file or one record becomes a ``Problem`` with the file,
-the line and the reason; the rest of the corpus is read as usual.
+the line (or a web archive's record offset) and the reason; the rest of the corpus is read as usual.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import BUNDLED_LISTS
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
+from search.ingest.formats.html import NotArticle, parse_html
 from search.ingest.formats.jsonlines import (
     FieldTally,
     RecordError,
@@ -32,29 +33,50 @@ from search.ingest.formats.jsonlines import (
     record_to_draft,
 )
 from search.ingest.formats.pagetext import PageTextError, looks_like_page_text, parse_page_text
+from search.ingest.formats.warc import (
+    Damage,
+    choose_pages,
+    is_web_archive,
+    looks_like_web_archive,
+    read_captures,
+    skip_reason,
+)
 
 GAZETTEER_NAME = "companies.csv"
 LISTS_FOLDER = BUNDLED_LISTS.name  # "company-lists": the gazetteer's reference lists, beside the articles
 PAGE_TEXT_SUFFIXES = {".txt", ".text"}
 JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
+HTML_SUFFIXES = {".html", ".htm"}
+# An HTML page is larger than its article: its markup may be this many times the article limit.
+PAGE_BYTES_PER_ARTICLE_BYTE = 4
 # Files in a corpus folder that are not articles.
 NOT_ARTICLES = {CONFIG_NAME, GAZETTEER_NAME}
-NOT_ARTICLE_SUFFIXES = {".md", ".csv", ".toml", ".rst", ".html", ".py"}
+NOT_ARTICLE_SUFFIXES = {".md", ".csv", ".toml", ".rst", ".py"}
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong with a file or a record: where, and why."""
+    """Something wrong with a file or a record: where, and why.
+
+    A web archive's record is where it starts in the file (``offset``, in bytes), not a line. Records
+    skipped for one ordinary reason (redirects, images ...) are one Problem with their ``count``, so that
+    a crawl of 100,000 images is one line, not 100,000 (unless the reader is asked for each record).
+    """
 
     path: str
     line: int
     reason: str
     skipped: bool = True  # False for a warning: the article was still indexed
+    offset: int | None = None  # of the record in a web archive
+    count: int = 1  # records this Problem stands for
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.offset is not None:
+            where = f"{self.path} (record at byte {self.offset})"
+        else:
+            where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {'' if self.skipped else 'warning: '}{self.reason}"
 
     @property
@@ -89,7 +111,7 @@ class ReadSummary:
         self.articles += len(result.articles) if articles is None else articles
         for problem in result.problems:
             self.problems.append(problem)
-            (self.skipped if problem.skipped else self.warnings)[problem.kind] += 1
+            (self.skipped if problem.skipped else self.warnings)[problem.kind] += problem.count
 
     @property
     def skipped_count(self) -> int:
@@ -173,10 +195,15 @@ class CorpusReader:
         mapping: dict[str, str] | None = None,
         min_articles: int | None = MIN_ARTICLES,
         max_article_bytes: int | None = None,
+        each_record: bool = False,
     ):
         self.corpus_dir = Path(corpus_dir)
         # An article larger than this (its text, or the JSON line it is on) is reported and skipped.
         self.max_article_bytes = max_article_bytes if max_article_bytes is not None else max_article_setting()
+        self.max_page_bytes = PAGE_BYTES_PER_ARTICLE_BYTE * self.max_article_bytes  # of an HTML page, markup and all
+        # A web archive's records skipped for ordinary reasons: one Problem per reason with a count, or
+        # (``each_record``, for `python -m search parse`) one per record.
+        self.each_record = each_record
         self.config = config if config is not None else CorpusConfig.load(self.corpus_dir)
         self.extractor = extractor if extractor is not None else CompanyExtractor.from_file(
             self.corpus_dir / GAZETTEER_NAME
@@ -196,11 +223,7 @@ class CorpusReader:
         """
         counter = CandidateCounter(self.extractor)
         for path, relative in list_corpus_files(self.corpus_dir):
-            try:
-                text, _ = decode_text(self._read_bytes(path))
-            except OSError:
-                continue
-            for draft in self._drafts(text, relative) if text else ():
+            for draft in self._file_drafts(path, relative):
                 if isinstance(draft, ArticleDraft) and draft.title:
                     counter.add(draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
         return counter
@@ -233,35 +256,127 @@ class CorpusReader:
         """
         try:
             result.checksum = file_checksum(path)
-            raw = self._read_bytes(path)
         except OSError as exc:
             result.problems.append(Problem(relative, 0, f"unreadable: {exc.strerror or exc}"))
             return
-        text, warning = decode_text(raw)
-        del raw
-        if text is None:
-            result.problems.append(Problem(relative, 0, warning))
-            return
-        if warning:
-            result.problems.append(Problem(relative, 0, warning, skipped=False))
-        if not text.strip():
-            result.problems.append(Problem(relative, 0, "empty file"))
-            return
         seen_ids: set[str] = set()
-        for draft_or_problem in self._drafts(text, relative, count_fields=True):
+        offset = None  # of the record the last draft came from (a web archive's)
+        for draft_or_problem in self._file_drafts(path, relative, count_fields=True):
             if isinstance(draft_or_problem, Problem):
                 result.problems.append(draft_or_problem)
+                offset = draft_or_problem.offset
                 continue
             try:
                 article = self.build_article(draft_or_problem, relative)
             except (RecordError, DateError, ValueError) as exc:
-                result.problems.append(Problem(relative, draft_or_problem.line, str(exc)))
+                result.problems.append(Problem(relative, draft_or_problem.line, str(exc), offset=offset))
                 continue
             if article.id in seen_ids:
-                result.problems.append(Problem(relative, article.line, f"duplicate id: {article.id}"))
+                result.problems.append(Problem(relative, article.line, f"duplicate id: {article.id}", offset=offset))
                 continue
             seen_ids.add(article.id)
             yield article
+
+    def _file_drafts(self, path: Path, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+        """A file's drafts and problems, whatever its format: a web archive is streamed from its path,
+        an HTML page parsed from its bytes (it names its own encoding), any other file decoded first."""
+        name = relative[:-3] if relative.endswith(".gz") else relative
+        suffix = Path(name).suffix.lower()
+        known = suffix in PAGE_TEXT_SUFFIXES | JSON_LINES_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
+        if is_web_archive(relative) or (not known and looks_like_web_archive(path)):
+            yield from self._archive_drafts(path, relative)
+            return
+        try:
+            raw = self._read_bytes(path)
+        except OSError as exc:
+            yield Problem(relative, 0, f"unreadable: {exc.strerror or exc}")
+            return
+        if suffix in HTML_SUFFIXES or (not known and looks_like_html(raw)):
+            yield self._page_draft(raw, relative)
+            return
+        text, warning = decode_text(raw)
+        del raw
+        if text is None:
+            yield Problem(relative, 0, warning)
+            return
+        if warning:
+            yield Problem(relative, 0, warning, skipped=False)
+        if not text.strip():
+            yield Problem(relative, 0, "empty file")
+            return
+        yield from self._drafts(text, relative, count_fields)
+
+    def _page_draft(self, raw: bytes, relative: str, url: str = "",
+                    offset: int | None = None) -> ArticleDraft | Problem:
+        """One HTML page (a file's, or a web archive record's) as a draft, or the Problem saying why not."""
+        if len(raw) > self.max_page_bytes:
+            return Problem(relative, 0, f"page too large: over {self.max_page_bytes:,} bytes of HTML "
+                                        f"({PAGE_BYTES_PER_ARTICLE_BYTE} × ARCHIVE_MAX_ARTICLE_BYTES)", offset=offset)
+        if not raw.strip():
+            return Problem(relative, 0, "empty file" if offset is None else "empty page", offset=offset)
+        page = parse_html(raw, url=url)
+        if isinstance(page, NotArticle):
+            return Problem(relative, 0, f"not an article ({page.reason})", offset=offset)
+        size = draft_bytes(page, self.max_article_bytes)
+        if size > self.max_article_bytes:
+            return Problem(relative, 0, too_large(size, self.max_article_bytes), offset=offset)
+        return page
+
+    def _archive_drafts(self, path: Path, relative: str) -> Iterator[ArticleDraft | Problem]:
+        """A web archive's pages as drafts, read as a stream twice: once for the headers, to choose the newest
+        capture of each URL, then for those captures' pages (formats/warc.py).
+
+        The URL is the record's. The date is the page's; a page that gives none is dated by the crawl
+        (WARC-Date), with a warning that says so. A damaged record, a page too large and a page that cannot
+        be dated are reported one by one; records skipped for ordinary reasons (redirects, images, pages
+        that are no article ...) one Problem per reason with their count (``each_record``: one per record).
+        """
+        try:
+            chosen = choose_pages(path)
+        except OSError as exc:
+            yield Problem(relative, 0, f"unreadable: {exc.strerror or exc}")
+            return
+        skipped: dict[str, list] = {}  # reason -> [count, first offset, first URL]
+
+        def skip(reason: str, offset: int, url: str) -> Iterator[Problem]:
+            if self.each_record:
+                yield Problem(relative, 0, f"{reason}: {url}" if url else reason, offset=offset)
+            elif reason in skipped:
+                skipped[reason][0] += 1
+            else:
+                skipped[reason] = [1, offset, url]
+
+        try:
+            for capture in read_captures(path, lambda c: c.offset in chosen, self.max_page_bytes):
+                if isinstance(capture, Damage):
+                    yield Problem(relative, 0, capture.reason, offset=capture.offset)
+                    continue
+                reason = skip_reason(capture)
+                if reason is None and capture.offset not in chosen:
+                    reason = "older capture (a newer capture of the URL is read)"
+                if reason is not None:
+                    if not reason.startswith("not a page capture"):  # the crawl's requests and notes: not pages
+                        yield from skip(reason, capture.offset, capture.url)
+                    continue
+                draft = self._page_draft(capture.payload or b"", relative, capture.url, capture.offset)
+                if isinstance(draft, Problem):
+                    if draft.reason.startswith(("not an article", "empty page")):
+                        yield from skip(draft.reason, capture.offset, capture.url)
+                    else:
+                        yield draft
+                    continue
+                if is_web_url(capture.url):
+                    draft.url = capture.url
+                if draft.published in (None, "") and capture.date:
+                    draft.published = capture.date
+                    yield Problem(relative, 0, "date from the crawl record (WARC-Date); the page gives none",
+                                  skipped=False, offset=capture.offset)
+                yield draft
+        except OSError as exc:
+            yield Problem(relative, 0, f"unreadable: {exc.strerror or exc}")
+        for reason, (count, offset, url) in skipped.items():
+            records = f"{count:,} records, the first" if count > 1 else "1 record"
+            yield Problem(relative, 0, f"{reason}: {records} at byte {offset}: {url}", count=count)
 
     def _read_bytes(self, path: Path) -> bytes:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -407,6 +522,12 @@ def _record_characters(record: object) -> int:
             total += sum(len(item) for item in (value.values() if isinstance(value, dict) else value)
                          if isinstance(item, str))
     return total
+
+
+def looks_like_html(raw: bytes) -> bool:
+    """True for bytes that start as an HTML page does (``<!doctype html`` or ``<html``), after a BOM and blanks."""
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
 
 
 def _looks_like_json_lines(text: str) -> bool:

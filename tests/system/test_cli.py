@@ -51,3 +51,35 @@ def test_errors_are_messages_not_tracebacks(tmp_path):
     bad_map = run("index", "--corpus", str(ROOT / "corpus"), "--index", str(tmp_path / "i"), "--map", "text")
     assert bad_map.returncode == 2 and "their_name=our_name" in bad_map.stderr
     assert "Traceback" not in missing.stderr + no_index.stderr + bad_map.stderr
+
+
+def test_parse_prints_what_the_indexer_makes_of_a_file(tmp_path):
+    """`python -m search parse` on a WARC and on a page-text file, as text and as JSON Lines."""
+    from tests.support.warcs import Crawl, generated_page
+
+    crawl = Crawl(tmp_path / "corpus" / "crawl.warc.gz")
+    crawl.response("https://news.example/a", generated_page(1))
+    crawl.response("https://news.example/b", generated_page(2))
+    crawl.response("https://news.example/old", b"", status="301 Moved Permanently")
+    crawl.response("https://news.example/logo.png", bytes(100), content_type="image/png")
+    crawl.response("https://news.example/a", generated_page(3), date="2019-11-19T00:00:00Z")  # older: skipped
+    path = crawl.save()
+    text = run("parse", str(path))
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.count("\narticle ") + text.stdout.startswith("article ") == 2
+    assert "  url: https://news.example/a\n" in text.stdout and "Generated story 3" not in text.stdout
+    assert "skipped: crawl.warc.gz (record at byte " in text.stdout and ": redirect (HTTP 301): " in text.stdout
+    assert text.stdout.rstrip().endswith("crawl.warc.gz: 2 articles, 3 skipped, 0 warnings")
+    lines = [json.loads(line) for line in run("parse", "--json", str(path)).stdout.splitlines()]
+    assert [next(iter(line)) for line in lines] == ["article", "article", "skipped", "skipped", "skipped"]
+    assert [line["skipped"]["kind"] for line in lines[2:]] == ["redirect", "not HTML", "older capture"]
+    assert lines[0]["article"]["published"] == "2020-01-02" and lines[0]["article"]["title"] == "Generated story 1"
+
+    seed = ROOT / "corpus" / "global-times" / "2021-07-05-bytedance-denies-report-of-selling-ai-technology.txt"
+    page = run("parse", str(seed))
+    assert page.returncode == 0 and page.stdout.startswith("article 1: ByteDance denies report of selling AI")
+    assert "  source: Global Times\n" in page.stdout and page.stdout.rstrip().endswith("0 skipped, 0 warnings")
+    record = json.loads(run("parse", "--json", str(seed), "--corpus", str(ROOT / "corpus")).stdout)
+    assert record["article"]["path"] == "global-times/" + seed.name and "TikTok" in record["article"]["companies"]
+    missing = run("parse", str(tmp_path / "nothing.warc"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
