@@ -324,7 +324,14 @@ def _plausible(value: str) -> bool:
 
 def published_date(tree: lxml_html.HtmlElement, meta: dict, articles: list[dict], url: str) -> str | None:
     """The publication date as the page writes it (offset kept): JSON-LD datePublished, a date <meta>,
-    <time datetime> marked as the publication's, the date in the URL. None when the page gives none."""
+    <time datetime> marked as the publication's, the date in the URL. None when the page gives none.
+
+    A date in the URL (``/2019/11/18/``) is the day the newsroom's system filed the story under, in the
+    newsroom's own zone. When the markup's date falls on another day (a UTC time of the evening before in
+    the US, "2019-11-19T04:58:46Z" for a story of the 18th, or a date the markup got wrong), the URL's day
+    is taken, without a time: the page's day as its readers saw it matters more in an archive than the hour.
+    """
+    url_day = _url_day(url)
     candidates: list[str] = []
     candidates += [obj.get("datePublished") for obj in articles if isinstance(obj.get("datePublished"), str)]
     for key in _DATE_META:
@@ -335,16 +342,27 @@ def published_date(tree: lxml_html.HtmlElement, meta: dict, articles: list[dict]
     for candidate in candidates:
         value = _numeric_zone(clean_text(candidate, 80))
         if value and _plausible(value) and _readable(value):
-            return value
+            return url_day if url_day and _day_of(value) != url_day else value
     found = _htmldate(tree)
     if found:
-        return found
+        return url_day if url_day and found[:10] != url_day else found
+    return url_day
+
+
+def _url_day(url: str) -> str | None:
     match = _URL_DATE.search(urlsplit(url).path)
     if match:
         year, month, day = [int(g) for g in match.groups() if g is not None]
         if year in _PLAUSIBLE_YEARS and 1 <= month <= 12 and 1 <= day <= 31:
             return f"{year:04d}-{month:02d}-{day:02d}"
     return None
+
+
+def _day_of(value: str) -> str:
+    """The day a readable date falls on, in its own offset (as written when it has none)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return parse_published(value).date().isoformat()
 
 
 def _time_elements(tree: lxml_html.HtmlElement) -> list[str]:
