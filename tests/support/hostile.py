@@ -28,6 +28,11 @@ from tests.support.paths import DATA_DIR, copy_small_corpus
 PAYLOAD_FILE = DATA_DIR / "xss-payloads.txt"
 MARKER = "zqxhostile"
 HOSTILE_FILE = "hostile/hostile.jsonl"
+# Issue 17: the payloads in saved web pages and a crawl, where the markup of the page itself carries them
+# (<title>, og: and other <meta> tags, JSON-LD, <h1>, <figcaption>, canonical and WARC URLs).
+HOSTILE_CRAWL = "hostile/crawl.warc.gz"
+HOSTILE_PAGE = "hostile/page-{number}.html"
+WEB_PAGES = 24  # payloads put in web pages: one saved page and one crawled page each
 # The fields of a JSON Lines record that every payload is put into (corpus/README.md); "id" is the
 # record's own id, which becomes part of the article's URL.
 FIELDS = ("id", "title", "body", "captions", "credits", "companies", "section", "source", "url", "byline")
@@ -99,15 +104,63 @@ def hostile_records(payloads: list[str]) -> list[dict]:
     return records
 
 
+def hostile_page(payload: str, number: int) -> bytes:
+    """A news page carrying ``payload`` in its markup: as text (escaped, as a page that shows it would have it)
+    in the <title>, <h1>, caption and paragraphs; as attribute values in og:title, og:site_name,
+    article:section, author and the canonical link; inside JSON-LD (its ``</script>`` broken as a page must);
+    and as raw markup after the article."""
+    from html import escape
+
+    text = escape(payload)
+    attr = escape(payload, quote=True)
+    filler = " ".join(f"council budget school road park item{number} vote week" for _ in range(6))
+    json_ld = json.dumps({"@type": "NewsArticle", "headline": f"{payload} {MARKER}", "articleSection": payload,
+                          "datePublished": f"2022-03-{number % 27 + 1:02d}T10:00:00+01:00",
+                          "author": {"@type": "Person", "name": payload}, "url": "javascript:alert(1)",
+                          "publisher": {"@type": "Organization", "name": f"Publisher {number}: {payload}"},
+                          }).replace("</", "<\\/")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{text} {MARKER} | {text}</title>
+<meta property="og:title" content="{attr} {MARKER}"><meta property="og:site_name" content="Site {number}: {attr}">
+<meta property="article:section" content="{attr}"><meta name="author" content="{attr}">
+<meta property="og:type" content="article"><link rel="canonical" href="javascript:alert('{attr}')">
+<script type="application/ld+json">{json_ld}</script></head>
+<body><article><h1>{text} {MARKER}</h1>
+<p>{MARKER} {text} {filler}.</p><p>{filler} {text}.</p>
+<figure><img src="photo.jpg" alt="{attr}" onerror="alert(1)"><figcaption>{text} {MARKER} Photo: {text}</figcaption>
+</figure><p>{filler}.</p></article><div class="raw">{payload}</div></body></html>""".encode()
+
+
+def write_hostile_web_pages(folder: Path, payloads: list[str]) -> None:
+    """The first WEB_PAGES payloads as saved pages (``page-N.html``) and as the pages of one crawl, each at a
+    URL that carries the payload."""
+    from urllib.parse import quote
+
+    from tests.support.warcs import Crawl
+
+    crawl = Crawl(folder / Path(HOSTILE_CRAWL).name)
+    for number, payload in enumerate(payloads[:WEB_PAGES]):
+        (folder / Path(HOSTILE_PAGE.format(number=number)).name).write_bytes(hostile_page(payload, number))
+        crawl.response(f"https://evil.example/crawl/{number}/{quote(payload, safe='')}",
+                       hostile_page(payload, number + 100))
+    crawl.save()
+
+
 @dataclass
 class Hostile:
     app: object
     client: object
     payloads: list[str]
     articles: dict  # id -> Article, as the product reads the hostile file
+    web_articles: dict  # id -> Article, as the product reads the hostile web pages and crawl
     urls: set[str]
     benign: Baseline
     stats: Counter = field(default_factory=Counter)
+
+    @property
+    def every_article(self) -> dict:
+        """The hostile records' articles and the web pages' ones."""
+        return {**self.articles, **self.web_articles}
     problems: list[str] = field(default_factory=list)
 
 
@@ -143,18 +196,22 @@ def build_hostile(tmp_path_factory) -> Iterator[Hostile]:
     records = hostile_records(PAYLOADS)
     (corpus / "hostile").mkdir()
     (corpus / HOSTILE_FILE).write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    write_hostile_web_pages(corpus / "hostile", PAYLOADS)
     root = tmp_path_factory.mktemp("hostile-index")
     report = build_index(corpus, root, progress=False, procs=1)
-    articles = {a.id: a for result in CorpusReader(corpus).read_all() for a in result.articles
-                if a.path == HOSTILE_FILE}
+    read = [a for result in CorpusReader(corpus).read_all() for a in result.articles]
+    articles = {a.id: a for a in read if a.path == HOSTILE_FILE}
+    web_articles = {a.id: a for a in read if a.path.startswith("hostile/") and a.path != HOSTILE_FILE}
+    # Every hostile page, saved or crawled, made an article: payloads in the markup make no page unreadable.
+    assert len(web_articles) == 2 * WEB_PAGES, (len(web_articles), report.lines())
     # Every record made it into the index: nothing was dropped as unreadable; the articles are in file order.
     assert len(articles) == len(records), report.lines()
     assert [a.title for a in articles.values()][::3] == [squash(f"{p} {MARKER}") for p in PAYLOADS]
     app = create_app({"INDEX_DIR": str(root), "TESTING": True})
     try:
         client = app.test_client()
-        state = Hostile(app=app, client=client, payloads=PAYLOADS, articles=articles,
-                        urls={a.url for a in articles.values() if a.url},
+        state = Hostile(app=app, client=client, payloads=PAYLOADS, articles=articles, web_articles=web_articles,
+                        urls={a.url for a in [*articles.values(), *web_articles.values()] if a.url},
                         benign=Baseline())
         state.benign.learn(client)
         state.stats["setup_ms"] = int((time.perf_counter() - started) * 1000)
@@ -448,8 +505,8 @@ class Checker:
             title_html = hit.get("title_html")
             if title_html is not None:
                 self.compare(Tree(f"<p>{title_html}</p>").elements[0].text(), hit["title"], where, "title_html")
-            if MARKER in hit["title"].lower() or hit["id"] in self.state.articles:
-                article = self.state.articles.get(hit["id"])
+            if MARKER in hit["title"].lower() or hit["id"] in self.state.every_article:
+                article = self.state.every_article.get(hit["id"])
                 if article is None:
                     self.problems.append(f"{where}: unknown hostile hit {hit['id']}")
                     continue
@@ -501,7 +558,7 @@ class Checker:
         self.compare(len(titles) == 1 and titles[0].startswith(article.title), True, where, "<title>")
         for link in [a for a in tree.find("a")
                      if a.parent and a.parent.parent and "related-list" in a.parent.parent.classes]:
-            related = self.state.articles.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
+            related = self.state.every_article.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
             if related is not None:  # a related article that is hostile too: its title as text
                 self.compare(link.text().removesuffix(" (opens in a new tab)"), related.title, where, "related title")
 
@@ -519,7 +576,7 @@ class Checker:
                      and e.parent.parent is hit]
             snippets = [e for e in tree.elements if e.tag == "p" and "snippet" in e.classes and e.parent is hit]
             article_id = unquote(urlsplit(links[0].attributes["href"]).path.rsplit("/", 1)[-1])
-            article = self.state.articles.get(article_id)
+            article = self.state.every_article.get(article_id)
             if article is None:
                 continue
             self.compare(links[0].text().removesuffix(" (opens in a new tab)"), article.title, where, "hit title")
@@ -527,7 +584,7 @@ class Checker:
             self.compare(sections, article.sections, where, "hit sections")
             self.snippet(snippets[0].text(), article, where)
         for link in tree.find("a", "version-title"):  # near-duplicates folded under a hit: title and snippet
-            article = self.state.articles.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
+            article = self.state.every_article.get(unquote(urlsplit(link.attributes["href"]).path.rsplit("/", 1)[-1]))
             if article is None:
                 continue
             self.compare(link.text().removesuffix(" (opens in a new tab)"), article.title, where, "version title")

@@ -73,7 +73,8 @@ def test_parse_prints_what_the_indexer_makes_of_a_file(tmp_path):
     lines = [json.loads(line) for line in run("parse", "--json", str(path)).stdout.splitlines()]
     assert [next(iter(line)) for line in lines] == ["article", "article", "skipped", "skipped", "skipped"]
     assert [line["skipped"]["kind"] for line in lines[2:]] == ["redirect", "not HTML", "older capture"]
-    assert lines[0]["article"]["published"] == "2020-01-02T08:00:00+00:00" and lines[0]["article"]["title"] == "Generated story 1"
+    first = lines[0]["article"]
+    assert first["published"] == "2020-01-02T08:00:00+00:00" and first["title"] == "Generated story 1"
 
     seed = ROOT / "corpus" / "global-times" / "2021-07-05-bytedance-denies-report-of-selling-ai-technology.txt"
     page = run("parse", str(seed))

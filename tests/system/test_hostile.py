@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
+from search.text.repair import squash
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, serve, watch
 from tests.support.hostile import (
     ARTICLE_QUERY,
@@ -69,7 +70,7 @@ def test_search_results_keep_hostile_text_as_text(hostile):
     """The marker finds every hostile article; all pages of it, on every surface, are the app's markup only."""
     check, before = Checker(hostile), len(hostile.problems)
     total = hostile.client.get(f"/api/search?q={MARKER}&per_page=1").get_json()["total"]
-    assert total == len(hostile.articles)
+    assert total == len(hostile.articles) + len(hostile.web_articles)
     pages = -(-total // 100)
     for number in range(1, pages + 1):
         query = urlencode({"q": MARKER, "per_page": 100, "page": number})
@@ -121,6 +122,31 @@ def test_article_pages_keep_hostile_text_as_text(hostile):
         check.compare([h.text() for h in heading], [article.title], f"/embed/article/{article_id}", "marked headline")
         check.compare([c.text() for c in tree.find("figcaption")], article.captions, f"/embed/article/{article_id}",
                       "marked captions")
+    assert_clean(hostile, before)
+
+
+def test_hostile_web_pages_and_crawls_come_out_as_text(hostile):
+    """Issue 17: payloads in a page's own markup (<title>, <h1>, og: and other <meta>s, JSON-LD, captions, the
+    canonical link and the crawl's URL) come out of HTML and WARC files as text, shown as text on every page
+    of the article, and no URL that is not http(s) is kept."""
+    check, before = Checker(hostile), len(hostile.problems)
+    words = quote(ARTICLE_QUERY)
+    by_payload = {}
+    for article_id, article in hostile.web_articles.items():
+        # The canonical link is javascript:, so a saved page has no address and a crawled one the crawl's.
+        assert article.url == "" if article.path.endswith(".html") else article.url.startswith(
+            "https://evil.example/crawl/"), article.url
+        by_payload.setdefault(article.path.endswith(".html"), []).append(article)
+        _, tree = check.get(f"/article/{quote(article_id)}")
+        check.article_texts(tree, article, f"/article/{article_id}")
+        _, tree = check.get(f"/embed/article/{quote(article_id)}?q={words}")
+        check.compare([c.text() for c in tree.find("figcaption")], article.captions, f"/embed/article/{article_id}",
+                      "marked captions")
+    # Each payload read as the page shows it: the headline is the payload's text, site name taken off.
+    saved = sorted(by_payload[True], key=lambda a: int(a.path.rsplit("-", 1)[1].split(".")[0]))
+    for number, article in enumerate(saved):
+        assert article.title == squash(f"{hostile.payloads[number]} {MARKER}"), (number, article.title)
+    assert len(saved) == len(by_payload[False])  # as many crawled as saved
     assert_clean(hostile, before)
 
 

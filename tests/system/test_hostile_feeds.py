@@ -85,7 +85,7 @@ def snippet_pieces_problems(text: str, article, where: str) -> list[str]:
 def test_atom_feed_keeps_hostile_articles_as_text(hostile):
     client, problems, checked = hostile.client, [], 0
     total = client.get(f"/api/search?q={MARKER}&per_page=1").get_json()["total"]
-    assert total == len(hostile.articles)
+    assert total == len(hostile.every_article)
     for page in range(1, -(-total // 100) + 1):
         where = f"/search.atom?q={MARKER}&per_page=100&page={page}"
         response = client.get(where)
@@ -96,7 +96,7 @@ def test_atom_feed_keeps_hostile_articles_as_text(hostile):
         entries = root.findall(f"{ATOM}entry")
         for entry in entries:
             article_id = entry.findtext(f"{ATOM}id").removeprefix("http://localhost/article/")
-            article = hostile.articles.get(article_id)
+            article = hostile.every_article.get(article_id)
             if article is None or entry.findtext(f"{ATOM}id") != f"http://localhost/article/{quote(article_id)}":
                 problems.append(f"{where}: entry {entry.findtext(f'{ATOM}id')!r}")
                 continue
@@ -149,11 +149,11 @@ def test_csv_keeps_hostile_articles_as_data(hostile):
     response = client.get(f"/search.csv?q={MARKER}")
     assert response.status_code == 200 and header_problems(response, "csv") == []
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
-    assert tuple(rows[0]) == CSV_COLUMNS and len(rows) - 1 == len(hostile.articles)
+    assert tuple(rows[0]) == CSV_COLUMNS and len(rows) - 1 == len(hostile.every_article)
     problems, guarded = [], 0
     for cells in rows[1:]:
         row = dict(zip(CSV_COLUMNS, cells, strict=True))
-        article = hostile.articles[row["id"]]
+        article = hostile.every_article[row["id"]]
         expected = {"title": article.title, "source": article.source, "sections": "; ".join(article.sections),
                     "companies": "; ".join(article.companies), "url": article.url}
         for column, value in expected.items():
