@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search import deadline
 from search.article import Article
 from search.engines.flow import Archive, Build, CompanyFacts, CountedPairs, PageRow
 from search.engines.manticore.loader import NAMES_FILE
@@ -51,6 +52,14 @@ FIELD_WEIGHTS = ",".join(f"{name}={round(weight * 2)}" for name, weight in FIELD
 # The engine's BM25F, k1 1.2 and b 0.75 as the product's; the variants tried and their MAP are in
 # docs/scaling-out.md.
 RANKER = f"ranker=expr('1000000*bm25f(1.2,0.75,{{{FIELD_WEIGHTS}}})')"
+
+
+def ranked() -> str:
+    """The ranker, and what is left of the request's deadline (``search/deadline.py``) as searchd's
+    ``max_query_time`` in milliseconds, as Solr's ``timeAllowed``: searchd stops matching then and answers
+    with what it found, a warning in ``SHOW META``, so the page is flagged partial instead of waiting."""
+    left = deadline.remaining()
+    return RANKER if left is None else f"{RANKER}, max_query_time={max(1, int(left * 1000))}"
 NEWEST = "ORDER BY undated ASC, published_us DESC, docnum ASC"
 OLDEST = "ORDER BY undated ASC, published_us ASC, docnum ASC"
 BEST = "ORDER BY w DESC, docnum ASC"
@@ -94,7 +103,8 @@ class ManticoreBuild(Build):
         if with_page:
             start = (request.page - 1) * request.per_page
             statements = [(f"SELECT id, docnum, WEIGHT() AS w FROM {self.index}{where} {_order(parsed, request.sort)} "
-                           f"LIMIT {start}, {request.per_page} OPTION max_matches={start + request.per_page}, {RANKER}",
+                           f"LIMIT {start}, {request.per_page} "
+                           f"OPTION max_matches={start + request.per_page}, {ranked()}",
                            params)]
         else:
             statements = [(f"SELECT id FROM {self.index}{where} LIMIT 1 OPTION ranker=none", params)]
@@ -152,7 +162,7 @@ class ManticoreBuild(Build):
         where, params = _where(selection.match_text, selection.filters.values())
         ids = [int(row[0]) for row in self.head.rows(
             f"SELECT id, WEIGHT() AS w FROM {self.index}{where} {_order(parsed, sort)} LIMIT 0, {total} "
-            f"OPTION max_matches={max(total, 1)}, {RANKER}", params)]
+            f"OPTION max_matches={max(total, 1)}, {ranked()}", params)]
         for start in range(0, len(ids), 200):
             chunk = ids[start:start + 200]
             stored = {int(i): s for i, s in self.head.rows(
@@ -164,7 +174,7 @@ class ManticoreBuild(Build):
     def rank(self, parsed: ParsedQuery, limit: int) -> list[str]:
         where, params = _where(to_match(parsed.query), ())
         rows = self.head.rows(f"SELECT article_id, WEIGHT() AS w FROM {self.index}{where} {BEST} LIMIT {limit} "
-                              f"OPTION max_matches={max(limit, 1)}, {RANKER}", params)
+                              f"OPTION max_matches={max(limit, 1)}, {ranked()}", params)
         return [row[0] for row in rows]
 
     # --- articles, related, companies, the search box ---
@@ -201,7 +211,7 @@ class ManticoreBuild(Build):
         own_group = self.duplicates.key(docnum)
         rows = self.head.rows(
             f"SELECT id, docnum, WEIGHT() AS w FROM {self.index} WHERE MATCH(%s) {BEST} "
-            f"LIMIT {limit * 4 + 20} OPTION max_matches={max(1000, limit * 4 + 20)}, {RANKER}", (query,))
+            f"LIMIT {limit * 4 + 20} OPTION max_matches={max(1000, limit * 4 + 20)}, {ranked()}", (query,))
         own_score = next((w for _i, d, w in rows if int(d) == docnum), rows[0][2] if rows else 0)
         chosen, seen = [], {own_group}
         for doc_id, other_docnum, weight in rows:
