@@ -203,3 +203,38 @@ def test_damage_is_reported_and_bounded_in_time_and_memory(tmp_path):
     print(f"damaged crawl read in {seconds:.2f} s, peak {peak / 2**20:.1f} MiB traced")
     # warcio decompresses 16 KiB of the file at a time: 16 MiB of zeros, held in a few buffers at once.
     assert seconds < 20 and peak < 96 << 20
+
+
+def arc_record(url: str, body: bytes, when: str = "20191120100000", content_type: str = "text/html",
+               status: str = "200 OK") -> bytes:
+    """One ARC v1 record (the Internet Archive's format before WARC): a header line, then the HTTP response."""
+    response = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n\r\n".encode() + body
+    return f"{url} 192.0.2.1 {when} {content_type} {len(response)}\n".encode() + response + b"\n"
+
+
+def write_arc(path: Path, records: list[bytes]) -> Path:
+    """An ``.arc.gz`` as crawlers wrote them: the file header record, then each record its own gzip member."""
+    fields = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
+    header = f"filedesc://{path.name} 0.0.0.0 20191120100000 text/plain {len(fields)}\n".encode() + fields + b"\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(gzip.compress(part) for part in [header, *records]))
+    return path
+
+
+def test_an_arc_file_is_read_like_a_warc(tmp_path):
+    pages = shared_pages(2)
+    urls = shared_urls(2)
+    arc = write_arc(tmp_path / "corpus" / "crawl-2019.arc.gz", [
+        arc_record(urls[0], pages[0]),
+        arc_record("https://news.example/logo.png", bytes(64), content_type="image/png"),
+        arc_record("https://news.example/gone", b"<html>gone</html>", status="404 Not Found"),
+        arc_record(urls[1], pages[1]),
+    ])
+    result = CorpusReader(arc.parent, min_articles=None).read_file(arc, arc.name)
+    assert [a.url for a in result.articles] == urls
+    assert all(a.title and a.body for a in result.articles)
+    skips = Counter()
+    for problem in result.problems:
+        if problem.skipped:
+            skips[problem.reason.split(":")[0]] += problem.count
+    assert skips == Counter({"not HTML (image/png)": 1, "HTTP status not 200 (404)": 1}), result.problems
