@@ -25,6 +25,7 @@ from search.companies.gazetteer import BUNDLED_LISTS
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
 from search.ingest.formats.html import NotArticle, parse_html
+from search.ingest.formats.html_metadata import host_name
 from search.ingest.formats.jsonlines import (
     FieldTally,
     RecordError,
@@ -320,6 +321,10 @@ class CorpusReader:
         size = draft_bytes(page, self.max_article_bytes)
         if size > self.max_article_bytes:
             return Problem(relative, 0, too_large(size, self.max_article_bytes), offset=offset)
+        if not page.source and page.url and is_web_url(page.url):
+            # No og:site_name: corpus.toml's rules by domain and folder decide, else the page's host, never "Unknown".
+            if self.config.resolve_source(None, page.url, relative).name == self.config.default_source:
+                page.source = host_name(page.url)
         return page
 
     def _archive_drafts(self, path: Path, relative: str) -> Iterator[ArticleDraft | Problem]:

@@ -238,3 +238,20 @@ def test_an_arc_file_is_read_like_a_warc(tmp_path):
         if problem.skipped:
             skips[problem.reason.split(":")[0]] += problem.count
     assert skips == Counter({"not HTML (image/png)": 1, "HTTP status not 200 (404)": 1}), result.problems
+
+
+def test_a_page_that_names_no_publication_gets_its_host_unless_corpus_toml_has_a_rule(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "gazette").mkdir(parents=True)
+    plain = generated_page(1)  # no og:site_name
+    (corpus / "gazette" / "story.html").write_bytes(plain.replace(b"</head>", b'<link rel="canonical" '
+                                                                  b'href="https://www.gazette.example/a"></head>'))
+    (corpus / "other.html").write_bytes(plain.replace(b"</head>", b'<link rel="canonical" '
+                                                      b'href="https://news.example/b"></head>'))
+    reader = CorpusReader(corpus, min_articles=None)
+    sources = {a.path: a.source for result in reader.read_all() for a in result.articles}
+    assert sources == {"gazette/story.html": "gazette.example", "other.html": "news.example"}
+    (corpus / "corpus.toml").write_text('[[source]]\nname = "The Gazette"\ndomains = ["gazette.example"]\n')
+    reader = CorpusReader(corpus, min_articles=None)
+    sources = {a.path: a.source for result in reader.read_all() for a in result.articles}
+    assert sources == {"gazette/story.html": "The Gazette", "other.html": "news.example"}

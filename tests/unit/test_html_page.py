@@ -222,3 +222,33 @@ def test_broken_input_is_a_reason_not_an_exception(raw):
 def test_angle_brackets_in_text_are_text():
     draft = read(page(title="Is 3 &lt; 4 &gt; 2? Council votes to rebuild the harbour bridge"))
     assert draft.title == "Is 3 < 4 > 2? Council votes to rebuild the harbour bridge"
+
+
+# --- facet values: one publication, one section value -------------------------------------------------------
+
+@pytest.mark.parametrize(("site_name", "source"), [
+    ("The Jerusalem Post | JPost.com", "The Jerusalem Post"),
+    ("Autoracing | F1 | Indy | MotoGP | StockCar | NASCAR", "Autoracing"),
+    ("The Harbour Gazette", "The Harbour Gazette"),
+    ("9to5Mac", "9to5Mac"),
+])
+def test_the_source_is_the_first_part_of_a_packed_site_name(site_name, source):
+    draft = read(page(head=f'<meta property="og:site_name" content="{site_name}">'))
+    assert draft.source == source
+
+
+def test_a_lowercase_section_is_capitalised_so_it_meets_its_capitalised_twin():
+    draft = read(page(head='<meta property="article:section" content="news">'))
+    assert draft.sections == ["News"]
+    draft = read(page(head='<meta property="article:section" content="iPhone">'))
+    assert draft.sections == ["iPhone"]
+
+
+def test_the_date_in_the_url_wins_over_a_utc_time_of_the_evening_before():
+    head = '<meta property="article:published_time" content="2019-11-19T04:58:46Z">'
+    draft = read(page(head=head), url="https://www.harbourgazette.example/2019/11/18/bridge-vote/")
+    assert draft.published == "2019-11-18"
+    draft = read(page(head=head), url="https://www.harbourgazette.example/2019/11/19/bridge-vote/")
+    assert draft.published == "2019-11-19T04:58:46Z"  # the same day: the time is kept
+    draft = read(page(head=head))  # no date in the URL: the page's own, offset and all
+    assert draft.published == "2019-11-19T04:58:46Z"

@@ -74,12 +74,31 @@ class PageFacts:
     json_ld_body: str = ""
 
 
+_NAME_SEPARATORS = re.compile(r"\s+[|•·]\s+|\s+[-–—]\s+")
+
+
+def publication_name(site_name: str) -> str:
+    """The publication as a facet value: og:site_name's first part when the site packs more into it
+    ("The Jerusalem Post | JPost.com" -> "The Jerusalem Post", "Autoracing | F1 | Indy | MotoGP" ->
+    "Autoracing"), so that one publication is one facet value."""
+    first = _NAME_SEPARATORS.split(site_name.strip(), maxsplit=1)[0].strip()
+    return first if len(first) >= 2 else site_name.strip()
+
+
+def host_name(url: str) -> str:
+    """A page's host without ``www.`` ("nytimes.com"): the source of a page that names none, when
+    corpus.toml has no rule for it either."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
 def read_facts(tree: lxml_html.HtmlElement, url: str = "") -> PageFacts:
     """Read a page's metadata from its parsed tree (``url``: where it was fetched from, may be "")."""
     meta = _meta_values(tree)
     objects = list(_json_ld_objects(tree))
     articles = [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
-    facts = PageFacts(site_name=_first(meta.get("og:site_name")), og_type=_first(meta.get("og:type")).lower())
+    facts = PageFacts(site_name=publication_name(_first(meta.get("og:site_name"))),
+                      og_type=_first(meta.get("og:type")).lower())
     for obj in objects:
         facts.json_ld_types |= _types(obj)
     facts.url = canonical_url(tree, meta, articles, url)
@@ -428,6 +447,8 @@ def sections(tree: lxml_html.HtmlElement, meta: dict, articles: list[dict], titl
         values += _breadcrumb(tree, title)
     seen: list[str] = []
     for value in values:
+        if value and value.islower() and value.isascii():  # "news" and "News" are one facet value
+            value = value.capitalize()
         if value and value.casefold() not in {s.casefold() for s in seen} and not is_web_url(value):
             seen.append(value)
     return seen[:3]
