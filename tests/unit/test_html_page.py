@@ -252,3 +252,17 @@ def test_the_date_in_the_url_wins_over_a_utc_time_of_the_evening_before():
     assert draft.published == "2019-11-19T04:58:46Z"  # the same day: the time is kept
     draft = read(page(head=head))  # no date in the URL: the page's own, offset and all
     assert draft.published == "2019-11-19T04:58:46Z"
+
+
+@pytest.mark.parametrize(("section", "sections"), [
+    ("Commercial Real Estate,Home Page,Popular", ["Commercial Real Estate"]),
+    ("NEWS", ["News"]),
+    ("US", ["US"]),
+    ("Home Page", []),
+    ("Gizmodo.com", []),
+    ("BREAKING NEWS: Chelsea activate &amp;#163;71.6m release clause to sign a goalkeeper", []),
+    ("Economy &amp; Business", ["Economy & Business"]),
+])
+def test_section_values_are_facet_values(section, sections):
+    draft = read(page(head=f'<meta property="article:section" content="{section}">'))
+    assert draft.sections == sections

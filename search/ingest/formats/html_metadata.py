@@ -7,6 +7,7 @@ the publication date). Every value is plain text, and addresses are http(s) only
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -446,12 +447,32 @@ def sections(tree: lxml_html.HtmlElement, meta: dict, articles: list[dict], titl
     if not any(values):
         values += _breadcrumb(tree, title)
     seen: list[str] = []
-    for value in values:
-        if value and value.islower() and value.isascii():  # "news" and "News" are one facet value
-            value = value.capitalize()
-        if value and value.casefold() not in {s.casefold() for s in seen} and not is_web_url(value):
-            seen.append(value)
+    for part in (part for value in values if value for part in _section_parts(value)):
+        if part.casefold() not in {s.casefold() for s in seen}:
+            seen.append(part)
     return seen[:3]
+
+
+# Section names that say nothing of the article: a site's navigation, not a section (facet noise).
+_EMPTY_SECTIONS = {"home", "homepage", "home page", "front page", "frontpage", "all", "articles", "article",
+                   "latest", "latest news", "top stories", "main", "index", "uncategorized", "uncategorised",
+                   "default", "general", "popular"}
+MAX_SECTION_CHARS = 40  # longer is a headline or a list the site put there, not a section name
+
+
+def _section_parts(value: str) -> list[str]:
+    """One section value as facet values: a list packed into one string ("Commercial Real Estate,Home Page")
+    split at its commas; an entity the site escaped twice ("&#163;") decoded; "news" and "NEWS" written
+    "News", so they meet; navigation names ("Home Page", "All") and headline-long values dropped."""
+    parts = []
+    for part in html.unescape(value).split(","):
+        part = part.strip()
+        if (part.islower() or (part.isupper() and len(part) > 3)) and part.isascii():
+            part = part.capitalize()
+        if (part and len(part) <= MAX_SECTION_CHARS and part.casefold() not in _EMPTY_SECTIONS
+                and not is_web_url(part) and not re.search(r"\.(com|org|net)$", part, re.IGNORECASE)):
+            parts.append(part)
+    return parts
 
 
 def _breadcrumb(tree: lxml_html.HtmlElement, title: str) -> list[str]:
