@@ -40,9 +40,13 @@ CACHED_ENDPOINTS = frozenset({
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Focus-Results", "HX-Filters-Open")
 # Endpoints that answer other origins (security.CORS_ENDPOINTS): their answer varies on Origin too.
 ORIGIN_ENDPOINTS = frozenset({"views.embed_fragment", "views.api_search", "views.api_facet"})
-# A 304 carries the Vary of the answer it stands for (RFC 9110 15.4.5); these endpoints' answers vary on htmx's headers.
-HTMX_ENDPOINTS = frozenset({"views.search", "views.embed", "views.embed_fragment", "views.facet",
-                            "views.embed_facet", "feeds.suggest"})
+# A 304 carries the Vary of the answer it stands for (RFC 9110 15.4.5): what views.py and feeds.py add.
+SEARCH_VARY = ("HX-Request", "HX-Focus-Results", "HX-Filters-Open", "HX-History-Restore-Request")
+FRAGMENT_VARY = ("HX-Request", "HX-History-Restore-Request")
+ENDPOINT_VARY = {
+    "views.search": SEARCH_VARY, "views.embed": SEARCH_VARY, "views.embed_fragment": SEARCH_VARY,
+    "views.facet": FRAGMENT_VARY, "views.embed_facet": FRAGMENT_VARY, "feeds.suggest": FRAGMENT_VARY,
+}
 CACHE_CONTROL = "no-cache"  # store, but ask each time: after a rebuild the new articles show at once
 RETRY_SECONDS = 30  # a worker serving an earlier build than the one published looks again this often
 SOURCE_SUFFIXES = (".py", ".html", ".xml", ".js", ".css", ".txt", ".csv", ".toml")
@@ -166,7 +170,7 @@ def _matches(if_none_match: str, etag: str) -> bool:
 
 
 def _vary_of(endpoint: str) -> str:
-    names = list(VARY_HEADERS) if endpoint in HTMX_ENDPOINTS else []
+    names = list(ENDPOINT_VARY.get(endpoint, ()))
     if endpoint in ORIGIN_ENDPOINTS:
         names.append("Origin")
     return ", ".join(names)
