@@ -10,7 +10,7 @@ from search import config
 from search.engines.backend import open_backend
 from search.request import VALUE_FACETS, SearchRequest
 
-from . import baseurl, display, errors, feeds, responsecache, security, views
+from . import baseurl, display, errors, feeds, first_request, responsecache, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
 from .links import article_url, company_url, embedded, leaves_frame, search_url
 
@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> baseurl.ArchiveFlask:
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
     errors.init_app(app)
+    first_request.init_app(app)
     # First: Flask runs after_request hooks last-registered first, so the cache stores the final headers.
     responsecache.init_app(app, app.config["RESPONSE_CACHE_MB"] * 2**20)
     security.init_app(app)
