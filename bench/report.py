@@ -168,7 +168,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         for key, value in ratios.items():
             shown = key.replace("product-http", label("product-http"), 1) if key.startswith("product-http") \
                 else key.replace("product", label("product"), 1)
-            out(f"  {shown:<{max(40, width + 28)}} {value:8.1f}x")
+            out(f"  {shown:<{max(40, width + 28)}} {value:8.2f}x")
         out("")
 
     # --- agreement of totals ---
