@@ -73,6 +73,7 @@ control_socket_disable = True
 # finish (at most graceful_timeout) and ends the process. The master starts a new worker at once.
 _watchdog_seconds = _settings.get_int("REQUEST_WATCHDOG", low=0, high=86400)
 _running: dict[int, tuple[float, str, int]] = {}  # thread id -> (start, request line, RSS pages at the start)
+_FIRST_REQUEST = "archive.first_request"  # web/first_request.py marks the first request on each build
 
 # --- Memory: what an expensive request took from malloc goes back to the system after it ----------------------
 # glibc keeps freed memory for reuse; whatever a long-lived object pins among it (a cache entry, an index
@@ -118,6 +119,12 @@ def pre_request(worker, req):
 
 def post_request(worker, req, environ, resp):
     started = _running.pop(threading.get_ident(), None)
+    first = environ.get(_FIRST_REQUEST)
+    if first and started:
+        # The first request on a build opens it: how long a reader waits after a start or a rebuild.
+        # `make bench` and `make loadtest` read this line (bench/engines.py FIRST_REQUEST_LINE).
+        worker.log.info("first request %s: worker %s answered %r (%s) in %.1f ms", first, worker.pid, started[1],
+                        getattr(resp, "status", "?"), (time.monotonic() - started[0]) * 1000)
     if started and started[2] and (_rss_pages() - started[2]) * _PAGE >= TRIM_AFTER_GROWTH:
         _trim()
 

@@ -14,11 +14,13 @@ import html
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -148,6 +150,35 @@ class KeepAliveClient:
             self.conn = None
 
 
+# What gunicorn.conf.py logs of the first request a worker answers on a build (after start, after a rebuild).
+FIRST_REQUEST_LINE = re.compile(r"first request (after start|after a rebuild), build (\S+): worker (\d+) answered "
+                                r"'([^']*)' \(([^)]*)\) in ([\d.]+) ms")
+
+
+def first_request_times(log_path: Path) -> list[dict]:
+    """The first-request lines of a gunicorn log: when, build, worker, request, status, milliseconds."""
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return []
+    return [{"when": m[1], "build": m[2], "worker": int(m[3]), "request": m[4], "status": m[5], "ms": float(m[6])}
+            for m in FIRST_REQUEST_LINE.finditer(text)]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 60.0) -> None:
+    """Wait until ``port`` accepts connections, without sending a request (the first request is measured)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode} before listening (see its log)")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
+
+
 def wait_for_http(port: int, path: str, process: subprocess.Popen, what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -203,12 +234,15 @@ class ProductHTTP(Engine):
     """gunicorn with gunicorn.conf.py and web:create_app(), as `make serve` starts it."""
 
     name = "product-http"
-    modes = ("html", "json")
+    modes = ("html", "html-hit", "json")
     notes: ClassVar[dict[str, str]] = {
         "html": "GET /?q=... with HX-Request: true: the results fragment a user's browser swaps in "
-                "(facets, snippets, suggestion, rendered HTML)",
-        "json": "GET /api/search?q=...: the same search as JSON (facets, snippets, suggestion)",
+                "(facets, snippets, suggestion, rendered HTML), searched and rendered every time "
+                "(Cache-Control: no-cache: the response cache cold, as for a query never asked before)",
+        "html-hit": "the same, answered from the worker's response cache (the query asked before on this build)",
+        "json": "GET /api/search?q=...: the same search as JSON (facets, snippets, suggestion), response cache cold",
     }
+    FRESH = {"Cache-Control": "no-cache"}  # the app's response cache renders afresh (web/responsecache.py)
 
     def __init__(self, index_root: Path, log_path: Path, environ: dict | None = None):
         """``environ``: settings added to the server's environment (ARCHIVE_SEARCH_BACKEND and the
@@ -223,12 +257,46 @@ class ProductHTTP(Engine):
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "web:create_app()"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
+        self.log_path = log_path
+        self.started = time.monotonic()
         try:
-            wait_for_http(self.port, "/healthz", self.process, "gunicorn")
+            wait_for_port(self.port, self.process, "gunicorn")
+            self.listening_s = time.monotonic() - self.started
+            self.first = self._first_requests(int(environ.get("ARCHIVE_WORKERS", 0) if environ else 0)
+                                              or int(os.environ.get("ARCHIVE_WORKERS", "2")))
         except BaseException:
             self.close()
             raise
         self.client = KeepAliveClient(self.port)
+
+    def _first_requests(self, workers: int) -> dict:
+        """Send the first searches after start, on 2 connections per worker at once so that each worker
+        answers one; return what each worker logged of its first request (FIRST_REQUEST_LINE) and the
+        clients' times."""
+        path = "/?q=police&sort=relevance"
+        times: list[float] = []
+
+        def one() -> None:
+            client = KeepAliveClient(self.port)
+            began = time.perf_counter()
+            status, _ = client.get(path, {"HX-Request": "true"})
+            times.append((time.perf_counter() - began) * 1000)
+            client.close()
+            if status != 200:
+                raise RuntimeError(f"first search: HTTP {status}")
+
+        # One worker may take every connection of a round (the other still booting): rounds until each answered.
+        for _ in range(20):
+            threads = [threading.Thread(target=one) for _ in range(2 * workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(300)
+            time.sleep(0.3)  # the log line is written after the answer
+            logged = first_request_times(self.log_path)
+            if len(logged) >= workers:
+                break
+        return {"workers": workers, "per_worker_ms": logged, "client_ms": sorted(round(t, 1) for t in times)}
 
     @property
     def label(self) -> str:
@@ -236,12 +304,13 @@ class ProductHTTP(Engine):
 
     def answer(self, query: BenchQuery, mode: str) -> int:
         params = urlencode(query.product_params(), doseq=True)
-        if mode == "html":
-            status, body = self.client.get(f"/?{params}", {"HX-Request": "true"})
+        if mode in ("html", "html-hit"):
+            headers = {"HX-Request": "true", **(self.FRESH if mode == "html" else {})}
+            status, body = self.client.get(f"/?{params}", headers)
             if status != 200:
                 raise RuntimeError(f"product HTML for {query.label!r}: HTTP {status}")
             return -1  # the fragment's total is not parsed; the JSON mode checks totals
-        status, body = self.client.get(f"/api/search?{params}")
+        status, body = self.client.get(f"/api/search?{params}", self.FRESH)
         if status != 200:
             raise RuntimeError(f"product /api/search for {query.label!r}: HTTP {status} {body[:200]!r}")
         return json.loads(body)["total"]

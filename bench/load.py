@@ -27,6 +27,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .engines import first_request_times
+
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "zqxswapmarker"
 # The mix: plain words, two-word ANDs, a phrase, facet filters, date drill-down, paging, sorting.
@@ -237,6 +239,11 @@ def loadtest(args) -> int:
     seen = f"{probe.first_seen - started:.1f} s" if probe.first_seen else "never"
     print(f"  new index answering from: {seen} (probe: {probe.polls} polls, {len(probe.failures)} failures); "
           f"same server throughout: {same_server}")
+    first = first_request_times(work / "gunicorn.log")
+    for when in ("after start", "after a rebuild"):
+        lines = [f for f in first if f["when"] == when]
+        print(f"  first request per worker {when} (gunicorn's time; the request that opens the build): "
+              + (", ".join(f"worker {f['worker']} {f['ms']:.0f} ms ({f['request']})" for f in lines) or "none logged"))
     print("  workers after: " + ", ".join(f"pid {pid}: {rss:.0f} MB, {fds} fds" for pid, (rss, fds) in memory.items()))
     failed = (server_errors or result["errors"] or probe.failures or not probe.first_seen or not rebuild.get("ok")
               or not same_server or set(statuses) - {200, 400})
@@ -244,6 +251,8 @@ def loadtest(args) -> int:
                "p50_ms": result["p50_us"] / 1000, "p99_ms": result["p99_us"] / 1000, "errors": result["errors"],
                "server_errors": server_errors, "statuses": statuses,
                "swap_seen_s": round(probe.first_seen - started, 1) if probe.first_seen else None,
+               "first_request_ms": {when: [f["ms"] for f in first if f["when"] == when]
+                                    for when in ("after start", "after a rebuild")},
                "passed": not failed}
     print(json.dumps(summary))
     return 1 if failed else 0

@@ -117,6 +117,15 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"  gunicorn workers after the run: {http['workers']} workers, VmRSS "
             f"{', '.join(f'{m:.0f}' for m in http['rss_mb'])} MB "
             f"(peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
+    first = http.get("first_requests")
+    if first:
+        per_worker = first["per_worker_ms"]
+        answered = ", ".join(f"worker {w['worker']} {w['ms']:.0f} ms" for w in per_worker) or "not logged"
+        out(f"  first request per gunicorn worker after start (the search that opens the index; gunicorn's own "
+            f"time): {answered}"
+            f" ({len(per_worker)} of {first['workers']} workers); the first searches as the clients saw them, "
+            f"{2 * first['workers']} at once per round until each worker had answered one, the workers' boot "
+            f"included: {', '.join(f'{t:.0f}' for t in first['client_ms'])} ms")
     if "datasette" in memory:
         out(f"  datasette after the run: VmRSS {memory['datasette']['rss_mb']:.0f} MB "
             f"(peak {memory['datasette']['peak_mb']:.0f} MB)")
@@ -151,6 +160,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         for mode in ("top10", "facets", "snippets"):
             ratio(f"product/{peer} {mode}", ("product", mode), (peer, mode))
     ratio("product-http html/datasette facets", ("product-http", "html"), ("datasette", "facets"))
+    ratio("product-http html-hit/datasette facets", ("product-http", "html-hit"), ("datasette", "facets"))
     ratio("product-http json/datasette facets", ("product-http", "json"), ("datasette", "facets"))
     ratio("product-http html/datasette snippets", ("product-http", "html"), ("datasette", "snippets"))
     if ratios:
@@ -158,7 +168,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         for key, value in ratios.items():
             shown = key.replace("product-http", label("product-http"), 1) if key.startswith("product-http") \
                 else key.replace("product", label("product"), 1)
-            out(f"  {shown:<{max(40, width + 28)}} {value:8.1f}x")
+            out(f"  {shown:<{max(40, width + 28)}} {value:8.2f}x")
         out("")
 
     # --- agreement of totals ---
@@ -243,6 +253,10 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "worker_rss_mb": max(workers) if workers else None,
         "http_p50_ms": p("product-http", "html", "p50"),
         "http_p95_ms": p("product-http", "html", "p95"),
+        "http_hit_p50_ms": p("product-http", "html-hit", "p50"),
+        "http_hit_p95_ms": p("product-http", "html-hit", "p95"),
+        "first_request_ms": [w["ms"] for w in (memory.get("product-http", {}).get("first_requests") or {})
+                             .get("per_worker_ms", [])],
         "http_json_p50_ms": p("product-http", "json", "p50"),
         "http_json_p95_ms": p("product-http", "json", "p95"),
         "inproc_p50_ms": {t.mode: _r(t.p50) for t in timings if t.engine == "product"},

@@ -512,6 +512,7 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
         timings += time_engine(server, queries, args.reps)
         memory["product-http"] = server.worker_memory()
         memory["product-http"]["reconnects"] = server.client.reconnects
+        memory["product-http"]["first_requests"] = server.first
     finally:
         server.close()
     if cluster is not None:

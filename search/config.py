@@ -59,6 +59,9 @@ SETTINGS = (
             "with ordinary searches (0: no separate pool)."),
     Setting("RUN_DIR", "run", "Folder where `make serve` writes its nginx config, gunicorn's socket and nginx's "
             "temporary files (made private, mode 0700)."),
+    Setting("RESPONSE_CACHE_MB", "32", "Megabytes of finished answers (searches, fragments, articles, JSON) each web "
+            "worker keeps for repeated requests, dropped when a new build is published (0: none; ETags and 304s "
+            "still work). docs/production.md#caching."),
     Setting("REQUEST_WATCHDOG", "120", "Seconds a request may run in a gunicorn worker before that worker is "
             "replaced (0: never)."),
 )

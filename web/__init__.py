@@ -10,7 +10,7 @@ from search import config
 from search.engines.backend import open_backend
 from search.request import VALUE_FACETS, SearchRequest
 
-from . import baseurl, display, errors, feeds, security, views
+from . import baseurl, display, errors, feeds, first_request, responsecache, security, views
 from .assets import HTMX_FILE, HTMX_INTEGRITY, static_url
 from .links import article_url, company_url, embedded, leaves_frame, search_url
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> baseurl.ArchiveFlask:
         EMBED_LINKS=config.get("EMBED_LINKS"),
         EMBED_STYLESHEET=config.get("EMBED_STYLESHEET"),
         SEARCH_BACKEND=config.get("SEARCH_BACKEND"),
+        RESPONSE_CACHE_MB=config.get_int("RESPONSE_CACHE_MB", low=0, high=65536),
         JSON_SORT_KEYS=False,
     )
     if test_config:
@@ -68,6 +69,9 @@ def create_app(test_config: dict | None = None) -> baseurl.ArchiveFlask:
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
     errors.init_app(app)
+    first_request.init_app(app)
+    # First: Flask runs after_request hooks last-registered first, so the cache stores the final headers.
+    responsecache.init_app(app, app.config["RESPONSE_CACHE_MB"] * 2**20)
     security.init_app(app)
     app.after_request(baseurl.relative_redirects)
     return app

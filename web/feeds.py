@@ -25,7 +25,7 @@ from search.article import ascii_slug, iso_published
 from search.errors import BadRequest
 from search.request import DEFAULT_PER_PAGE, SearchRequest
 
-from . import links
+from . import links, responsecache
 from .links import LinkMode
 from .views import archive, is_fragment_request, search_request
 
@@ -90,6 +90,8 @@ def atom():
     """The search's newest articles as an Atom feed (a feed reader polls it: new matches are new entries)."""
     asked = search_request()  # per_page entries (10 unless it says), page 1 unless it says
     results = archive().search(replace(asked, sort="newest"), facets=False, did_you_mean=False)
+    if results.partial:
+        responsecache.forbid()
     site = current_app.config["SITE_NAME"]
     built_at = None
 

@@ -9,7 +9,8 @@ links stay on the surface they came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from flask import g, url_for
 from markupsafe import Markup
@@ -69,9 +70,20 @@ def link_mode() -> LinkMode:
 def search_url(request: SearchRequest, **changes) -> str:
     """Return the URL of ``request`` (with ``changes``) on the surface being rendered."""
     mode = link_mode()
-    query = "&".join(part for part in (request.query_string(**changes), urlencode(mode.keep)) if part)
+    query = encode_pairs(request.to_params(**changes) + list(mode.keep))
     base = _base_url(mode)
     return f"{base}?{query}" if query else base
+
+
+@lru_cache(maxsize=8192)
+def _encoded_pair(name: str, value: str) -> str:
+    return f"{quote_plus(name)}={quote_plus(value)}"
+
+
+def encode_pairs(pairs: list[tuple[str, str]]) -> str:
+    """``urlencode(pairs)``, each pair's encoding remembered: a results page has some 90 links that repeat
+    the same query, filters and facet values (benchmarks.md#pages-and-exports)."""
+    return "&".join(_encoded_pair(name, value) for name, value in pairs)
 
 
 def _base_url(mode: LinkMode) -> str:
@@ -161,7 +173,7 @@ def facet_url(facet: str, request: FacetListRequest, **changes) -> str:
     """The URL of a facet's full list for a search (the search's every parameter kept), on this surface."""
     mode = link_mode()
     url = url_for(mode.facet_endpoint, name=facet, _external=mode.external)
-    query = "&".join(part for part in (request.query_string(**changes), urlencode(mode.keep)) if part)
+    query = encode_pairs(request.to_params(**changes) + list(mode.keep))
     return f"{url}?{query}" if query else url
 
 

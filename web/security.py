@@ -83,8 +83,11 @@ def add_headers(response):
         response.vary.add("HX-History-Restore-Request")
     if request.endpoint == "static" and response.status_code == 200 and versioned(request.view_args["filename"]):
         response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+    elif response.status_code >= 400:
+        response.headers["Cache-Control"] = "no-store"  # errors, 503 Busy: never kept by a browser or a proxy
     elif request.endpoint != "static" or response.status_code != 200:
-        response.headers.setdefault("Cache-Control", "no-cache")  # pages, errors (a missing static file too)
+        # Pages: may be stored, never reused without asking (those with an ETag: web/responsecache.py).
+        response.headers.setdefault("Cache-Control", "no-cache")
     return response
 
 

@@ -17,7 +17,7 @@ from search.errors import ArchiveError, BadRequest, Moved
 from search.request import FACET_ATTRIBUTES, MAX_VALUE_LENGTH, FacetListRequest, SearchRequest, check_facet
 from search.results import SearchResults
 
-from . import links, timeline
+from . import links, responsecache, timeline
 from .links import LinkMode
 
 bp = Blueprint("views", __name__)
@@ -56,6 +56,8 @@ def render_search(page_template: str, fragment_template: str = "_partials/_resul
         search_request_ = search_request()
         results = archive().search(search_request_)
         status = 200
+        if results.partial:
+            responsecache.forbid()  # part of the archive did not answer: the next request may get it all
     except BadRequest as exc:
         # Keep the page, the user's text and every filter that is right, say what is wrong: a 400, but one
         # they can fix in place (both dates stay in their fields when 'from' is after 'to').
@@ -193,6 +195,8 @@ def render_facet(name: str, page_template: str, error: str = ""):
         page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,
                                       list_request.facet_limit)
         error, status = "", 200
+        if page.partial:
+            responsecache.forbid()
     except BadRequest as exc:  # keep what is right in the search, as render_search does, and the text typed
         facet_q = request.args.get("facet_q", "")[:MAX_VALUE_LENGTH].replace("\x00", "")
         list_request = FacetListRequest(search=valid_part_of_request(), facet_q=facet_q)
@@ -314,6 +318,8 @@ def _year_bars(profile) -> list[dict]:
 @bp.get("/api/search")
 def api_search():
     results = archive().search(search_request())
+    if results.partial:
+        responsecache.forbid()
     return jsonify(results.to_json())
 
 
@@ -324,6 +330,8 @@ def api_facet(name: str):
     list_request = facet_list_request()
     page = archive().facet_values(list_request.search, name, list_request.facet_q, list_request.facet_offset,
                                   list_request.facet_limit)
+    if page.partial:
+        responsecache.forbid()
     return jsonify({"query": list_request.search.q, **page.to_json()})
 
 

@@ -62,7 +62,7 @@ def test_static_without_version_or_missing_is_not_immutable(client):
     assert plain.status_code == 200 and "immutable" not in plain.headers.get("Cache-Control", "")
     missing = client.get("/static/nothing-here.css?v=0123456789ab")
     missing.close()
-    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-cache"
+    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-store"  # an error: never kept
     outside = client.get("/static/../__init__.py?v=0123456789ab")
     outside.close()
     assert outside.status_code == 404 and "immutable" not in outside.headers.get("Cache-Control", "")

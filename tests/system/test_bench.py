@@ -62,6 +62,7 @@ def test_last_line_is_the_summary_json(bench_run):
     assert summary["synthetic"] is False and summary["scale"] == 1
     assert summary["index_docs_per_s"] > 0 and summary["index_mb"] > 0 and summary["rss_mb"] > 0
     assert summary["http_p50_ms"] > 0 and summary["http_p95_ms"] >= summary["http_p50_ms"]
+    assert 0 < summary["http_hit_p50_ms"] and summary["first_request_ms"]  # the response cache; each worker's first
     assert set(summary["inproc_p50_ms"]) == {"top10", "facets", "snippets", "full"}
     assert all(value > 0 for value in summary["inproc_p50_ms"].values())
     assert summary["worker_rss_mb"] > 0

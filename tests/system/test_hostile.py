@@ -369,7 +369,8 @@ def test_security_headers_on_every_route(hostile, allowed):
             if (url.startswith("/static/") and "?v=" in url
                     and "immutable" not in response.headers.get("Cache-Control", "")):
                 problems.append(f"{where}: versioned static file not cached for good")
-            if not url.startswith("/static/") and response.headers.get("Cache-Control") != "no-cache":
+            expected = "no-store" if response.status_code >= 400 else "no-cache"  # errors are never kept
+            if not url.startswith("/static/") and response.headers.get("Cache-Control") != expected:
                 problems.append(f"{where}: Cache-Control {response.headers.get('Cache-Control')!r}")
         assert problems == [], "\n".join(problems[:25])
     finally:

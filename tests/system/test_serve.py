@@ -320,3 +320,26 @@ def test_a_clients_forwarded_headers_count_for_nothing(stack):
     time.sleep(0.3)
     assert "203.0.113.9" not in "\n".join(line for line in stack["service"].output().splitlines()
                                           if "pid=" in line)  # gunicorn logs the address the front saw
+
+
+def test_conditional_requests_pass_the_front_and_reach_the_app(stack):
+    """nginx keeps nothing itself (no proxy_cache, no gzip): the app's strong ETag and its 304 pass unchanged,
+    with the security headers; each request reaches gunicorn (its access log). docs/production.md#caching."""
+    port = stack["port"]
+    path = "/?q=ByteDance&company=ByteDance"
+    status, headers, body = fetch(port, path, headers={"HX-Request": "true"})
+    assert status == 200 and body
+    etag = headers["etag"]
+    assert etag.startswith('"') and headers["cache-control"] == "no-cache"
+    status, again, body = fetch(port, path, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert status == 304 and body == ""
+    assert again["etag"] == etag and again["cache-control"] == "no-cache"
+    assert "HX-Request" in again["vary"] and again["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors" in again["content-security-policy"]
+    # The full page is another answer with another ETag: the fragment's does not confirm it.
+    assert fetch(port, path, headers={"If-None-Match": etag})[0] == 200
+    time.sleep(0.3)
+    logged = [line for line in stack["service"].output().splitlines() if "ByteDance&company=ByteDance" in line
+              and "pid=" in line]  # the workers log in any order
+    assert sorted(line.split('" ')[1].split()[0] for line in logged) == ["200", "200", "304"], logged
+    assert "first request after start, build " in stack["service"].output()
