@@ -21,6 +21,7 @@ from whoosh import query as wq
 from search.article import Article
 from search.engines.flow import Archive, Build, CompanyFacts, PageRow
 from search.engines.whoosh import feedback
+from search.engines.whoosh.derived import open_derived, write_derived
 from search.engines.whoosh.facets import ArrayCounts, FacetIndex, narrowed
 from search.engines.whoosh.related import related_docnums
 from search.engines.whoosh.scoring import ArchiveBM25F, Evaluated, TermScorer
@@ -29,6 +30,7 @@ from search.index.build import INDEX_NAME
 from search.index.nearduplicates import Groups
 from search.index.schema import SEARCHED_FIELDS, TEXT_FIELDS, document_to_article
 from search.index.store import IndexStore
+from search.query import autocomplete
 from search.query.parser import ParsedQuery, QueryParser
 from search.request import SearchRequest
 from search.results import PeriodTotals
@@ -45,10 +47,14 @@ class WhooshBuild(Build):
         self._local = threading.local()
         self._searchers: list = []
         with self.index.searcher(weighting=ArchiveBM25F()) as searcher:
-            self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema))
-            self.facets = FacetIndex(searcher.reader())
+            self.derived_arrays = open_derived(path, searcher.reader())  # None: read from Whoosh (derived.py)
+            self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema),
+                                     self.derived_arrays)
+            self.facets = FacetIndex(searcher.reader(), self.derived_arrays)
             self.doc_count = searcher.doc_count()
             self.duplicates = Groups.load(path, searcher.reader().doc_count_all())  # index/nearduplicates.py
+        if self.derived_arrays is not None and self.derived_arrays.meta.get("suggest"):
+            self._derived[autocomplete.NAME] = self.derived_arrays.suggester()
 
     def searcher(self):
         """Return this thread's searcher (Whoosh searchers are not shared between threads)."""
@@ -178,17 +184,7 @@ class WhooshBuild(Build):
                             sources=ArrayCounts(sources, sources.count(mask)).pairs())
 
     def completion_candidates(self) -> list[str]:
-        column = self.facets.columns["company"]
-        article_counts = [len(postings) for postings in column.postings]
-        companies = [column.values[i] for i in sorted(range(len(column.values)), key=lambda i: -article_counts[i])]
-        headlines = []
-        for docnum, stored in self.searcher().reader().iter_docs():
-            title = stored.get("title", "")
-            if title:
-                undated = self.facets.day[docnum] == 0
-                headlines.append((bool(undated), -float(self.facets.published[docnum]), docnum, title))
-        headlines.sort()
-        return companies + [title for *_, title in headlines]
+        return completion_candidates(self.searcher(), self.facets)
 
     def health(self) -> dict:
         return {"documents": self.doc_count}
@@ -269,6 +265,26 @@ class WhooshArchive(Archive):
 
     def open_build(self, path: Path, generation: str) -> WhooshBuild:
         return WhooshBuild(path, generation)
+
+
+def completion_candidates(searcher, facets: FacetIndex) -> list[str]:
+    """Company names (most articles first), then headlines (newest first, undated last): every stored one."""
+    column = facets.columns["company"]
+    article_counts = [len(postings) for postings in column.postings]
+    companies = [column.values[i] for i in sorted(range(len(column.values)), key=lambda i: -article_counts[i])]
+    headlines = []
+    for docnum, stored in searcher.reader().iter_docs():
+        title = stored.get("title", "")
+        if title:
+            undated = facets.day[docnum] == 0
+            headlines.append((bool(undated), -float(facets.published[docnum]), docnum, title))
+    headlines.sort()
+    return companies + [title for *_, title in headlines]
+
+
+def write_derived_arrays(build_dir: Path) -> dict:
+    """Write a build's derived arrays (``derived.py``) with the search box's completions; {"seconds", "bytes"}."""
+    return write_derived(build_dir, completions=completion_candidates)
 
 
 def _best_first(evaluated: Evaluated, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

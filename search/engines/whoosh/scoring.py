@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query as wq
@@ -30,6 +31,9 @@ from search.engines.whoosh.columns import field_lengths
 from search.engines.whoosh.columns import positions as read_positions
 from search.engines.whoosh.columns import postings as read_postings
 from search.errors import BadRequest
+
+if TYPE_CHECKING:
+    from search.engines.whoosh.derived import Derived
 
 # BM25 with the usual constants (chosen with `make eval`, see README "Search quality").
 B = 0.75
@@ -69,13 +73,16 @@ class TermScorer:
     between threads); the cache and the lengths are read-only arrays, shared.
     """
 
-    def __init__(self, searcher, fields: tuple[str, ...]):
+    def __init__(self, searcher, fields: tuple[str, ...], derived: Derived | None = None):
         reader = searcher.reader()
         self.schema = reader.schema
         self.doc_count_all = reader.doc_count_all()
         self.fields = fields
         self.avg_length = {f: searcher.avg_field_length(f) or 1.0 for f in fields}
-        self.lengths = {f: self._lengths(reader, f) for f in fields}
+        # The build's own arrays (derived.py), memory-mapped: no postings read through Whoosh, no cache.
+        self.stored = {f: derived.postings(f) for f in fields if f in derived.fields} if derived is not None else {}
+        self.lengths = {f: derived.array(f"{f}.lengths") if f in self.stored else self._lengths(reader, f)
+                        for f in fields}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_bytes = 0
         self._lock = threading.Lock()
@@ -85,7 +92,10 @@ class TermScorer:
         return field_lengths(reader, field, _BYTE_TO_LENGTH)
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return (docnums, term frequencies) of a term, read block by block (cached)."""
+        """Return (docnums, term frequencies) of a term: from the build's arrays, else read block by block (cached)."""
+        stored = self.stored.get(field)
+        if stored is not None:
+            return stored.get(self.schema[field].to_bytes(text))
         key = (field, text)
         with self._lock:
             cached = self._cache.get(key)
