@@ -137,3 +137,39 @@ def test_an_incremental_build_rewrites_the_arrays_and_leaves_the_served_ones_alo
         with opened._using() as fresh:
             assert fresh.derived_arrays is not None and fresh.path != served
         assert opened.complete("wumpus si") == ["A wumpus sighting"]
+
+
+def test_prepare_opens_and_warms_each_new_build_before_a_request_needs_it(tmp_path, corpus_copy):
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    with WhooshArchive(root) as archive:
+        assert archive.prepare() > 0 and archive._build is not None
+        first = archive._build
+        assert archive.prepare() == 0.0 and archive._build is first  # nothing new
+        (corpus_copy / "added.jsonl").write_text('{"title": "A wumpus sighting", "body": "The wumpus."}\n',
+                                                 encoding="utf-8")
+        update_index(corpus_copy, root, progress=False)
+        assert archive.prepare() > 0  # opened while `first` still served, then swapped
+        assert archive._build is not first and archive._build.path == IndexStore(root).current()
+        assert first._retired
+        assert archive.search(SearchRequest(q="wumpus")).total == 1
+
+
+def test_watch_swaps_a_published_build_in_without_a_request(tmp_path, corpus_copy):
+    import time
+
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    with WhooshArchive(root) as archive:
+        archive.prepare()
+        first = archive._build
+        thread = archive.watch(interval=0.05)
+        (corpus_copy / "added.jsonl").write_text('{"title": "A wumpus sighting", "body": "The wumpus."}\n',
+                                                 encoding="utf-8")
+        update_index(corpus_copy, root, progress=False)
+        deadline = time.monotonic() + 30
+        while archive._build is first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert archive._build is not first
+    thread.join(timeout=5)
+    assert not thread.is_alive()  # close() stops it

@@ -21,6 +21,7 @@ from whoosh import query as wq
 from search.article import Article
 from search.engines.flow import Archive, Build, CompanyFacts, PageRow
 from search.engines.whoosh import feedback
+from search.engines.whoosh.columns import share_stored_layout, stored_layout
 from search.engines.whoosh.derived import open_derived, write_derived
 from search.engines.whoosh.facets import ArrayCounts, FacetIndex, narrowed
 from search.engines.whoosh.related import related_docnums
@@ -53,6 +54,7 @@ class WhooshBuild(Build):
             self.facets = FacetIndex(searcher.reader(), self.derived_arrays)
             self.doc_count = searcher.doc_count()
             self.duplicates = Groups.load(path, searcher.reader().doc_count_all())  # index/nearduplicates.py
+            self._stored_layouts = [stored_layout(leaf) for leaf, _ in searcher.reader().leaf_readers()]
         if self.derived_arrays is not None and self.derived_arrays.meta.get("suggest"):
             self._derived[autocomplete.NAME] = self.derived_arrays.suggester()
 
@@ -61,6 +63,11 @@ class WhooshBuild(Build):
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self.index.searcher(weighting=ArchiveBM25F())
+            leaves = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+            if len(leaves) == len(self._stored_layouts):  # the same segments: read once, shared by every thread
+                for leaf, layout in zip(leaves, self._stored_layouts):
+                    if layout is not None:
+                        share_stored_layout(leaf, layout)
             with self._lock:
                 self._searchers.append(searcher)
         return searcher
@@ -262,6 +269,7 @@ class WhooshArchive(Archive):
     """The search side of the archive, answered by the Whoosh index on this machine."""
 
     backend = "whoosh"
+    warms = True  # its first search maps arrays, compiles expressions, opens the thread's searcher
 
     def open_build(self, path: Path, generation: str) -> WhooshBuild:
         return WhooshBuild(path, generation)
