@@ -100,3 +100,19 @@ def write_derived_arrays(build_dir: Path) -> dict:
     from search.engines.whoosh.archive import write_derived_arrays as write
 
     return write(build_dir)
+
+
+def rewrite_derived_arrays(index_root: Path) -> dict:
+    """Write the derived arrays of the build being served, for a build made before they existed (``python -m
+    search index --rewrite-derived``), and record their checksums in its manifest. Return {"seconds", "bytes"}."""
+    from search.errors import IndexMissing
+    from search.index.store import IndexStore
+
+    store = IndexStore(index_root)
+    with store.lock():
+        build = store.current()
+        if build is None:
+            raise IndexMissing(f"no build is published in {index_root}")
+        written = write_derived_arrays(build)
+        store.record_files(build, [path.name for path in build.glob("derived.*")], {"derived": written})
+    return written

@@ -173,3 +173,40 @@ def test_watch_swaps_a_published_build_in_without_a_request(tmp_path, corpus_cop
         assert archive._build is not first
     thread.join(timeout=5)
     assert not thread.is_alive()  # close() stops it
+
+
+TOP_K_QUERIES = ["said", "the police", "government OR minister", "oil OR gas OR energy", "court -trump", "people",
+                 '"prime minister"', "twitter OR facebook OR tiktok", "new", "year OR years", "fire"]
+
+
+@pytest.mark.parametrize("text", TOP_K_QUERIES)
+def test_the_best_first_page_is_the_page_of_every_match_sorted(archive, text):
+    """Only the documents scoring at least the page's last score are sorted: the same ids in the same order
+    as sorting every match, ties (near-duplicates score alike) included, for every page depth and filter."""
+    with archive._using() as opened:
+        for any_words in (False, True):
+            evaluated, matches = opened._match(opened.parse(text, any_words=any_words), any_words=any_words)
+            if evaluated is None:
+                continue
+            filters = [matches, matches & (opened.facets.year >= 2020), matches & (opened.facets.day == 0)]
+            for selected in filters:
+                every_id, every_score = whoosh_archive._best_first(evaluated, selected)
+                for limit in (0, 1, 10, 11, 20, 50, 1000):
+                    ids, scores = whoosh_archive._best_first(evaluated, selected, limit)
+                    assert ids.tolist() == every_id[:limit].tolist(), (text, limit)
+                    assert scores.tolist() == every_score[:limit].tolist()
+
+
+@pytest.mark.parametrize("text", TOP_K_QUERIES)
+def test_an_or_merged_densely_scores_as_one_merged_by_sorting(archive, text, monkeypatch):
+    from search.engines.whoosh import scoring
+
+    with archive._using() as opened:
+        reader = opened.searcher().reader()
+        query = opened.parse(text, any_words=True).query
+        monkeypatch.setattr(scoring, "DENSE_OR", 10**9)  # always dense
+        dense = opened.scorer.evaluate(query, reader)
+        monkeypatch.setattr(scoring, "DENSE_OR", 0)  # never
+        sparse = opened.scorer.evaluate(query, reader)
+    assert dense.ids.tolist() == sparse.ids.tolist()
+    assert dense.scores.tolist() == sparse.scores.tolist()  # the same sums, to the last bit

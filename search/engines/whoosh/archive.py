@@ -155,7 +155,7 @@ class WhooshBuild(Build):
             return []
         searcher = self.searcher()
         if evaluated is not None:
-            docnums = _best_first(evaluated, matches)[0][:limit].tolist()
+            docnums = _best_first(evaluated, matches, limit)[0].tolist()
         else:
             docset = set(matches.nonzero()[0].tolist())
             docnums = [hit.docnum for hit in searcher.search(parsed.query, limit=limit, filter=docset)]
@@ -220,7 +220,7 @@ class WhooshSelection:
             docnums = build.facets.by_date(self.selected, newest=(sort == "newest"))[start:limit]
             return [PageRow(build.article_at(int(d)), int(d), None, None) for d in docnums]
         if evaluated is not None:
-            ids, scores = _best_first(evaluated, self.selected)
+            ids, scores = _best_first(evaluated, self.selected, limit)
             rows = []
             for position in range(start, min(limit, len(ids))):
                 docnum = int(ids[position])
@@ -295,11 +295,25 @@ def write_derived_arrays(build_dir: Path) -> dict:
     return write_derived(build_dir, completions=completion_candidates)
 
 
-def _best_first(evaluated: Evaluated, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The scored documents that are ``selected``, best first (ties in index order, as Whoosh): (ids, scores)."""
+def _best_first(evaluated: Evaluated, selected: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The scored documents that are ``selected``, best first (ties in index order, as Whoosh): (ids, scores);
+    only the ``limit`` best if given.
+
+    For a page, the matches are not all sorted: the ``limit``-th best score is found in linear time
+    (``np.partition``) and only the documents scoring at least that are sorted, which gives the same first
+    ``limit`` documents in the same order as sorting them all (a test checks).
+    """
     keep = selected[evaluated.ids]
     ids, scores = evaluated.ids[keep], evaluated.scores[keep]
+    if limit is not None and limit < len(ids):
+        if limit <= 0:
+            return ids[:0], scores[:0]
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        best = scores >= threshold  # every tie with the limit-th score too: ties are ordered by docnum below
+        ids, scores = ids[best], scores[best]
     order = np.lexsort((ids, -scores))
+    if limit is not None:
+        order = order[:limit]
     return ids[order], scores[order]
 
 

@@ -42,6 +42,8 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.flo
 # A phrase compares word positions in every article having all its words: articles x words x (slop + 1)
 # steps, refused above this before any position is read (docs/searching.md "Limits").
 PHRASE_BUDGET = 3_000_000
+# An OR whose postings number more than 1/DENSE_OR of the documents is merged over a per-document array.
+DENSE_OR = 16
 CACHE_BYTES = 48 * 1024 * 1024  # postings kept per open index (per worker), least recently used first out
 
 
@@ -144,6 +146,13 @@ class TermScorer:
                 return None
             ids = np.concatenate([p[0] for p in parts])
             scores = np.concatenate([p[1] for p in parts])
+            if len(ids) * DENSE_OR > self.doc_count_all:
+                # Many postings: summed into one slot per document instead of sorted (np.unique). The sums
+                # add the same numbers in the same order, so the scores are the same to the last bit.
+                present = np.bincount(ids, minlength=self.doc_count_all)
+                unique = np.flatnonzero(present).astype(ids.dtype)
+                summed = np.bincount(ids, weights=scores, minlength=self.doc_count_all)[unique]
+                return unique, summed * query.boost
             unique, inverse = np.unique(ids, return_inverse=True)
             return unique, np.bincount(inverse, weights=scores, minlength=len(unique)) * query.boost
         if isinstance(query, wq.And):
