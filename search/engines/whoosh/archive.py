@@ -255,14 +255,12 @@ class WhooshSelection:
         return self._dated
 
     def years(self) -> dict[int, int]:
-        years, counts = np.unique(self.build.facets.year[self._date_base()], return_counts=True)
-        return {int(y): int(c) for y, c in zip(years, counts)}
+        return _counted(self.build.facets.year[self._date_base()])
 
     def months(self, year: int) -> dict[int, int]:
         facets = self.build.facets
         in_year = self._date_base() & (facets.year == year)
-        months, counts = np.unique(facets.month[in_year], return_counts=True)
-        return {int(m): int(c) for m, c in zip(months, counts)}
+        return _counted(facets.month[in_year])
 
 
 class WhooshArchive(Archive):
@@ -315,6 +313,15 @@ def _best_first(evaluated: Evaluated, selected: np.ndarray, limit: int | None = 
     if limit is not None:
         order = order[:limit]
     return ids[order], scores[order]
+
+
+def _counted(values: np.ndarray) -> dict[int, int]:
+    """How many times each value occurs: counted in one slot per value (years, YYYYMM months), not sorted."""
+    if len(values) and 0 <= values.min() and values.max() < 1_000_000:
+        counts = np.bincount(values)
+        return {int(v): int(counts[v]) for v in np.flatnonzero(counts)}
+    found, counts = np.unique(values, return_counts=True)
+    return {int(v): int(c) for v, c in zip(found, counts)}
 
 
 def _filtered(matches: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
