@@ -166,5 +166,14 @@ COSTLY_SWITCH_INTERVAL = 0.0005  # seconds
 def post_worker_init(worker):
     if (worker.cfg.proc_name or "").endswith(COSTLY_POOL_SUFFIX):
         sys.setswitchinterval(COSTLY_SWITCH_INTERVAL)
+    # Open and warm the index before the first request, and each newly published build in the background
+    # (search/engines/flow.py, Archive.prepare and watch): no request waits for a build to open.
+    archive = getattr(worker.wsgi, "extensions", {}).get("archive")
+    if archive is not None:
+        started = time.monotonic()
+        archive.prepare()
+        archive.watch()
+        took = (time.monotonic() - started) * 1000
+        worker.log.info("worker %s: index opened and warmed in %.0f ms", worker.pid, took)
     if _watchdog_seconds:
         threading.Thread(target=_watch, args=(worker, _watchdog_seconds), name="watchdog", daemon=True).start()

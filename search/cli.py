@@ -14,12 +14,13 @@ from search import config
 from search.article import Article, iso_published
 from search.companies.candidates import MIN_ARTICLES
 from search.companies.directory import CompanyDirectory
-from search.engines.backend import BACKENDS, open_backend
+from search.engines.backend import BACKENDS, open_backend, rewrite_derived_arrays
 from search.engines.manticore.loader import publish_step as manticore_step
 from search.engines.manticore.nodes import Address, node_config
 from search.engines.manticore.sphinxql import Settings
 from search.errors import ArchiveError
 from search.index.build import BuildFailed, build_index, request_stop, update_index
+from search.index.store import IndexStore
 from search.ingest.corpus import GAZETTEER_NAME, CorpusReader, FileResult, Problem
 from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="also load the build into this engine before publishing it "
                             "(default: $ARCHIVE_SEARCH_BACKEND or whoosh); "
                             "manticore: the nodes of $ARCHIVE_MANTICORE_NODES")
+    index.add_argument("--rewrite-derived", action="store_true",
+                       help="only write the arrays workers memory-map into the build being served "
+                            "(for a build made before they existed); the corpus is not read")
 
     imports = commands.add_parser(
         "import", help="add an outside collection (JSON Lines export, folder of pages) to a corpus folder",
@@ -158,6 +162,11 @@ def _interrupted(signum, frame):
 def _index(args) -> int:
     corpus = args.corpus or config.get_path("CORPUS_DIR")
     index_root = args.index or config.get_path("INDEX_DIR")
+    if args.rewrite_derived:
+        written = rewrite_derived_arrays(index_root)
+        print(f"Derived arrays: {written['bytes'] / 1e6:.1f} MB written in {written['seconds']:.1f} s "
+              f"into {IndexStore(index_root).current()}")
+        return 0
     if not corpus.is_dir():
         print(f"error: corpus folder {corpus} does not exist", file=sys.stderr)
         return 2

@@ -92,3 +92,27 @@ def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | 
         from search.engines.manticore.sphinxql import Settings
         return ManticoreArchive(index_root, Settings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
     raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
+
+
+def write_derived_arrays(build_dir: Path) -> dict:
+    """Write the arrays the Whoosh engine memory-maps from a finished build (``engines/whoosh/derived.py``),
+    next to its Whoosh files: every build does, whatever engine serves it. Return {"seconds", "bytes"}."""
+    from search.engines.whoosh.archive import write_derived_arrays as write
+
+    return write(build_dir)
+
+
+def rewrite_derived_arrays(index_root: Path) -> dict:
+    """Write the derived arrays of the build being served, for a build made before they existed (``python -m
+    search index --rewrite-derived``), and record their checksums in its manifest. Return {"seconds", "bytes"}."""
+    from search.errors import IndexMissing
+    from search.index.store import IndexStore
+
+    store = IndexStore(index_root)
+    with store.lock():
+        build = store.current()
+        if build is None:
+            raise IndexMissing(f"no build is published in {index_root}")
+        written = write_derived_arrays(build)
+        store.record_files(build, [path.name for path in build.glob("derived.*")], {"derived": written})
+    return written

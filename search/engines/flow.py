@@ -66,6 +66,7 @@ from search.text.matched import matched_terms
 
 LOG = logging.getLogger("search.engines")
 RETRY_SECONDS = 30.0  # a refused build is opened again at most this often (it may have been repaired)
+WATCH_SECONDS = 1.0  # how often ``Archive.watch`` looks for a newly published build
 
 MATCHED_IN = {"title": "headline", "captions": "caption", "body": "body", "dateline": "year",
               "company": "company", "source": "source", "section": "section", "credit": "credit"}
@@ -264,6 +265,9 @@ class Archive:
     # The files of a build checked against their checksums when it is opened: None for all of them
     # (an engine that reads only a few of them names those).
     checked_files: tuple[str, ...] | None = None
+    # Whether a build answers one search before it serves (``warm``): for an engine whose first search
+    # makes per-process things (the Whoosh one), not for one that would only ask a remote server.
+    warms = False
 
     def __init__(self, index_root: Path, facet_limit: int = FACET_LIMIT, timeout: float | None = None):
         self.store = IndexStore(index_root)
@@ -272,6 +276,7 @@ class Archive:
         self._build: Build | None = None
         self._lock = threading.Lock()
         self._refused: Refusal | None = None  # the build ``current`` names, when it could not be opened
+        self._watching = threading.Event()  # set while ``watch``'s thread should run
 
     def open_build(self, path: Path, generation: str) -> Build:
         raise NotImplementedError
@@ -283,7 +288,8 @@ class Archive:
         self.close()
 
     def close(self) -> None:
-        """Let go of the build being served (a later call opens it again)."""
+        """Let go of the build being served (a later call opens it again) and stop watching."""
+        self._watching.clear()
         with self._lock:
             build, self._build = self._build, None
         if build is not None:
@@ -321,6 +327,7 @@ class Archive:
                 raise IndexDamaged(f"`current` names {name}, which is missing" if name else "`current` is missing")
             self.store.verify(path, self.checked_files)
             fresh = self.open_build(path, generation)
+            self.warm(fresh)
         except Exception as exc:
             if isinstance(exc, ArchiveError):
                 kind, message = type(exc), exc.message
@@ -339,6 +346,71 @@ class Archive:
             served.retire()
         self._build = fresh
         return fresh
+
+    def warm(self, build: Build) -> None:
+        """Answer one search on ``build`` before it serves (its most frequent word, with facets, snippets and
+        "did you mean"), and make the vocabulary's lists: what a worker's first request would otherwise make
+        (the arrays' pages touched, compiled expressions, cached stems, the thread's searcher)."""
+        if not self.warms:
+            return
+        common = build.vocabulary.counts.most_common(1)
+        word = common[0][0] if common else ""
+        build.vocabulary.starting_with(word[:1])
+        build.vocabulary.correct(word + "x")
+        self._search(build, SearchRequest(q=word), time.perf_counter())
+        self._slugs(build)
+
+    def prepare(self) -> float:
+        """Open and warm the build ``current`` names if it is not the one served, while the served one goes on
+        answering requests; return the seconds that took (0.0 when there was nothing new to open, or it could
+        not be opened: the next request then tries, and refuses it as ``_swap`` does). For a worker's start
+        and for ``watch``, so that no request waits for a build to open."""
+        generation = self.store.generation()
+        with self._lock:
+            served = self._build
+            if served is not None and served.generation == generation:
+                return 0.0
+        started = time.perf_counter()
+        path = self.store.current()
+        if path is None:
+            return 0.0
+        try:
+            self.store.verify(path, self.checked_files)
+            fresh = self.open_build(path, generation)
+        except Exception:  # refused, with the reason, by the request that tries it next
+            return 0.0
+        try:
+            self.warm(fresh)
+        except Exception:
+            LOG.exception("warming the build %s failed", path.name)
+        with self._lock:
+            current = self._build
+            if (current is not None and current.generation == generation) or self.store.generation() != generation:
+                replaced = fresh  # a request opened it first, or a newer build was published meanwhile
+            else:
+                replaced, self._build, self._refused = current, fresh, None
+        if replaced is not None:
+            replaced.retire()
+        return time.perf_counter() - started if replaced is not fresh else 0.0
+
+    def watch(self, interval: float = WATCH_SECONDS) -> threading.Thread:
+        """Look for a newly published build every ``interval`` seconds in a thread of its own, and open and warm
+        it there (``prepare``), until ``close``."""
+        self._watching.set()
+
+        def run() -> None:
+            while self._watching.is_set():
+                try:
+                    seconds = self.prepare()
+                    if seconds:
+                        LOG.info("opened the build %s in %.0f ms", Path(self.store.generation()).name, seconds * 1000)
+                except Exception:  # keep watching: the request path reports the problem
+                    LOG.exception("looking for a new build failed")
+                time.sleep(interval)
+
+        thread = threading.Thread(target=run, name="build-watcher", daemon=True)
+        thread.start()
+        return thread
 
     # --- searching ---
 

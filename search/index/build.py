@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from whoosh.writing import SegmentWriter
 
 from search import config
 from search.companies.gazetteer import BUNDLED_LISTS
+from search.engines.backend import write_derived_arrays
 from search.errors import BuildError
 from search.index import nearduplicates
 from search.index.schema import SCHEMA_VERSION, article_to_document, build_schema
@@ -162,6 +163,7 @@ class BuildReport:
     note: str = ""
     duplicate_groups: int = 0  # groups of near-duplicate articles (nearduplicates.py)
     duplicates: int = 0  # articles in them
+    derived: dict = field(default_factory=dict)  # the derived arrays written: {"seconds", "bytes"}
     fields: FieldTally | None = None  # what the mapped fields held in the records read (the reader's tally)
 
     @property
@@ -193,6 +195,9 @@ class BuildReport:
         if s.warnings:
             reasons = ", ".join(f"{kind}: {count}" for kind, count in s.warnings.most_common())
             out.append(f"Warnings {sum(s.warnings.values())} ({reasons}).")
+        if self.derived:
+            written = self.derived
+            out.append(f"Derived arrays: {written['bytes'] / 1e6:.1f} MB written in {written['seconds']:.1f} s.")
         if self.duplicate_groups:
             out.append(f"Near-duplicates: {self.duplicates} articles in {self.duplicate_groups} groups.")
         for problem in s.problems[:max_problems]:
@@ -482,8 +487,13 @@ def _finish(store: IndexStore, build_dir: Path, ix, report: BuildReport, signatu
     vocabulary.save(build_dir)
     report.documents = ix.doc_count()
     ix.close()
+    _check_stop()
+    # The postings, columns and completions every worker memory-maps instead of reading them through
+    # Whoosh at its first search; an incremental build rewrites them for the whole index.
+    report.derived = write_derived_arrays(build_dir)
     report.seconds = time.perf_counter() - started
     manifest = make_manifest()  # after the counts and the time it records
+    manifest["derived"] = report.derived
     if before_publish is not None:
         before_publish(build_dir, manifest, served_manifest)
         _check_stop()

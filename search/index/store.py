@@ -231,6 +231,16 @@ class IndexStore:
         self._prune(previous)
         return final
 
+    def record_files(self, build: Path, names: list[str], entries: dict | None = None) -> None:
+        """Record the checksums of files added to a published build (and ``entries`` in its manifest), the
+        manifest replaced atomically; call with the lock held."""
+        manifest = self.manifest(build)
+        manifest.setdefault(CHECKSUMS, {}).update({name: file_sha256(build / name) for name in sorted(names)})
+        manifest.update(entries or {})
+        temporary = build / (MANIFEST_NAME + ".tmp")
+        temporary.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        os.replace(temporary, build / MANIFEST_NAME)
+
     def discard(self, build_dir: Path) -> None:
         """Remove an unfinished build."""
         shutil.rmtree(build_dir, ignore_errors=True)

@@ -6,6 +6,7 @@ from tests.support import index
 
 bundled_index = index.bundled_index
 archive = index.archive
+lazy_archive = index.lazy_archive
 app = index.app
 client = index.client
 http = index.http

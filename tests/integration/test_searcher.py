@@ -263,10 +263,14 @@ WORD_QUERIES = ["police", "government", "oil prices", "ByteDance", "twitter OR f
                 "company:TikTok", "source:wikinews police"]
 
 
+@pytest.mark.parametrize("arrays", ["derived", "lazy"])
 @pytest.mark.parametrize("text", WORD_QUERIES)
-def test_numpy_scoring_gives_whoosh_hits_and_scores(archive, text):
-    """scoring.py must answer word queries exactly as Whoosh's BM25F would: same matches, order and scores."""
+def test_numpy_scoring_gives_whoosh_hits_and_scores(request, arrays, text):
+    """scoring.py must answer word queries exactly as Whoosh's BM25F would: same matches, order and scores,
+    from the build's memory-mapped postings (derived.py) and from postings read through Whoosh alike."""
+    archive = request.getfixturevalue("archive" if arrays == "derived" else "lazy_archive")
     with archive._using() as opened:
+        assert bool(opened.scorer.stored) == (arrays == "derived")
         searcher = opened.searcher()
         parsed = opened.parser.parse(text, searcher.reader())
         evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())
@@ -311,8 +315,10 @@ def test_undated_articles_are_counted_but_never_offered_as_a_date(tmp_path, corp
 
 @pytest.mark.parametrize("text", ['"prime minister"', '"united states"', '"prime minister"~3', '"police said"',
                                   'title:"world cup"', '"of the"', '"new york" police'])
-def test_numpy_phrases_match_what_whoosh_matches(archive, text):
+@pytest.mark.parametrize("arrays", ["derived", "lazy"])
+def test_numpy_phrases_match_what_whoosh_matches(request, arrays, text):
     """Phrases are matched on positions by scoring.py: the same documents as Whoosh's span matching."""
+    archive = request.getfixturevalue("archive" if arrays == "derived" else "lazy_archive")
     with archive._using() as opened:
         searcher = opened.searcher()
         parsed = opened.parser.parse(text, searcher.reader())

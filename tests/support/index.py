@@ -41,6 +41,36 @@ def archive(bundled_index):
         yield opened
 
 
+def without_derived(index_root: Path, target: Path) -> Path:
+    """Copy an index root with its current build as a build made before the derived arrays existed:
+    no ``derived.*`` files, none in its manifest's checksums; return the copy's root."""
+    import json
+    import shutil
+
+    from search.index.store import CHECKSUMS, MANIFEST_NAME
+
+    build = (index_root / "current").resolve()
+    shutil.copytree(build, target / build.name)
+    (target / "current").symlink_to(build.name)
+    for path in (target / build.name).glob("derived.*"):
+        path.unlink()
+    manifest_path = target / build.name / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest[CHECKSUMS] = {k: v for k, v in manifest[CHECKSUMS].items() if not k.startswith("derived.")}
+    manifest.pop("derived", None)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def lazy_archive(bundled_index, tmp_path_factory):
+    """The bundled index opened as an older build: everything read from Whoosh (no derived arrays)."""
+    from search.engines.whoosh.archive import WhooshArchive
+
+    with WhooshArchive(without_derived(bundled_index, tmp_path_factory.mktemp("lazy-index"))) as opened:
+        yield opened
+
+
 @pytest.fixture(scope="session")
 def app(bundled_index):
     from web import create_app

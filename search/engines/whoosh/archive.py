@@ -21,6 +21,8 @@ from whoosh import query as wq
 from search.article import Article
 from search.engines.flow import Archive, Build, CompanyFacts, PageRow
 from search.engines.whoosh import feedback
+from search.engines.whoosh.columns import share_stored_layout, stored_layout
+from search.engines.whoosh.derived import open_derived, write_derived
 from search.engines.whoosh.facets import ArrayCounts, FacetIndex, narrowed
 from search.engines.whoosh.related import related_docnums
 from search.engines.whoosh.scoring import ArchiveBM25F, Evaluated, TermScorer
@@ -29,6 +31,7 @@ from search.index.build import INDEX_NAME
 from search.index.nearduplicates import Groups
 from search.index.schema import SEARCHED_FIELDS, TEXT_FIELDS, document_to_article
 from search.index.store import IndexStore
+from search.query import autocomplete
 from search.query.parser import ParsedQuery, QueryParser
 from search.request import SearchRequest
 from search.results import PeriodTotals
@@ -45,16 +48,26 @@ class WhooshBuild(Build):
         self._local = threading.local()
         self._searchers: list = []
         with self.index.searcher(weighting=ArchiveBM25F()) as searcher:
-            self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema))
-            self.facets = FacetIndex(searcher.reader())
+            self.derived_arrays = open_derived(path, searcher.reader())  # None: read from Whoosh (derived.py)
+            self.scorer = TermScorer(searcher, tuple(f for f in SEARCHED_FIELDS if f in self.schema),
+                                     self.derived_arrays)
+            self.facets = FacetIndex(searcher.reader(), self.derived_arrays)
             self.doc_count = searcher.doc_count()
             self.duplicates = Groups.load(path, searcher.reader().doc_count_all())  # index/nearduplicates.py
+            self._stored_layouts = [stored_layout(leaf) for leaf, _ in searcher.reader().leaf_readers()]
+        if self.derived_arrays is not None and self.derived_arrays.meta.get("suggest"):
+            self._derived[autocomplete.NAME] = self.derived_arrays.suggester()
 
     def searcher(self):
         """Return this thread's searcher (Whoosh searchers are not shared between threads)."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self.index.searcher(weighting=ArchiveBM25F())
+            leaves = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+            if len(leaves) == len(self._stored_layouts):  # the same segments: read once, shared by every thread
+                for leaf, layout in zip(leaves, self._stored_layouts):
+                    if layout is not None:
+                        share_stored_layout(leaf, layout)
             with self._lock:
                 self._searchers.append(searcher)
         return searcher
@@ -142,7 +155,7 @@ class WhooshBuild(Build):
             return []
         searcher = self.searcher()
         if evaluated is not None:
-            docnums = _best_first(evaluated, matches)[0][:limit].tolist()
+            docnums = _best_first(evaluated, matches, limit)[0].tolist()
         else:
             docset = set(matches.nonzero()[0].tolist())
             docnums = [hit.docnum for hit in searcher.search(parsed.query, limit=limit, filter=docset)]
@@ -178,17 +191,7 @@ class WhooshBuild(Build):
                             sources=ArrayCounts(sources, sources.count(mask)).pairs())
 
     def completion_candidates(self) -> list[str]:
-        column = self.facets.columns["company"]
-        article_counts = [len(postings) for postings in column.postings]
-        companies = [column.values[i] for i in sorted(range(len(column.values)), key=lambda i: -article_counts[i])]
-        headlines = []
-        for docnum, stored in self.searcher().reader().iter_docs():
-            title = stored.get("title", "")
-            if title:
-                undated = self.facets.day[docnum] == 0
-                headlines.append((bool(undated), -float(self.facets.published[docnum]), docnum, title))
-        headlines.sort()
-        return companies + [title for *_, title in headlines]
+        return completion_candidates(self.searcher(), self.facets)
 
     def health(self) -> dict:
         return {"documents": self.doc_count}
@@ -217,7 +220,7 @@ class WhooshSelection:
             docnums = build.facets.by_date(self.selected, newest=(sort == "newest"))[start:limit]
             return [PageRow(build.article_at(int(d)), int(d), None, None) for d in docnums]
         if evaluated is not None:
-            ids, scores = _best_first(evaluated, self.selected)
+            ids, scores = _best_first(evaluated, self.selected, limit)
             rows = []
             for position in range(start, min(limit, len(ids))):
                 docnum = int(ids[position])
@@ -252,31 +255,73 @@ class WhooshSelection:
         return self._dated
 
     def years(self) -> dict[int, int]:
-        years, counts = np.unique(self.build.facets.year[self._date_base()], return_counts=True)
-        return {int(y): int(c) for y, c in zip(years, counts)}
+        return _counted(self.build.facets.year[self._date_base()])
 
     def months(self, year: int) -> dict[int, int]:
         facets = self.build.facets
         in_year = self._date_base() & (facets.year == year)
-        months, counts = np.unique(facets.month[in_year], return_counts=True)
-        return {int(m): int(c) for m, c in zip(months, counts)}
+        return _counted(facets.month[in_year])
 
 
 class WhooshArchive(Archive):
     """The search side of the archive, answered by the Whoosh index on this machine."""
 
     backend = "whoosh"
+    warms = True  # its first search maps arrays, compiles expressions, opens the thread's searcher
 
     def open_build(self, path: Path, generation: str) -> WhooshBuild:
         return WhooshBuild(path, generation)
 
 
-def _best_first(evaluated: Evaluated, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The scored documents that are ``selected``, best first (ties in index order, as Whoosh): (ids, scores)."""
+def completion_candidates(searcher, facets: FacetIndex) -> list[str]:
+    """Company names (most articles first), then headlines (newest first, undated last): every stored one."""
+    column = facets.columns["company"]
+    article_counts = [len(postings) for postings in column.postings]
+    companies = [column.values[i] for i in sorted(range(len(column.values)), key=lambda i: -article_counts[i])]
+    headlines = []
+    for docnum, stored in searcher.reader().iter_docs():
+        title = stored.get("title", "")
+        if title:
+            undated = facets.day[docnum] == 0
+            headlines.append((bool(undated), -float(facets.published[docnum]), docnum, title))
+    headlines.sort()
+    return companies + [title for *_, title in headlines]
+
+
+def write_derived_arrays(build_dir: Path) -> dict:
+    """Write a build's derived arrays (``derived.py``) with the search box's completions; {"seconds", "bytes"}."""
+    return write_derived(build_dir, completions=completion_candidates)
+
+
+def _best_first(evaluated: Evaluated, selected: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The scored documents that are ``selected``, best first (ties in index order, as Whoosh): (ids, scores);
+    only the ``limit`` best if given.
+
+    For a page, the matches are not all sorted: the ``limit``-th best score is found in linear time
+    (``np.partition``) and only the documents scoring at least that are sorted, which gives the same first
+    ``limit`` documents in the same order as sorting them all (a test checks).
+    """
     keep = selected[evaluated.ids]
     ids, scores = evaluated.ids[keep], evaluated.scores[keep]
+    if limit is not None and limit < len(ids):
+        if limit <= 0:
+            return ids[:0], scores[:0]
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        best = scores >= threshold  # every tie with the limit-th score too: ties are ordered by docnum below
+        ids, scores = ids[best], scores[best]
     order = np.lexsort((ids, -scores))
+    if limit is not None:
+        order = order[:limit]
     return ids[order], scores[order]
+
+
+def _counted(values: np.ndarray) -> dict[int, int]:
+    """How many times each value occurs: counted in one slot per value (years, YYYYMM months), not sorted."""
+    if len(values) and 0 <= values.min() and values.max() < 1_000_000:
+        counts = np.bincount(values)
+        return {int(v): int(counts[v]) for v in np.flatnonzero(counts)}
+    found, counts = np.unique(values, return_counts=True)
+    return {int(v): int(c) for v, c in zip(found, counts)}
 
 
 def _filtered(matches: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:

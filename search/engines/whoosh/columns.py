@@ -14,8 +14,8 @@ from itertools import accumulate
 from pickle import loads
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import NumericColumn
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
 from whoosh.formats import Positions
 
 
@@ -134,3 +134,51 @@ def positions(reader, fieldname: str, btext: bytes, wanted: np.ndarray) -> dict[
             for index in np.flatnonzero(hit):
                 found[int(ids[index])] = decode(block_values[index])
     return found
+
+
+_STORED = "_stored"  # Whoosh's stored-fields column
+StoredLayout = tuple[np.ndarray, np.ndarray]  # (offsets, lengths) of every document's stored bytes in a segment
+
+
+def stored_layout(leaf) -> StoredLayout | None:
+    """Where each document's stored fields are in a segment's column, read once with numpy; None if not the
+    layout Whoosh 3 writes (then each searcher's reader works it out itself, as before).
+
+    Whoosh's reader of the column works this out in Python for every new searcher (every thread's first
+    article), from the lengths it stores at the column's end: a cost that grows with the archive.
+    """
+    perdoc = getattr(leaf, "_perdoc", None)
+    whoosh_layout = isinstance(STORED_COLUMN, PickleColumn) and isinstance(STORED_COLUMN._child, CompressedBytesColumn)
+    if not whoosh_layout or not isinstance(perdoc, W3PerDocReader) or not perdoc.has_column(_STORED):
+        return None
+    colfile, base, length = perdoc._get_column_file(_STORED)
+    try:
+        count = perdoc._doccount
+        last = base + length - 1
+        code = chr(colfile.get_byte(last))
+        if code == "X":  # the offsets were stored too; Whoosh's writer does not, but a reader accepts them
+            return None
+        dtype = np.dtype(code).newbyteorder(">")
+        start = last - dtype.itemsize * count
+        lengths = np.frombuffer(colfile.get(start, dtype.itemsize * count), dtype=dtype).astype(np.int64)
+    finally:
+        colfile.close()
+    offsets = np.zeros(count, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    return offsets, lengths
+
+
+def share_stored_layout(leaf, layout: StoredLayout) -> None:
+    """Give a new searcher's segment reader the stored-fields layout read once (``stored_layout``)."""
+    perdoc = leaf._perdoc
+    if _STORED in perdoc._readers:
+        return
+    if _STORED not in perdoc._colfiles:  # opened as Whoosh opens it, and closed with the reader
+        perdoc._colfiles[_STORED] = perdoc._get_column_file(_STORED)
+    colfile, base, length = perdoc._colfiles[_STORED]
+    inner = CompressedBytesColumn.Reader.__new__(CompressedBytesColumn.Reader)
+    inner._dbfile, inner._basepos, inner._length, inner._doccount = colfile, base, length, perdoc._doccount
+    inner.had_stored_offsets = False
+    inner._offsets, inner._lengths = layout
+    inner._decompress = __import__(STORED_COLUMN._child._module).decompress
+    perdoc._readers[_STORED] = PickleColumn.Reader(inner)

@@ -10,6 +10,7 @@ selection, so ticking ByteDance still shows how many hits TikTok would add.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from search.engines.whoosh.columns import postings as read_postings
 from search.index.schema import FACET_FIELD, FACETS
 from search.request import SearchRequest
 from search.results import PeriodTotals
+
+if TYPE_CHECKING:
+    from search.engines.whoosh.derived import Derived
 
 
 class FacetColumn:
@@ -44,6 +48,20 @@ class FacetColumn:
                 postings.append(read_postings(reader, fieldname, btext)[0].astype(np.int64))
         return cls(values, postings, reader.doc_count_all())
 
+    @classmethod
+    def from_derived(cls, derived: Derived, facet: str) -> FacetColumn:
+        """The column as the build wrote it (``derived.py``): its postings are views of one mapped array."""
+        values, starts, docs = derived.facet(facet)
+        bounds = starts.tolist()
+        column = cls.__new__(cls)
+        column.values = [values[i] for i in range(len(values))]
+        column.index = {value: i for i, value in enumerate(column.values)}
+        column.postings = [docs[bounds[i]:bounds[i + 1]] for i in range(len(column.values))]
+        column.doc_ids = docs
+        column.value_ids = np.repeat(np.arange(len(column.values), dtype=np.int32), np.diff(starts))
+        column.doc_count = derived.doc_count_all
+        return column
+
     def mask_for(self, selected: tuple[str, ...]) -> np.ndarray | None:
         """Return the documents having any of ``selected`` (OR within a facet), or None for no filter."""
         if not selected:
@@ -66,17 +84,24 @@ class FacetColumn:
 class FacetIndex:
     """Everything needed to filter and count facets for one open index."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, derived: Derived | None = None):
+        """Read from the build's derived arrays if given (memory-mapped), else from the Whoosh index."""
         self.doc_count = reader.doc_count_all()
-        self.live = np.zeros(self.doc_count, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        self.columns = {facet: FacetColumn.from_reader(reader, FACET_FIELD[facet]) for facet in FACETS}
-        # Whole columns, 0 where an article is undated.
-        self.year = numeric_column(reader, "year").astype(np.int64)
-        self.month = numeric_column(reader, "month").astype(np.int64)  # YYYYMM
-        self.day = numeric_column(reader, "day").astype(np.int64)  # YYYYMMDD
-        # Stored microseconds as float64 (exact enough to order articles), for sorting by date.
-        self.published = numeric_column(reader, "published", translate=False)
+        if derived is not None:
+            self.live = derived.array("live")
+            self.columns = {facet: FacetColumn.from_derived(derived, facet) for facet in FACETS}
+            self.year, self.month, self.day = (derived.array(name) for name in ("year", "month", "day"))
+            self.published = derived.array("published")
+        else:
+            self.live = np.zeros(self.doc_count, dtype=bool)
+            self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            self.columns = {facet: FacetColumn.from_reader(reader, FACET_FIELD[facet]) for facet in FACETS}
+            # Whole columns, 0 where an article is undated.
+            self.year = numeric_column(reader, "year").astype(np.int64)
+            self.month = numeric_column(reader, "month").astype(np.int64)  # YYYYMM
+            self.day = numeric_column(reader, "day").astype(np.int64)  # YYYYMMDD
+            # Stored microseconds as float64 (exact enough to order articles), for sorting by date.
+            self.published = numeric_column(reader, "published", translate=False)
         self._period_totals: PeriodTotals | None = None
         self._period_lock = threading.Lock()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query as wq
@@ -31,6 +32,9 @@ from search.engines.whoosh.columns import positions as read_positions
 from search.engines.whoosh.columns import postings as read_postings
 from search.errors import BadRequest
 
+if TYPE_CHECKING:
+    from search.engines.whoosh.derived import Derived
+
 # BM25 with the usual constants (chosen with `make eval`, see README "Search quality").
 B = 0.75
 K1 = 1.2
@@ -38,6 +42,8 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.flo
 # A phrase compares word positions in every article having all its words: articles x words x (slop + 1)
 # steps, refused above this before any position is read (docs/searching.md "Limits").
 PHRASE_BUDGET = 3_000_000
+# An OR whose postings number more than 1/DENSE_OR of the documents is merged over a per-document array.
+DENSE_OR = 16
 CACHE_BYTES = 48 * 1024 * 1024  # postings kept per open index (per worker), least recently used first out
 
 
@@ -69,13 +75,16 @@ class TermScorer:
     between threads); the cache and the lengths are read-only arrays, shared.
     """
 
-    def __init__(self, searcher, fields: tuple[str, ...]):
+    def __init__(self, searcher, fields: tuple[str, ...], derived: Derived | None = None):
         reader = searcher.reader()
         self.schema = reader.schema
         self.doc_count_all = reader.doc_count_all()
         self.fields = fields
         self.avg_length = {f: searcher.avg_field_length(f) or 1.0 for f in fields}
-        self.lengths = {f: self._lengths(reader, f) for f in fields}
+        # The build's own arrays (derived.py), memory-mapped: no postings read through Whoosh, no cache.
+        self.stored = {f: derived.postings(f) for f in fields if f in derived.fields} if derived is not None else {}
+        self.lengths = {f: derived.array(f"{f}.lengths") if f in self.stored else self._lengths(reader, f)
+                        for f in fields}
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_bytes = 0
         self._lock = threading.Lock()
@@ -85,7 +94,10 @@ class TermScorer:
         return field_lengths(reader, field, _BYTE_TO_LENGTH)
 
     def postings(self, reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return (docnums, term frequencies) of a term, read block by block (cached)."""
+        """Return (docnums, term frequencies) of a term: from the build's arrays, else read block by block (cached)."""
+        stored = self.stored.get(field)
+        if stored is not None:
+            return stored.get(self.schema[field].to_bytes(text))
         key = (field, text)
         with self._lock:
             cached = self._cache.get(key)
@@ -134,6 +146,13 @@ class TermScorer:
                 return None
             ids = np.concatenate([p[0] for p in parts])
             scores = np.concatenate([p[1] for p in parts])
+            if len(ids) * DENSE_OR > self.doc_count_all:
+                # Many postings: summed into one slot per document instead of sorted (np.unique). The sums
+                # add the same numbers in the same order, so the scores are the same to the last bit.
+                present = np.bincount(ids, minlength=self.doc_count_all)
+                unique = np.flatnonzero(present).astype(ids.dtype)
+                summed = np.bincount(ids, weights=scores, minlength=self.doc_count_all)[unique]
+                return unique, summed * query.boost
             unique, inverse = np.unique(ids, return_inverse=True)
             return unique, np.bincount(inverse, weights=scores, minlength=len(unique)) * query.boost
         if isinstance(query, wq.And):
