@@ -12,7 +12,12 @@ from flask import Flask, current_app, request
 ENVIRON_KEY = "archive.first_request"  # read by gunicorn.conf.py's post_request
 
 
+WARMUP_KEY = "archive.warmup"  # set by gunicorn.conf.py's page warm-up: not a reader's request
+
+
 def before_request():
+    if request.environ.get(WARMUP_KEY):
+        return
     state = current_app.extensions["first_request"]
     store = getattr(current_app.extensions["archive"], "store", None)
     generation = store.generation() if store is not None else ""
