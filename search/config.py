@@ -30,6 +30,9 @@ SETTINGS = (
     Setting("INDEX_PROCS", "2", "Processes that write the index in a full build (1: all in one process)."),
     Setting("MAX_ARTICLE_BYTES", "4194304", "Largest article the indexer takes, in bytes of text (4 MiB); a larger "
             "one is reported and skipped."),
+    Setting("PARSE_CACHE", "", "Folder of the parse cache (what parsing each corpus file gave, by its checksum), "
+            "which a rebuild reads instead of parsing unchanged files again. Empty: `.parse-cache` in the index "
+            "folder; `off`: no cache."),
     Setting("FACET_LIMIT", "12", "Values shown per facet (selected values are always shown)."),
     Setting("SEARCH_TIMEOUT", "3", "Seconds a search may run before it is stopped with a 503 that says what to "
             "narrow (0: no limit). Checked while matching, scoring and building the page, not while a CSV "

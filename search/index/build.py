@@ -42,6 +42,7 @@ from search.ingest.corpus import (
 )
 from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import FieldTally
+from search.ingest.parse_cache import CacheStats, ParseCache, cache_setting
 
 INDEX_NAME = "MAIN"
 # A step run on a finished build before it is published: (build folder, its manifest, the served build's manifest).
@@ -163,6 +164,7 @@ class BuildReport:
     duplicate_groups: int = 0  # groups of near-duplicate articles (nearduplicates.py)
     duplicates: int = 0  # articles in them
     fields: FieldTally | None = None  # what the mapped fields held in the records read (the reader's tally)
+    cache: CacheStats | None = None  # files read from the parse cache, files parsed
 
     @property
     def articles_per_second(self) -> float:
@@ -185,6 +187,8 @@ class BuildReport:
             f"Indexed {s.articles} articles from {s.files} files in {self.seconds:.1f} s "
             f"({self.articles_per_second:.0f} articles/s); the index holds {self.documents} articles."
         )
+        if self.cache is not None and (self.cache.hits or self.cache.misses):
+            out.append(self.cache.line())
         if s.skipped:
             reasons = ", ".join(f"{kind}: {count}" for kind, count in s.skipped.most_common())
             out.append(f"Skipped {s.skipped_count} ({reasons}).")
@@ -234,9 +238,9 @@ def build_index(
     started = time.perf_counter()
     with store.lock():
         store.remove_stale_builds()
-        reader = CorpusReader(corpus_dir, mapping=mapping)
+        reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)))
         files = list(list_corpus_files(Path(corpus_dir)))
-        report = BuildReport(mode="full", summary=ReadSummary(), fields=reader.fields)
+        report = BuildReport(mode="full", summary=ReadSummary(), fields=reader.fields, cache=reader.cache.stats)
         build_dir = store.new_build_dir()
         try:
             ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
@@ -263,6 +267,8 @@ def build_index(
         except BaseException:
             store.discard(build_dir)
             raise
+        if reader.counted_all:  # every file of the corpus was looked up: drop the entries of files gone
+            reader.cache.prune()
     return report
 
 
@@ -287,7 +293,7 @@ def update_index(
         return report
     # Organisations become companies when 2+ articles of the whole corpus name them: a new or removed
     # file can change that for articles in files that did not change, which only a full build redoes.
-    reader = CorpusReader(corpus_dir, mapping=mapping)
+    reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)))
     if previous.get("companies_promoted") != _digest(reader.promoted_companies()):
         report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "The organisations the corpus names as companies changed: rebuilt in full."
@@ -308,7 +314,7 @@ def update_index(
         old_files: dict[str, dict] = previous.get("files", {})
         files = list(list_corpus_files(Path(corpus_dir)))
         current_paths = {relative for _, relative in files}
-        report = BuildReport(mode="incremental", summary=ReadSummary(), fields=reader.fields)
+        report = BuildReport(mode="incremental", summary=ReadSummary(), fields=reader.fields, cache=reader.cache.stats)
         checksums: dict[str, str] = {}
         for path, relative in files:
             checksums[relative] = checksum = file_checksum(path)
@@ -357,6 +363,8 @@ def update_index(
         except BaseException:
             store.discard(build_dir)
             raise
+        if reader.counted_all:
+            reader.cache.prune()
     return report
 
 

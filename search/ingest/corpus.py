@@ -41,6 +41,7 @@ from search.ingest.formats.warc import (
     read_captures,
     skip_reason,
 )
+from search.ingest.parse_cache import COMPANIES_SOURCE, FRAME_DRAFTS, PARSER_SOURCE, PARSER_VERSION, ParseCache
 
 GAZETTEER_NAME = "companies.csv"
 LISTS_FOLDER = BUNDLED_LISTS.name  # "company-lists": the gazetteer's reference lists, beside the articles
@@ -196,6 +197,7 @@ class CorpusReader:
         min_articles: int | None = MIN_ARTICLES,
         max_article_bytes: int | None = None,
         each_record: bool = False,
+        cache: ParseCache | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
         # An article larger than this (its text, or the JSON line it is on) is reported and skipped.
@@ -208,6 +210,12 @@ class CorpusReader:
         self.extractor = extractor if extractor is not None else CompanyExtractor.from_file(
             self.corpus_dir / GAZETTEER_NAME
         )
+        # Files already parsed (ParseCache): their drafts, and their counts of unknown organisations, whose
+        # entries are keyed by the gazetteer too (known only when this reader loaded it: else not cached).
+        self.cache = cache if cache is not None and not each_record else ParseCache(None)
+        self._gazetteer_key = gazetteer_checksum(self.corpus_dir) if extractor is None else None
+        self._checksums: dict[str, str] = {}
+        self.counted_all = False  # the counting pass saw every file: the cache may be pruned
         self.mapping = mapping or {}
         # Unknown organisations become companies when ``min_articles`` articles of the whole corpus
         # give evidence for them: counted by a first pass before the first article is built (None: never).
@@ -223,10 +231,78 @@ class CorpusReader:
         """
         counter = CandidateCounter(self.extractor)
         for path, relative in list_corpus_files(self.corpus_dir):
-            for draft in self._file_drafts(path, relative):
+            checksum = self.checksum(path, relative)
+            key = None
+            if self.cache.enabled and checksum and self._gazetteer_key:
+                key = self.cache.key("organisations", self._drafts_key(relative, checksum), self._gazetteer_key,
+                                     COMPANIES_SOURCE, counter.max_examples)
+                cached = self.cache.load(key)
+                if cached is not None and len(cached) == 1:
+                    self.cache.stats.count_hits += 1
+                    self.cache.stats.cached.add(relative)
+                    self.cache.used.add(self._drafts_key(relative, checksum))  # kept by prune
+                    counter.merge(cached[0])
+                    continue
+            part = CandidateCounter(self.extractor, counter.max_examples)
+            drafts = self._cached_drafts(path, relative, checksum) if checksum else self._file_drafts(path, relative)
+            for draft in drafts:
                 if isinstance(draft, ArticleDraft) and draft.title:
-                    counter.add(draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
+                    part.add(draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
+            if key is not None:
+                self.cache.store(key, [part.state()])
+            counter.merge(part.state())
+        self.counted_all = True
         return counter
+
+    def checksum(self, path: Path, relative: str) -> str:
+        """The file's checksum, computed once per reader ("" for a file that cannot be read)."""
+        if relative not in self._checksums:
+            try:
+                self._checksums[relative] = file_checksum(path)
+            except OSError:
+                return ""
+        return self._checksums[relative]
+
+    def _drafts_key(self, relative: str, checksum: str) -> str:
+        """The parse cache's key of a file's drafts: whatever makes them what they are."""
+        mapping = {**self.config.mapping_for(relative), **self.mapping}
+        return self.cache.key("drafts", PARSER_VERSION, PARSER_SOURCE, checksum, relative,
+                              self.max_article_bytes, list(mapping.items()))
+
+    def _cached_drafts(self, path: Path, relative: str, checksum: str,
+                       count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+        """A file's drafts and problems from the parse cache, else parsed (and then kept there); the mapped
+        fields' counts (``count_fields``) either way."""
+        if not self.cache.enabled:
+            yield from self._file_drafts(path, relative, self.fields if count_fields else None)
+            return
+        mapping = {**self.config.mapping_for(relative), **self.mapping}
+        origins = {**self.config.mapping_origins(relative), **dict.fromkeys(self.mapping, "--map")}
+        key = self._drafts_key(relative, checksum)
+        frames = self.cache.load(key)
+        if frames is not None and frames and len(frames[0]) == len(mapping):
+            self.cache.stats.hits += 1
+            self.cache.stats.cached.add(relative)
+            if count_fields:
+                for count, held in zip(self.fields.field_counts(mapping, origins), frames[0], strict=True):
+                    count.merge(held)
+            for frame in frames[1:]:
+                yield from frame
+            return
+        self.cache.stats.misses += 1
+        self.cache.stats.parsed.add(relative)
+        tally = FieldTally()
+        frames: list[list] = [[]]  # the field counts, then the drafts FRAME_DRAFTS at a time
+        for draft in self._file_drafts(path, relative, tally):
+            if len(frames) == 1 or len(frames[-1]) >= FRAME_DRAFTS:
+                frames.append([])
+            frames[-1].append(draft)
+            yield draft
+        frames[0] = [count.numbers_held() for count in tally.field_counts(mapping, origins)]
+        if count_fields:
+            for count, held in zip(self.fields.field_counts(mapping, origins), frames[0], strict=True):
+                count.merge(held)
+        self.cache.store(key, frames)
 
     def _promote_candidates(self) -> None:
         if self.candidates is None and self.min_articles is not None:
@@ -255,13 +331,14 @@ class CorpusReader:
         Every failure becomes a Problem, never an exception; a large file is never held as Articles.
         """
         try:
-            result.checksum = file_checksum(path)
+            result.checksum = self._checksums.get(relative) or file_checksum(path)
         except OSError as exc:
             result.problems.append(Problem(relative, 0, f"unreadable: {exc.strerror or exc}"))
             return
+        self._promote_candidates()  # the counting pass first: it parses (and caches) this file too
         seen_ids: set[str] = set()
         offset = None  # of the record the last draft came from (a web archive's)
-        for draft_or_problem in self._file_drafts(path, relative, count_fields=True):
+        for draft_or_problem in self._cached_drafts(path, relative, result.checksum, count_fields=True):
             if isinstance(draft_or_problem, Problem):
                 result.problems.append(draft_or_problem)
                 offset = draft_or_problem.offset
@@ -277,7 +354,8 @@ class CorpusReader:
             seen_ids.add(article.id)
             yield article
 
-    def _file_drafts(self, path: Path, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+    def _file_drafts(self, path: Path, relative: str,
+                     tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         """A file's drafts and problems, whatever its format: a web archive is streamed from its path,
         an HTML page parsed from its bytes (it names its own encoding), any other file decoded first."""
         name = relative[:-3] if relative.endswith(".gz") else relative
@@ -304,7 +382,7 @@ class CorpusReader:
         if not text.strip():
             yield Problem(relative, 0, "empty file")
             return
-        yield from self._drafts(text, relative, count_fields)
+        yield from self._drafts(text, relative, tally)
 
     def _page_draft(self, raw: bytes, relative: str, url: str = "",
                     offset: int | None = None) -> ArticleDraft | Problem:
@@ -389,22 +467,22 @@ class CorpusReader:
                 raise OSError(f"not a readable gzip file ({exc})") from exc
         return data
 
-    def _drafts(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+    def _drafts(self, text: str, relative: str, tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         """The file's drafts (and problems), each article over the size limit made a problem."""
-        for draft in self._parsed(text, relative, count_fields):
+        for draft in self._parsed(text, relative, tally):
             if isinstance(draft, ArticleDraft):
                 size = draft_bytes(draft, self.max_article_bytes)
                 if size > self.max_article_bytes:
                     draft = Problem(relative, draft.line, too_large(size, self.max_article_bytes))
             yield draft
 
-    def _parsed(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+    def _parsed(self, text: str, relative: str, tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         name = relative[:-3] if relative.endswith(".gz") else relative
         suffix = Path(name).suffix.lower()
         mapping = {**self.config.mapping_for(relative), **self.mapping}
         count = None
-        if count_fields and mapping:  # tally the mapped fields; where each mapping comes from: "reuters/*", "--map"
-            count = self.fields.counter(mapping, {**self.config.mapping_origins(relative),
+        if tally is not None and mapping:  # tally the mapped fields; where each comes from: "reuters/*", "--map"
+            count = tally.counter(mapping, {**self.config.mapping_origins(relative),
                                                   **dict.fromkeys(self.mapping, "--map")})
         stripped = text.lstrip()
         if (suffix in JSON_LINES_SUFFIXES
@@ -489,6 +567,18 @@ class CorpusReader:
             line=draft.line,
             date_only=published is not None and not gives_time(draft.published),
         )
+
+
+def gazetteer_checksum(corpus_dir: Path, lists_dir: Path = BUNDLED_LISTS) -> str:
+    """A checksum of the gazetteer a reader loads: the corpus's companies.csv and the bundled lists."""
+    digest = hashlib.sha256()
+    path = Path(corpus_dir) / GAZETTEER_NAME
+    digest.update(file_checksum(path).encode() if path.is_file() else b"-")
+    for path in sorted(Path(lists_dir).glob("*")) if Path(lists_dir).is_dir() else ():
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(file_checksum(path).encode())
+    return digest.hexdigest()
 
 
 def max_article_setting() -> int:
