@@ -30,6 +30,7 @@ from search.index import nearduplicates
 from search.index.schema import SCHEMA_VERSION, article_to_document, build_schema
 from search.index.store import FileCredits, IndexStore, merge_credits
 from search.index.vocabulary import Vocabulary, words_of
+from search.index.writers import FastSegmentWriter
 from search.ingest.corpus import (
     GAZETTEER_NAME,
     CorpusReader,
@@ -105,10 +106,27 @@ class _WriterTask(multiproc.SubWriterTask):
     def run(self):
         _die_with_parent()
         try:
-            return super().run()
+            return self._write()
         except OSError as exc:  # a full disk: one line, not a traceback; the command reports the failure
             print(f"{self.name}: {exc.strerror or exc}", file=sys.stderr)
             sys.exit(1)
+
+
+    def _write(self):
+        """Whoosh's SubWriterTask.run (multisegment), writing with a FastSegmentWriter."""
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        if not self.running:
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
 
 class _ProcessWriter(multiproc.MpWriter):
@@ -248,7 +266,7 @@ def build_index(
                 writer = _ProcessWriter(ix, procs=procs, multisegment=True, batchsize=BATCH_SIZE,
                                         limitmb=max(32, WRITER_MEMORY_MB // procs), compound=False)
             else:
-                writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+                writer = FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, compound=False)
             vocabulary = Vocabulary()
             signatures = nearduplicates.Signatures()
             try:
@@ -332,7 +350,7 @@ def update_index(
             ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
             vocabulary = Vocabulary.load(build_dir)
             signatures = nearduplicates.Signatures.load(build_dir)
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            writer = FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, compound=False)
             try:
                 searcher = writer.searcher()  # the served build's documents, as the writer numbers them
 
