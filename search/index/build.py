@@ -155,7 +155,9 @@ def _abandon(writer) -> None:
         pass
 
 
-WRITER_MEMORY_MB = 256
+# ARCHIVE_INDEX_MEMORY_MB, shared by the writer processes: the postings each sorts in memory before it
+# spills a sorted run to disk. At 23k articles two writers at 128 MB each spilled and merged runs, which
+# cost a quarter of their time; at 256 MB each, none (docs/benchmarks.md#indexing).
 # Segments are written as separate files (compound=False): Whoosh reads a compound segment through
 # a BytesIO copy of each part, so every searcher (one per thread) held a private copy of the index
 # (its size: docs/benchmarks.md); separate files are read from the shared page cache.
@@ -264,9 +266,9 @@ def build_index(
             ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
             if procs > 1:
                 writer = _ProcessWriter(ix, procs=procs, multisegment=True, batchsize=BATCH_SIZE,
-                                        limitmb=max(32, WRITER_MEMORY_MB // procs), compound=False)
+                                        limitmb=max(32, _writer_memory() // procs), compound=False)
             else:
-                writer = FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, compound=False)
+                writer = FastSegmentWriter(ix, limitmb=_writer_memory(), compound=False)
             vocabulary = Vocabulary()
             signatures = nearduplicates.Signatures()
             try:
@@ -350,7 +352,7 @@ def update_index(
             ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
             vocabulary = Vocabulary.load(build_dir)
             signatures = nearduplicates.Signatures.load(build_dir)
-            writer = FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, compound=False)
+            writer = FastSegmentWriter(ix, limitmb=_writer_memory(), compound=False)
             try:
                 searcher = writer.searcher()  # the served build's documents, as the writer numbers them
 
@@ -521,6 +523,10 @@ def _group_duplicates(build_dir: Path, signatures: nearduplicates.Signatures, ix
     grouping = nearduplicates.update(build_dir, signatures, ix)
     report.duplicate_groups = len(grouping.groups)
     report.duplicates = sum(len(group) for group in grouping.groups)
+
+
+def _writer_memory() -> int:
+    return config.get_int("INDEX_MEMORY_MB", low=32, high=1_000_000)
 
 
 def _show_rate(bar: tqdm, articles: int, started: float) -> None:

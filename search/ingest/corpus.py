@@ -22,6 +22,7 @@ from search.article import Article, ArticleDraft, make_article_id
 from search.companies.candidates import MIN_ARTICLES, CandidateCounter
 from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import BUNDLED_LISTS
+from search.companies.organisations import names_with_evidence
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
 from search.ingest.formats.html import NotArticle, parse_html
@@ -244,10 +245,17 @@ class CorpusReader:
                     counter.merge(cached[0])
                     continue
             part = CandidateCounter(self.extractor, counter.max_examples)
-            drafts = self._cached_drafts(path, relative, checksum) if checksum else self._file_drafts(path, relative)
-            for draft in drafts:
-                if isinstance(draft, ArticleDraft) and draft.title:
-                    part.add(draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
+            if checksum and self.cache.enabled:
+                drafts = list(self._cached_drafts(path, relative, checksum))
+                self.extractor.evidence = self._evidence(drafts, relative, checksum)
+            else:
+                drafts = self._file_drafts(path, relative)
+            try:
+                for draft in drafts:
+                    if isinstance(draft, ArticleDraft) and draft.title:
+                        part.add(*_texts(draft))
+            finally:
+                self.extractor.evidence = None
             if key is not None:
                 self.cache.store(key, [part.state()])
             counter.merge(part.state())
@@ -268,6 +276,21 @@ class CorpusReader:
         mapping = {**self.config.mapping_for(relative), **self.mapping}
         return self.cache.key("drafts", PARSER_VERSION, PARSER_SOURCE, checksum, relative,
                               self.max_article_bytes, list(mapping.items()))
+
+    def _evidence(self, drafts: list, relative: str, checksum: str) -> dict[str, list]:
+        """What ``names_with_evidence`` finds in each text of a file's drafts (text -> names): from the parse
+        cache, else found and kept there. It does not depend on the gazetteer: a rebuild after a gazetteer
+        edit counts organisations and extracts companies without searching the texts for evidence again."""
+        texts = [_texts(draft) if isinstance(draft, ArticleDraft) and draft.title else () for draft in drafts]
+        key = self.cache.key("evidence", self._drafts_key(relative, checksum), COMPANIES_SOURCE)
+        frames = self.cache.load(key)
+        if frames is not None and len(frames) == 1 and len(frames[0]) == len(texts):
+            found = frames[0]
+        else:
+            found = [[names_with_evidence(text) for text in article] for article in texts]
+            self.cache.store(key, [found])
+        return {text: names for article, named in zip(texts, found, strict=True)
+                for text, names in zip(article, named, strict=True)}
 
     def _cached_drafts(self, path: Path, relative: str, checksum: str,
                        count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
@@ -336,9 +359,19 @@ class CorpusReader:
             result.problems.append(Problem(relative, 0, f"unreadable: {exc.strerror or exc}"))
             return
         self._promote_candidates()  # the counting pass first: it parses (and caches) this file too
+        drafts = self._cached_drafts(path, relative, result.checksum, count_fields=True)
+        if self.cache.enabled:  # held whole by the cache anyway; their evidence is looked up once
+            drafts = list(drafts)
+            self.extractor.evidence = self._evidence(drafts, relative, result.checksum)
+        try:
+            yield from self._articles(drafts, relative, result)
+        finally:
+            self.extractor.evidence = None
+
+    def _articles(self, drafts, relative: str, result: FileResult) -> Iterator[Article]:
         seen_ids: set[str] = set()
         offset = None  # of the record the last draft came from (a web archive's)
-        for draft_or_problem in self._cached_drafts(path, relative, result.checksum, count_fields=True):
+        for draft_or_problem in drafts:
             if isinstance(draft_or_problem, Problem):
                 result.problems.append(draft_or_problem)
                 offset = draft_or_problem.offset
@@ -567,6 +600,11 @@ class CorpusReader:
             line=draft.line,
             date_only=published is not None and not gives_time(draft.published),
         )
+
+
+def _texts(draft: ArticleDraft) -> tuple[str, ...]:
+    """The texts companies are found in, as the extractor and the counting pass are given them."""
+    return (draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
 
 
 def gazetteer_checksum(corpus_dir: Path, lists_dir: Path = BUNDLED_LISTS) -> str:

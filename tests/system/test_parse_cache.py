@@ -112,8 +112,8 @@ def test_entries_of_deleted_files_are_dropped(corpus_copy, tmp_path, cache_dir):
     with_it = len(entries(cache_dir))
     extra.unlink()
     report = build_index(corpus_copy, tmp_path / "second", progress=False)
-    assert report.cache.pruned == 2  # its drafts, its counts of organisations
-    assert len(entries(cache_dir)) == with_it - 2
+    assert report.cache.pruned == 3  # its drafts, its counts of organisations, the evidence in its texts
+    assert len(entries(cache_dir)) == with_it - 3
 
 
 def test_the_cache_lives_beside_the_index_by_default(corpus_copy, tmp_path, monkeypatch):
