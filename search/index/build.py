@@ -287,8 +287,6 @@ def build_index(
         except BaseException:
             store.discard(build_dir)
             raise
-        if reader.counted_all:  # every file of the corpus was looked up: drop the entries of files gone
-            reader.cache.prune()
     return report
 
 
@@ -383,8 +381,6 @@ def update_index(
         except BaseException:
             store.discard(build_dir)
             raise
-        if reader.counted_all:
-            reader.cache.prune()
     return report
 
 

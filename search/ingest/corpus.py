@@ -216,7 +216,6 @@ class CorpusReader:
         self.cache = cache if cache is not None and not each_record else ParseCache(None)
         self._gazetteer_key = gazetteer_checksum(self.corpus_dir) if extractor is None else None
         self._checksums: dict[str, str] = {}
-        self.counted_all = False  # the counting pass saw every file: the cache may be pruned
         self.mapping = mapping or {}
         # Unknown organisations become companies when ``min_articles`` articles of the whole corpus
         # give evidence for them: counted by a first pass before the first article is built (None: never).
@@ -241,7 +240,8 @@ class CorpusReader:
                 if cached is not None and len(cached) == 1:
                     self.cache.stats.count_hits += 1
                     self.cache.stats.cached.add(relative)
-                    self.cache.used.add(self._drafts_key(relative, checksum))  # kept by prune
+                    drafts_key = self._drafts_key(relative, checksum)  # kept by prune, as the evidence
+                    self.cache.used.update((drafts_key, self.cache.key("evidence", drafts_key, COMPANIES_SOURCE)))
                     counter.merge(cached[0])
                     continue
             part = CandidateCounter(self.extractor, counter.max_examples)
@@ -259,7 +259,9 @@ class CorpusReader:
             if key is not None:
                 self.cache.store(key, [part.state()])
             counter.merge(part.state())
-        self.counted_all = True
+        # Every file of the corpus was looked up: what the cache holds besides is of files gone (or changed),
+        # dropped now, before the index is written, so that a full disk is not kept full by old entries.
+        self.cache.prune()
         return counter
 
     def checksum(self, path: Path, relative: str) -> str:
