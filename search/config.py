@@ -28,8 +28,13 @@ SETTINGS = (
     Setting("SITE_NAME", "News Archive", "Name shown in the page title and header."),
     Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
     Setting("INDEX_PROCS", "2", "Processes that write the index in a full build (1: all in one process)."),
+    Setting("INDEX_MEMORY_MB", "512", "Megabytes of postings the index writers (all processes together) sort in "
+            "memory before spilling sorted runs to disk."),
     Setting("MAX_ARTICLE_BYTES", "4194304", "Largest article the indexer takes, in bytes of text (4 MiB); a larger "
             "one is reported and skipped."),
+    Setting("PARSE_CACHE", "", "Folder of the parse cache (what parsing each corpus file gave, by its checksum), "
+            "which a rebuild reads instead of parsing unchanged files again. Empty: `.parse-cache` in the index "
+            "folder; `off`: no cache."),
     Setting("FACET_LIMIT", "12", "Values shown per facet (selected values are always shown)."),
     Setting("SEARCH_TIMEOUT", "3", "Seconds a search may run before it is stopped with a 503 that says what to "
             "narrow (0: no limit). Checked while matching, scoring and building the page, not while a CSV "

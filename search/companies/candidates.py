@@ -108,6 +108,27 @@ class CandidateCounter:
                     if len(candidate.examples) < self.max_examples:
                         candidate.examples.append(sentence_around(text, mention.start, mention.end))
 
+    def state(self) -> tuple:
+        """What was counted, without the extractor: kept by the parse cache, added by ``merge``."""
+        return self.found, self.rejected, self.reasons, self.articles
+
+    def merge(self, state: tuple) -> None:
+        """Add the counts of the articles that follow (``state`` of a counter fed them), as if fed here."""
+        found, rejected, reasons, articles = state
+        self.articles += articles
+        for mine, theirs in ((self.found, found), (self.rejected, rejected)):
+            for name, other in theirs.items():
+                entry = mine.get(name)
+                if entry is None:
+                    mine[name] = entry = Candidate(name)
+                entry.articles += other.articles
+                entry.mentions += other.mentions
+                entry.evidence.update(other.evidence)
+                entry.forms.update(other.forms)
+                entry.examples.extend(other.examples[: max(0, self.max_examples - len(entry.examples))])
+        for name, reason in reasons.items():
+            self.reasons.setdefault(name, reason)
+
     def candidates(self, min_articles: int = 1, max_articles: int | None = None) -> list[Candidate]:
         """Candidates with ``min_articles`` to ``max_articles`` articles, most articles first."""
         return sorted(

@@ -102,6 +102,9 @@ class CompanyExtractor:
             if is_distinctive(name) and name not in patterns:
                 patterns[name] = (STRONG, name)
         self._matcher = GazetteerMatcher(patterns)
+        # What names_with_evidence found in texts read before (text -> its names), set by a reader from its
+        # parse cache: the search depends on the text alone, not on the gazetteer, and is the costly part.
+        self.evidence: dict[str, list] | None = None
 
     @property
     def not_companies(self) -> list[str]:
@@ -271,7 +274,8 @@ class CompanyExtractor:
         is not enough for go to ``rejected`` with the reason."""
         found: list[Mention] = []
         taken = [(s, e) for s, e, _, _ in spans]  # an exclusion phrase also says "no company here"
-        for start, end, words, evidence in names_with_evidence(text):
+        named = self.evidence.get(text) if self.evidence else None
+        for start, end, words, evidence in names_with_evidence(text) if named is None else named:
             if any(s < end and start < e for s, e in taken):
                 continue  # the gazetteer has decided what this is
             full = " ".join(words)

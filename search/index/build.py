@@ -31,6 +31,7 @@ from search.index import nearduplicates
 from search.index.schema import SCHEMA_VERSION, article_to_document, build_schema
 from search.index.store import FileCredits, IndexStore, merge_credits
 from search.index.vocabulary import Vocabulary, words_of
+from search.index.writers import FastSegmentWriter
 from search.ingest.corpus import (
     GAZETTEER_NAME,
     CorpusReader,
@@ -43,6 +44,7 @@ from search.ingest.corpus import (
 )
 from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import FieldTally
+from search.ingest.parse_cache import CacheStats, ParseCache, cache_setting
 
 INDEX_NAME = "MAIN"
 # A step run on a finished build before it is published: (build folder, its manifest, the served build's manifest).
@@ -105,10 +107,27 @@ class _WriterTask(multiproc.SubWriterTask):
     def run(self):
         _die_with_parent()
         try:
-            return super().run()
+            return self._write()
         except OSError as exc:  # a full disk: one line, not a traceback; the command reports the failure
             print(f"{self.name}: {exc.strerror or exc}", file=sys.stderr)
             sys.exit(1)
+
+
+    def _write(self):
+        """Whoosh's SubWriterTask.run (multisegment), writing with a FastSegmentWriter."""
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        if not self.running:
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, fieldnames, segment), timeout=5)
 
 
 class _ProcessWriter(multiproc.MpWriter):
@@ -137,7 +156,9 @@ def _abandon(writer) -> None:
         pass
 
 
-WRITER_MEMORY_MB = 256
+# ARCHIVE_INDEX_MEMORY_MB, shared by the writer processes: the postings each sorts in memory before it
+# spills a sorted run to disk. At 23k articles two writers at 128 MB each spilled and merged runs, which
+# cost a quarter of their time; at 256 MB each, none (docs/benchmarks.md#indexing).
 # Segments are written as separate files (compound=False): Whoosh reads a compound segment through
 # a BytesIO copy of each part, so every searcher (one per thread) held a private copy of the index
 # (its size: docs/benchmarks.md); separate files are read from the shared page cache.
@@ -165,6 +186,7 @@ class BuildReport:
     duplicates: int = 0  # articles in them
     derived: dict = field(default_factory=dict)  # the derived arrays written: {"seconds", "bytes"}
     fields: FieldTally | None = None  # what the mapped fields held in the records read (the reader's tally)
+    cache: CacheStats | None = None  # files read from the parse cache, files parsed
 
     @property
     def articles_per_second(self) -> float:
@@ -187,6 +209,8 @@ class BuildReport:
             f"Indexed {s.articles} articles from {s.files} files in {self.seconds:.1f} s "
             f"({self.articles_per_second:.0f} articles/s); the index holds {self.documents} articles."
         )
+        if self.cache is not None and (self.cache.hits or self.cache.misses):
+            out.append(self.cache.line())
         if s.skipped:
             reasons = ", ".join(f"{kind}: {count}" for kind, count in s.skipped.most_common())
             out.append(f"Skipped {s.skipped_count} ({reasons}).")
@@ -239,17 +263,17 @@ def build_index(
     started = time.perf_counter()
     with store.lock():
         store.remove_stale_builds()
-        reader = CorpusReader(corpus_dir, mapping=mapping)
+        reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)))
         files = list(list_corpus_files(Path(corpus_dir)))
-        report = BuildReport(mode="full", summary=ReadSummary(), fields=reader.fields)
+        report = BuildReport(mode="full", summary=ReadSummary(), fields=reader.fields, cache=reader.cache.stats)
         build_dir = store.new_build_dir()
         try:
             ix = whoosh_index.create_in(str(build_dir), build_schema(), indexname=INDEX_NAME)
             if procs > 1:
                 writer = _ProcessWriter(ix, procs=procs, multisegment=True, batchsize=BATCH_SIZE,
-                                        limitmb=max(32, WRITER_MEMORY_MB // procs), compound=False)
+                                        limitmb=max(32, _writer_memory() // procs), compound=False)
             else:
-                writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+                writer = FastSegmentWriter(ix, limitmb=_writer_memory(), compound=False)
             vocabulary = Vocabulary()
             signatures = nearduplicates.Signatures()
             try:
@@ -292,7 +316,7 @@ def update_index(
         return report
     # Organisations become companies when 2+ articles of the whole corpus name them: a new or removed
     # file can change that for articles in files that did not change, which only a full build redoes.
-    reader = CorpusReader(corpus_dir, mapping=mapping)
+    reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)))
     if previous.get("companies_promoted") != _digest(reader.promoted_companies()):
         report = build_index(corpus_dir, index_root, mapping, progress, before_publish=before_publish)
         report.note = "The organisations the corpus names as companies changed: rebuilt in full."
@@ -313,7 +337,7 @@ def update_index(
         old_files: dict[str, dict] = previous.get("files", {})
         files = list(list_corpus_files(Path(corpus_dir)))
         current_paths = {relative for _, relative in files}
-        report = BuildReport(mode="incremental", summary=ReadSummary(), fields=reader.fields)
+        report = BuildReport(mode="incremental", summary=ReadSummary(), fields=reader.fields, cache=reader.cache.stats)
         checksums: dict[str, str] = {}
         for path, relative in files:
             checksums[relative] = checksum = file_checksum(path)
@@ -331,7 +355,7 @@ def update_index(
             ix = whoosh_index.open_dir(str(build_dir), indexname=INDEX_NAME)
             vocabulary = Vocabulary.load(build_dir)
             signatures = nearduplicates.Signatures.load(build_dir)
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+            writer = FastSegmentWriter(ix, limitmb=_writer_memory(), compound=False)
             try:
                 searcher = writer.searcher()  # the served build's documents, as the writer numbers them
 
@@ -505,6 +529,10 @@ def _group_duplicates(build_dir: Path, signatures: nearduplicates.Signatures, ix
     grouping = nearduplicates.update(build_dir, signatures, ix)
     report.duplicate_groups = len(grouping.groups)
     report.duplicates = sum(len(group) for group in grouping.groups)
+
+
+def _writer_memory() -> int:
+    return config.get_int("INDEX_MEMORY_MB", low=32, high=1_000_000)
 
 
 def _show_rate(bar: tqdm, articles: int, started: float) -> None:

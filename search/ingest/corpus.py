@@ -22,6 +22,7 @@ from search.article import Article, ArticleDraft, make_article_id
 from search.companies.candidates import MIN_ARTICLES, CandidateCounter
 from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import BUNDLED_LISTS
+from search.companies.organisations import names_with_evidence
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
 from search.ingest.formats.html import NotArticle, parse_html
@@ -42,6 +43,7 @@ from search.ingest.formats.warc import (
     read_captures,
     skip_reason,
 )
+from search.ingest.parse_cache import COMPANIES_SOURCE, FRAME_DRAFTS, PARSER_SOURCE, PARSER_VERSION, ParseCache
 
 GAZETTEER_NAME = "companies.csv"
 LISTS_FOLDER = BUNDLED_LISTS.name  # "company-lists": the gazetteer's reference lists, beside the articles
@@ -197,6 +199,7 @@ class CorpusReader:
         min_articles: int | None = MIN_ARTICLES,
         max_article_bytes: int | None = None,
         each_record: bool = False,
+        cache: ParseCache | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
         # An article larger than this (its text, or the JSON line it is on) is reported and skipped.
@@ -209,6 +212,11 @@ class CorpusReader:
         self.extractor = extractor if extractor is not None else CompanyExtractor.from_file(
             self.corpus_dir / GAZETTEER_NAME
         )
+        # Files already parsed (ParseCache): their drafts, and their counts of unknown organisations, whose
+        # entries are keyed by the gazetteer too (known only when this reader loaded it: else not cached).
+        self.cache = cache if cache is not None and not each_record else ParseCache(None)
+        self._gazetteer_key = gazetteer_checksum(self.corpus_dir) if extractor is None else None
+        self._checksums: dict[str, str] = {}
         self.mapping = mapping or {}
         # Unknown organisations become companies when ``min_articles`` articles of the whole corpus
         # give evidence for them: counted by a first pass before the first article is built (None: never).
@@ -224,10 +232,103 @@ class CorpusReader:
         """
         counter = CandidateCounter(self.extractor)
         for path, relative in list_corpus_files(self.corpus_dir):
-            for draft in self._file_drafts(path, relative):
-                if isinstance(draft, ArticleDraft) and draft.title:
-                    counter.add(draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
+            checksum = self.checksum(path, relative)
+            key = None
+            if self.cache.enabled and checksum and self._gazetteer_key:
+                key = self.cache.key("organisations", self._drafts_key(relative, checksum), self._gazetteer_key,
+                                     COMPANIES_SOURCE, counter.max_examples)
+                cached = self.cache.load(key)
+                if cached is not None and len(cached) == 1:
+                    self.cache.stats.count_hits += 1
+                    self.cache.stats.cached.add(relative)
+                    drafts_key = self._drafts_key(relative, checksum)  # kept by prune, as the evidence
+                    self.cache.used.update((drafts_key, self.cache.key("evidence", drafts_key, COMPANIES_SOURCE)))
+                    counter.merge(cached[0])
+                    continue
+            part = CandidateCounter(self.extractor, counter.max_examples)
+            if checksum and self.cache.enabled:
+                drafts = list(self._cached_drafts(path, relative, checksum))
+                self.extractor.evidence = self._evidence(drafts, relative, checksum)
+            else:
+                drafts = self._file_drafts(path, relative)
+            try:
+                for draft in drafts:
+                    if isinstance(draft, ArticleDraft) and draft.title:
+                        part.add(*_texts(draft))
+            finally:
+                self.extractor.evidence = None
+            if key is not None:
+                self.cache.store(key, [part.state()])
+            counter.merge(part.state())
+        # Every file of the corpus was looked up: what the cache holds besides is of files gone (or changed),
+        # dropped now, before the index is written, so that a full disk is not kept full by old entries.
+        self.cache.prune()
         return counter
+
+    def checksum(self, path: Path, relative: str) -> str:
+        """The file's checksum, computed once per reader ("" for a file that cannot be read)."""
+        if relative not in self._checksums:
+            try:
+                self._checksums[relative] = file_checksum(path)
+            except OSError:
+                return ""
+        return self._checksums[relative]
+
+    def _drafts_key(self, relative: str, checksum: str) -> str:
+        """The parse cache's key of a file's drafts: whatever makes them what they are."""
+        mapping = {**self.config.mapping_for(relative), **self.mapping}
+        return self.cache.key("drafts", PARSER_VERSION, PARSER_SOURCE, checksum, relative,
+                              self.max_article_bytes, list(mapping.items()))
+
+    def _evidence(self, drafts: list, relative: str, checksum: str) -> dict[str, list]:
+        """What ``names_with_evidence`` finds in each text of a file's drafts (text -> names): from the parse
+        cache, else found and kept there. It does not depend on the gazetteer: a rebuild after a gazetteer
+        edit counts organisations and extracts companies without searching the texts for evidence again."""
+        texts = [_texts(draft) if isinstance(draft, ArticleDraft) and draft.title else () for draft in drafts]
+        key = self.cache.key("evidence", self._drafts_key(relative, checksum), COMPANIES_SOURCE)
+        frames = self.cache.load(key)
+        if frames is not None and len(frames) == 1 and len(frames[0]) == len(texts):
+            found = frames[0]
+        else:
+            found = [[names_with_evidence(text) for text in article] for article in texts]
+            self.cache.store(key, [found])
+        return {text: names for article, named in zip(texts, found, strict=True)
+                for text, names in zip(article, named, strict=True)}
+
+    def _cached_drafts(self, path: Path, relative: str, checksum: str,
+                       count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+        """A file's drafts and problems from the parse cache, else parsed (and then kept there); the mapped
+        fields' counts (``count_fields``) either way."""
+        if not self.cache.enabled:
+            yield from self._file_drafts(path, relative, self.fields if count_fields else None)
+            return
+        mapping = {**self.config.mapping_for(relative), **self.mapping}
+        origins = {**self.config.mapping_origins(relative), **dict.fromkeys(self.mapping, "--map")}
+        key = self._drafts_key(relative, checksum)
+        frames = self.cache.load(key)
+        if frames is not None and frames and len(frames[0]) == len(mapping):
+            self.cache.stats.hits += 1
+            self.cache.stats.cached.add(relative)
+            if count_fields:
+                for count, held in zip(self.fields.field_counts(mapping, origins), frames[0], strict=True):
+                    count.merge(held)
+            for frame in frames[1:]:
+                yield from frame
+            return
+        self.cache.stats.misses += 1
+        self.cache.stats.parsed.add(relative)
+        tally = FieldTally()
+        frames: list[list] = [[]]  # the field counts, then the drafts FRAME_DRAFTS at a time
+        for draft in self._file_drafts(path, relative, tally):
+            if len(frames) == 1 or len(frames[-1]) >= FRAME_DRAFTS:
+                frames.append([])
+            frames[-1].append(draft)
+            yield draft
+        frames[0] = [count.numbers_held() for count in tally.field_counts(mapping, origins)]
+        if count_fields:
+            for count, held in zip(self.fields.field_counts(mapping, origins), frames[0], strict=True):
+                count.merge(held)
+        self.cache.store(key, frames)
 
     def _promote_candidates(self) -> None:
         if self.candidates is None and self.min_articles is not None:
@@ -256,13 +357,24 @@ class CorpusReader:
         Every failure becomes a Problem, never an exception; a large file is never held as Articles.
         """
         try:
-            result.checksum = file_checksum(path)
+            result.checksum = self._checksums.get(relative) or file_checksum(path)
         except OSError as exc:
             result.problems.append(Problem(relative, 0, f"unreadable: {exc.strerror or exc}"))
             return
+        self._promote_candidates()  # the counting pass first: it parses (and caches) this file too
+        drafts = self._cached_drafts(path, relative, result.checksum, count_fields=True)
+        if self.cache.enabled:  # held whole by the cache anyway; their evidence is looked up once
+            drafts = list(drafts)
+            self.extractor.evidence = self._evidence(drafts, relative, result.checksum)
+        try:
+            yield from self._articles(drafts, relative, result)
+        finally:
+            self.extractor.evidence = None
+
+    def _articles(self, drafts, relative: str, result: FileResult) -> Iterator[Article]:
         seen_ids: set[str] = set()
         offset = None  # of the record the last draft came from (a web archive's)
-        for draft_or_problem in self._file_drafts(path, relative, count_fields=True):
+        for draft_or_problem in drafts:
             if isinstance(draft_or_problem, Problem):
                 result.problems.append(draft_or_problem)
                 offset = draft_or_problem.offset
@@ -278,7 +390,8 @@ class CorpusReader:
             seen_ids.add(article.id)
             yield article
 
-    def _file_drafts(self, path: Path, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+    def _file_drafts(self, path: Path, relative: str,
+                     tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         """A file's drafts and problems, whatever its format: a web archive is streamed from its path,
         an HTML page parsed from its bytes (it names its own encoding), any other file decoded first."""
         name = relative[:-3] if relative.endswith(".gz") else relative
@@ -305,7 +418,7 @@ class CorpusReader:
         if not text.strip():
             yield Problem(relative, 0, "empty file")
             return
-        yield from self._drafts(text, relative, count_fields)
+        yield from self._drafts(text, relative, tally)
 
     def _page_draft(self, raw: bytes, relative: str, url: str = "",
                     offset: int | None = None) -> ArticleDraft | Problem:
@@ -394,22 +507,22 @@ class CorpusReader:
                 raise OSError(f"not a readable gzip file ({exc})") from exc
         return data
 
-    def _drafts(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+    def _drafts(self, text: str, relative: str, tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         """The file's drafts (and problems), each article over the size limit made a problem."""
-        for draft in self._parsed(text, relative, count_fields):
+        for draft in self._parsed(text, relative, tally):
             if isinstance(draft, ArticleDraft):
                 size = draft_bytes(draft, self.max_article_bytes)
                 if size > self.max_article_bytes:
                     draft = Problem(relative, draft.line, too_large(size, self.max_article_bytes))
             yield draft
 
-    def _parsed(self, text: str, relative: str, count_fields: bool = False) -> Iterator[ArticleDraft | Problem]:
+    def _parsed(self, text: str, relative: str, tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         name = relative[:-3] if relative.endswith(".gz") else relative
         suffix = Path(name).suffix.lower()
         mapping = {**self.config.mapping_for(relative), **self.mapping}
         count = None
-        if count_fields and mapping:  # tally the mapped fields; where each mapping comes from: "reuters/*", "--map"
-            count = self.fields.counter(mapping, {**self.config.mapping_origins(relative),
+        if tally is not None and mapping:  # tally the mapped fields; where each comes from: "reuters/*", "--map"
+            count = tally.counter(mapping, {**self.config.mapping_origins(relative),
                                                   **dict.fromkeys(self.mapping, "--map")})
         stripped = text.lstrip()
         if (suffix in JSON_LINES_SUFFIXES
@@ -494,6 +607,23 @@ class CorpusReader:
             line=draft.line,
             date_only=published is not None and not gives_time(draft.published),
         )
+
+
+def _texts(draft: ArticleDraft) -> tuple[str, ...]:
+    """The texts companies are found in, as the extractor and the counting pass are given them."""
+    return (draft.title, "\n\n".join(draft.paragraphs), *draft.captions)
+
+
+def gazetteer_checksum(corpus_dir: Path, lists_dir: Path = BUNDLED_LISTS) -> str:
+    """A checksum of the gazetteer a reader loads: the corpus's companies.csv and the bundled lists."""
+    digest = hashlib.sha256()
+    path = Path(corpus_dir) / GAZETTEER_NAME
+    digest.update(file_checksum(path).encode() if path.is_file() else b"-")
+    for path in sorted(Path(lists_dir).glob("*")) if Path(lists_dir).is_dir() else ():
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(file_checksum(path).encode())
+    return digest.hexdigest()
 
 
 def max_article_setting() -> int:

@@ -17,6 +17,14 @@ _LATER_LABEL = re.compile(r"\s+(updated|modified)\s*:.*$", re.IGNORECASE)
 # ("...59.13RM", "...09.88T C"); a real zone ("UTC", "Z") is kept.
 _TRAILING_JUNK = re.compile(r"(\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(?!(?:UTC|GMT|Z)$)[A-Za-z][A-Za-z ]*$")
 
+# The two forms most archives write, read without dateutil (a build reads each date three times: the date,
+# then twice to learn whether it gives the time of day); anything else, and any value these do not take
+# (a 31 February), is dateutil's. tests/unit/test_dates.py checks they read what dateutil reads.
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?")
+_DAY_MON_YEAR = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 
@@ -82,7 +90,31 @@ def _parse_text(text: str, default_hour: int = 0) -> datetime:
         raise DateError("empty date")
     if not re.search(r"\d", cleaned):
         raise DateError(f"no date in {text[:80]!r}{'…' if len(text) > 80 else ''}")
+    fast = _parse_common(cleaned, default_hour)
+    if fast is not None:
+        return fast
     try:
         return dateutil_parser.parse(cleaned, default=datetime(2000, 1, 1, default_hour))
     except (ValueError, OverflowError) as exc:
         raise DateError(f"cannot read date {text!r}") from exc
+
+
+def _parse_common(text: str, default_hour: int) -> datetime | None:
+    """``2019-01-04``, ``2019-01-04T09:30[:00[.5]]`` and Reuters' ``26-FEB-1987 15:01:01.79`` as dateutil
+    reads them (no zone), or None for any other text or an impossible value."""
+    try:
+        match = _ISO.fullmatch(text)
+        if match:
+            year, month, day, hour, minute, second, fraction = match.groups()
+            if hour is None:
+                return datetime(int(year), int(month), int(day), default_hour)
+            return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                            int((fraction or "0").ljust(6, "0")))
+        match = _DAY_MON_YEAR.fullmatch(text)
+        if match and match.group(2).lower() in _MONTHS:
+            day, month, year, hour, minute, second, fraction = match.groups()
+            return datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second),
+                            int((fraction or "0").ljust(6, "0")))
+    except ValueError:
+        return None
+    return None

@@ -185,6 +185,29 @@ def test_candidates_are_counted_per_article():
     assert MIN_ARTICLES == 2
 
 
+def test_counts_merged_file_by_file_equal_counts_made_in_one_go():
+    """The parse cache keeps each file's counts and adds them up (CandidateCounter.merge): the same
+    candidates, rejected names, counts, written forms, examples and their order as one counter fed every article."""
+    extractor = CompanyExtractor.from_file(CORPUS / "companies.csv")
+    articles = [(a.title, a.body, *a.captions) for r in CorpusReader(CORPUS, min_articles=None).read_all()
+                for a in r.articles]
+    whole = CandidateCounter(extractor)
+    for texts in articles:
+        whole.add(*texts)
+    merged = CandidateCounter(extractor)
+    for start in range(0, len(articles), 37):  # "files" of 37 articles
+        part = CandidateCounter(extractor)
+        for texts in articles[start:start + 37]:
+            part.add(*texts)
+        merged.merge(part.state())
+    assert merged.state() == whole.state() and merged.found and merged.rejected
+    for mine, theirs in ((merged.found, whole.found), (merged.rejected, whole.rejected)):
+        assert list(mine) == list(theirs)
+        assert all(list(mine[n].forms) == list(theirs[n].forms) for n in mine)
+    assert merged.promoted() == whole.promoted()
+    assert merged.candidates() == whole.candidates() and merged.rejected_names() == whole.rejected_names()
+
+
 def test_sentence_around():
     text = "First one. Then Zenith Widgets Ltd said so! Last."
     start = text.index("Zenith")

@@ -68,3 +68,31 @@ def test_iso_published_gives_the_day_alone_for_a_date_only_article():
     assert iso_published(midnight, date_only=True) == "2019-01-04"
     assert iso_published(midnight, date_only=False) == "2019-01-04T00:00:00+00:00"
     assert iso_published(None, date_only=False) == ""
+
+
+COMMON_FORMS = [
+    "2019-01-04", "1987-02-26", "2019-02-29", "2020-02-29", "2019-13-01", "2019-00-10", "0999-01-01",
+    "2019-01-04T09:30", "2019-01-04 09:30:15", "2019-01-04T09:30:15.5", "2019-01-04T09:30:15.123456",
+    "2019-01-04T24:00", "2019-01-04T09:60", "2019-01-04T09:30:61",
+    "26-FEB-1987 15:01:01.79", "26-FEB-1987 15:01:01", "3-mar-1987 09:05:07.1", "31-APR-1987 10:00:00.00",
+    "26-FEB-1987 25:01:01.79", "26-FOO-1987 15:01:01", "1-Dec-1987 00:00:00.000001",
+]
+
+
+@pytest.mark.parametrize("text", COMMON_FORMS)
+def test_the_common_forms_are_read_as_dateutil_reads_them(text):
+    """dates._parse_common, the fast path for ISO dates and Reuters' stamps, answers what dateutil answers
+    (or leaves the text to it): the same datetime, the same time of day given or not."""
+    from dateutil import parser as dateutil_parser
+
+    from search.ingest import dates
+
+    for hour in (0, 1):
+        try:
+            expected = dateutil_parser.parse(text, default=datetime(2000, 1, 1, hour))
+        except (ValueError, OverflowError):
+            expected = None
+        fast = dates._parse_common(text, hour)
+        assert fast is None or (fast == expected and fast.tzinfo is None and expected.tzinfo is None), (text, hour)
+        if expected is not None and expected.tzinfo is None and 1000 <= expected.year:
+            assert fast == expected, (text, hour)  # every such form is taken by the fast path

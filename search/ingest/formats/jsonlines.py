@@ -230,6 +230,22 @@ class FieldCount:
         elif value is not None:
             self.others += 1
 
+    def numbers_held(self) -> tuple[int, ...]:
+        """The counts alone, to be kept (the parse cache) and added to another count (``merge``)."""
+        return (self.records, self.lists, self.texts, self.numbers, self.others, self.shortest, self.longest)
+
+    def merge(self, held: tuple[int, ...]) -> None:
+        """Add the counts of more records (``numbers_held`` of another count of the same field)."""
+        records, lists, texts, numbers, others, shortest, longest = held
+        if lists:
+            self.shortest = min(self.shortest, shortest) if self.lists else shortest
+            self.longest = max(self.longest, longest)
+        self.records += records
+        self.lists += lists
+        self.texts += texts
+        self.numbers += numbers
+        self.others += others
+
     def line(self) -> str:
         """``Field topics -> section (reuters/*): 11,367 records; lists of 1-16 values (one section value
         each); 10,211 records without it``"""
@@ -260,12 +276,17 @@ class FieldTally:
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str, str], FieldCount] = {}
 
+    def field_counts(self, mapping: dict[str, str], origins: dict[str, str]) -> list[FieldCount]:
+        """The counts of a file read with ``mapping``, one per mapped field in its order (``origins``: where
+        each mapped name's mapping comes from, by their name)."""
+        return [self.counts.setdefault((theirs, ours, origins.get(theirs, "--map")),
+                                       FieldCount(theirs, ours, origins.get(theirs, "--map")))
+                for theirs, ours in mapping.items()]
+
     def counter(self, mapping: dict[str, str], origins: dict[str, str]) -> Callable[[object], None]:
         """The function that counts one record of a file read with ``mapping`` (``origins``: where
         each mapped name's mapping comes from, by their name)."""
-        counts = [self.counts.setdefault((theirs, ours, origins.get(theirs, "--map")),
-                                         FieldCount(theirs, ours, origins.get(theirs, "--map")))
-                  for theirs, ours in mapping.items()]
+        counts = self.field_counts(mapping, origins)
 
         def count(record: object) -> None:
             if isinstance(record, dict):
