@@ -11,7 +11,8 @@ the old build is served or confirmed after the swap. Each worker also keeps the 
 least-recently-used cache bounded in bytes (``ARCHIVE_RESPONSE_CACHE_MB``), so a repeated search is
 sent without searching or rendering.
 
-Never cached or tagged: anything but a 200, partial answers (a search node down), streams (the CSV
+Never cached or tagged: anything from an engine whose search nodes answer live (the Manticore engine: a
+node that stops or comes back changes the answers of one build), anything but a 200, partial answers, streams (the CSV
 export), /healthz, company pages (they read the corpus's companies.csv, which changes without a
 rebuild), and answers while the worker serves an earlier build than the one published (a refused build).
 A request with ``Cache-Control: no-cache`` (a browser's hard reload) is rendered afresh and replaces the
@@ -187,6 +188,8 @@ def before_request():
     if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS:
         return None
     archive = _archive()
+    if not getattr(archive, "answers_fixed_by_build", False):  # live search nodes: a node down changes answers
+        return None
     generation = _generation(archive)
     if not state["watch"].servable(archive, generation):
         return None

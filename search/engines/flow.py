@@ -261,6 +261,9 @@ class Archive:
     many threads. An engine subclasses it with ``open_build`` and its name."""
 
     backend = ""
+    # Whether an answer depends only on the build served (a local index): then web/responsecache.py may keep
+    # and tag it. An engine whose nodes answer live (a node down changes the answers within one build) says no.
+    answers_fixed_by_build = True
     missing = "No index has been built yet. Run `make index` (or `python -m search index`)."
     # The files of a build checked against their checksums when it is opened: None for all of them
     # (an engine that reads only a few of them names those).

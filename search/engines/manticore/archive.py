@@ -300,6 +300,7 @@ class ManticoreArchive(Archive):
     """The search side of the archive, answered by Manticore/Sphinx nodes; safe to share between threads."""
 
     backend = "manticore"
+    answers_fixed_by_build = False  # a data node that stops or comes back changes the answers of one build
     missing = "No index has been built yet. Run `python -m search index --backend manticore`."
 
     def __init__(self, index_root: Path, settings: Settings, facet_limit: int = FACET_LIMIT,
