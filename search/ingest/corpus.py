@@ -23,6 +23,7 @@ from search.companies.candidates import MIN_ARTICLES, CandidateCounter
 from search.companies.extractor import CompanyExtractor
 from search.companies.gazetteer import BUNDLED_LISTS
 from search.companies.organisations import names_with_evidence
+from search.index.store import file_sha256
 from search.ingest.corpus_settings import CONFIG_NAME, CorpusConfig
 from search.ingest.dates import DateError, gives_time, parse_published
 from search.ingest.formats.html import NotArticle, parse_html
@@ -179,12 +180,8 @@ def is_article_file(name: str) -> bool:
 
 
 def file_checksum(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes (what incremental indexing compares)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """Return the SHA-256 of a file's bytes (what incremental indexing compares): the store's one function."""
+    return file_sha256(path)
 
 
 class CorpusReader:
