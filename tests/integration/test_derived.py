@@ -210,3 +210,42 @@ def test_an_or_merged_densely_scores_as_one_merged_by_sorting(archive, text, mon
         sparse = opened.scorer.evaluate(query, reader)
     assert dense.ids.tolist() == sparse.ids.tolist()
     assert dense.scores.tolist() == sparse.scores.tolist()  # the same sums, to the last bit
+
+
+def _positions_agree(opened, reader, step: int) -> int:
+    """Compare the mapped positions of every ``step``-th term of the text fields with Whoosh's; return how many."""
+    compared = 0
+    for field in ("title", "body", "dateline"):
+        stored = opened.scorer.stored[field]
+        assert stored.has_positions, field
+        for btext in list(reader.lexicon(field))[::step]:
+            docs, _ = stored.get(btext)
+            owner, position = stored.positions_in(btext, np.asarray(docs))
+            expected = columns.positions(reader, field, btext, np.asarray(docs))
+            got: dict[int, list[int]] = {}
+            for index, pos in zip(owner.tolist(), position.tolist()):
+                got.setdefault(int(docs[index]), []).append(pos)
+            assert got == expected, (field, btext)
+            compared += 1
+    return compared
+
+
+def test_the_mapped_positions_equal_whoosh_positions(archive):
+    with archive._using() as opened:
+        assert _positions_agree(opened, opened.searcher().reader(), step=5) > 500
+
+
+def test_positions_of_several_segments_are_merged_in_docnum_order(tmp_path, corpus_copy):
+    root = tmp_path / "index"
+    build_index(corpus_copy, root, progress=False)
+    (corpus_copy / "added.jsonl").write_text(
+        '{"title": "Prime minister said the wumpus was seen", "body": "The prime minister said police saw the '
+        'wumpus. Police said the prime minister was right.", "published": "2024-01-02"}\n', encoding="utf-8")
+    update_index(corpus_copy, root, progress=False)
+    with WhooshArchive(root) as opened, opened._using() as served:
+        reader = served.searcher().reader()
+        assert len(list(reader.leaf_readers())) > 1  # the added article is a segment of its own
+        assert _positions_agree(served, reader, step=3) > 500
+        results = opened.search(SearchRequest(q='"prime minister said"'))
+        assert "Prime minister said the wumpus was seen" in [hit.title for hit in results.hits]
+        assert results.total == len(set(served.searcher().docs_for_query(served.parse('"prime minister said"').query)))

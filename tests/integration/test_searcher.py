@@ -320,6 +320,9 @@ def test_numpy_phrases_match_what_whoosh_matches(request, arrays, text):
     """Phrases are matched on positions by scoring.py: the same documents as Whoosh's span matching."""
     archive = request.getfixturevalue("archive" if arrays == "derived" else "lazy_archive")
     with archive._using() as opened:
+        # the build's position arrays (derived.py) answer the phrase, or Whoosh's postings without them
+        assert all(f in opened.scorer.stored and opened.scorer.stored[f].has_positions
+                   for f in ("title", "body")) == (arrays == "derived")
         searcher = opened.searcher()
         parsed = opened.parser.parse(text, searcher.reader())
         evaluated = opened.scorer.evaluate(parsed.query, searcher.reader())

@@ -10,7 +10,8 @@ shared by every worker, and nothing is decoded at open.
 Per searched text field: the terms, sorted (UTF-8 bytes, as Whoosh orders them) in an offsets +
 bytes array searched by bisection (no dictionary of every term is built at open); each term's
 postings as a slice of two flat arrays (docnums, term frequencies); each document's length as
-Whoosh scores it. Per facet: its values and their postings. The live documents, the date columns,
+Whoosh scores it; and each posting's word positions (for phrases), one flat array per field in the
+postings' order. Per facet: its values and their postings. The live documents, the date columns,
 and the search box's completions (``autocomplete.Suggester``'s lists) complete it.
 
 A build without these files (made before they existed), or whose files do not match its Whoosh
@@ -24,11 +25,14 @@ import logging
 import os
 import time
 from bisect import bisect_left
+from itertools import chain
 from pathlib import Path
+from pickle import loads
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length
 
 from search.engines.whoosh.columns import field_lengths, numeric_column
@@ -86,10 +90,21 @@ class _RawView:
 
 
 class FieldPostings:
-    """Every term's postings of one text field, as slices of flat arrays."""
+    """Every term's postings of one text field, as slices of flat arrays; and their word positions.
 
-    def __init__(self, terms: StringArray, starts: np.ndarray, docs: np.ndarray, freqs: np.ndarray):
+    A term's postings are ``docs[starts[t]:starts[t + 1]]`` (ascending docnums) with their frequencies
+    in ``freqs``; its positions, posting after posting, are ``positions[pos_starts[t]:pos_starts[t + 1]]``,
+    a posting having as many positions as its frequency.
+    """
+
+    def __init__(self, terms: StringArray, starts: np.ndarray, docs: np.ndarray, freqs: np.ndarray,
+                 pos_starts: np.ndarray | None = None, positions: np.ndarray | None = None):
         self.terms, self.starts, self.docs, self.freqs = terms, starts, docs, freqs
+        self.pos_starts, self.positions = pos_starts, positions
+
+    @property
+    def has_positions(self) -> bool:
+        return self.positions is not None
 
     def get(self, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, term frequencies) of a term; empty arrays for a term the field lacks."""
@@ -98,6 +113,20 @@ class FieldPostings:
             return self.docs[:0], self.freqs[:0]
         start, end = int(self.starts[at]), int(self.starts[at + 1])
         return self.docs[start:end], self.freqs[start:end]
+
+    def positions_in(self, btext: bytes, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The term's word positions in the documents ``wanted`` (sorted docnums, each having the term):
+        (index in ``wanted`` of each position's document, position), grouped by document."""
+        at = self.terms.find(btext)
+        start, end = int(self.starts[at]), int(self.starts[at + 1])
+        docs, freqs = self.docs[start:end], self.freqs[start:end]
+        where = np.searchsorted(docs, wanted)
+        counts = freqs[where].astype(np.int64)
+        before = np.cumsum(freqs, dtype=np.int64) - freqs.astype(np.int64)  # positions of earlier postings
+        first = int(self.pos_starts[at]) + before[where]  # where each wanted document's positions begin
+        total = int(counts.sum())
+        flat = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total, dtype=np.int64)
+        return np.repeat(np.arange(len(wanted), dtype=np.int64), counts), self.positions[flat].astype(np.int64)
 
 
 class Derived:
@@ -115,8 +144,11 @@ class Derived:
         return StringArray(self.array(name + ".at"), self.array(name + ".bytes"))
 
     def postings(self, field: str) -> FieldPostings:
+        positioned = self.meta["fields"][field].get("positions", False)
         return FieldPostings(self.strings(f"{field}.terms"), self.array(f"{field}.starts"),
-                             self.array(f"{field}.docs"), self.array(f"{field}.freqs"))
+                             self.array(f"{field}.docs"), self.array(f"{field}.freqs"),
+                             self.array(f"{field}.pos_starts") if positioned else None,
+                             self.array(f"{field}.positions") if positioned else None)
 
     @property
     def fields(self) -> list[str]:
@@ -232,6 +264,78 @@ def _field_arrays(reader, fieldname: str) -> dict[str, np.ndarray]:
             "freqs": freqs.astype(np.float32)}
 
 
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(count per posting, absolute positions) from Whoosh ``Positions`` values (a 4-byte count and a
+    pickled list of position deltas each), decoded with one ``pickle.loads`` for all of them: the
+    pickles' bodies are joined into one list of lists. None if a value is not laid out so."""
+    if not values:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+    if any(value[4:6] != b"\x80\x02" or value[-1:] != b"." for value in values):
+        return None
+    deltas = loads(b"\x80\x02(" + b"".join(value[6:-1] for value in values) + b"l.")
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    ends = np.cumsum(counts)
+    before = np.zeros(len(counts), dtype=np.int64)  # the running sum before each posting's first delta
+    before[1:] = running[ends[:-1] - 1] if len(running) else 0
+    return counts, (running - np.repeat(before, counts)).astype(np.uint32)
+
+
+def _field_positions(reader, fieldname: str, found: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+    """Every posting's word positions of a field, in the order of ``found``'s merged postings (``_field_arrays``):
+    {"pos_starts", "positions"}; None when the field keeps no positions, or a posting's frequency is not
+    its number of positions (a boosted token), where phrases keep reading positions through Whoosh."""
+    if type(reader.schema[fieldname].format) is not Positions:
+        return None
+    terms = StringArray(found["terms.at"], found["terms.bytes"])
+    starts, freqs = found["starts"], found["freqs"]
+    counted = np.zeros(len(freqs) + 1, dtype=np.int64)
+    np.cumsum(freqs, dtype=np.int64, out=counted[1:])
+    if not np.array_equal(counted[1:], np.cumsum(np.rint(freqs).astype(np.int64))):
+        return None  # fractional frequencies: not counts of positions
+    pos_starts = counted[starts]  # term t's positions begin after those of every earlier posting
+    positions = np.zeros(int(counted[-1]), dtype=np.uint32)
+    index = {terms.raw(i): i for i in range(len(terms))}
+    filled = pos_starts[:-1].copy()  # the next free place of each term (segments are read in docnum order)
+    for leaf, _offset in reader.leaf_readers():
+        if fieldname not in leaf.schema or not hasattr(leaf, "_terms"):
+            continue
+        for btext, values in _leaf_values(leaf, fieldname):
+            decoded = _decode_positions(values)
+            if decoded is None:
+                return None
+            counts, leaf_positions = decoded
+            at = index[btext]
+            positions[filled[at]:filled[at] + len(leaf_positions)] = leaf_positions
+            filled[at] += len(leaf_positions)
+    if not np.array_equal(filled, pos_starts[1:]):
+        return None  # the positions did not add up to the frequencies
+    return {"pos_starts": pos_starts, "positions": positions}
+
+
+def _leaf_values(leaf, fieldname: str):
+    """Yield (term bytes, the postings' encoded values) of every term of a field in one segment."""
+    terms = leaf._terms
+    fieldobj = leaf.schema[fieldname]
+    codec, postfile = terms._codec, terms._postfile
+    for (name, btext), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        matcher = codec.postings_reader(postfile, info, fieldobj.format, term=(fieldname, btext))
+        values: list[bytes] = []
+        if isinstance(matcher, W3LeafMatcher):
+            while matcher.is_active():
+                matcher._read_values()
+                values.extend(matcher._values)
+                matcher._next_block()
+        else:
+            while matcher.is_active():
+                values.append(matcher.value())
+                matcher.next()
+        yield btext, values
+
+
 def write_derived(build_dir: Path, completions=None) -> dict:
     """Write the derived arrays of the Whoosh index in ``build_dir``; return {"seconds", "bytes"}.
 
@@ -253,10 +357,16 @@ def write_derived(build_dir: Path, completions=None) -> dict:
             for field in SEARCHED_FIELDS:
                 if field not in reader.schema:
                     continue
-                for name, array in _field_arrays(reader, field).items():
+                found = _field_arrays(reader, field)
+                for name, array in found.items():
                     arrays[f"{field}.{name}"] = array
                 arrays[f"{field}.lengths"] = field_lengths(reader, field, BYTE_TO_LENGTH)
                 meta["fields"][field] = {"avg_length": searcher.avg_field_length(field) or 1.0}
+                positions = _field_positions(reader, field, found)
+                if positions is not None:
+                    arrays[f"{field}.pos_starts"] = positions["pos_starts"]
+                    arrays[f"{field}.positions"] = positions["positions"]
+                    meta["fields"][field]["positions"] = True
             for facet in FACETS:
                 fieldname = FACET_FIELD[facet]
                 if fieldname in reader.schema:

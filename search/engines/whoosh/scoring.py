@@ -195,6 +195,10 @@ class TermScorer:
             raise BadRequest(f"the phrase \"{' '.join(query.words)[:80]}\" would compare word positions in "
                              f"{len(ids):,} articles ({len(query.words)} words, ~{slop - 1}): too costly; quote fewer "
                              "or rarer words, allow fewer words between them, or add a filter")
+        stored = self.stored.get(field)
+        if stored is not None and stored.has_positions:
+            keep = self._phrase_in_arrays(stored, query, ids)
+            return ids[keep], scores[keep] * query.boost
         positions = {word: read_positions(reader, field, self.schema[field].to_bytes(word), ids) for word in distinct}
         found = [positions[word] for word in query.words]
         keep = np.zeros(len(ids), dtype=bool)
@@ -212,3 +216,33 @@ class TermScorer:
                     break
             keep[index] = bool(starts)
         return ids[keep], scores[keep] * query.boost
+
+    def _phrase_in_arrays(self, stored, query: wq.Phrase, ids: np.ndarray) -> np.ndarray:
+        """Which of the candidates ``ids`` have the phrase, from the build's position arrays, in bulk.
+
+        Each position is a key (candidate << 32 | position); a word's positions are kept where one of
+        the positions kept for the word before it is 1..slop words earlier in the same article, as the
+        loop over articles below does one article at a time.
+        """
+        field, slop = query.fieldname, query.slop
+        keys = {}
+        for word in dict.fromkeys(query.words):
+            deadline.check()
+            owner, position = stored.positions_in(self.schema[field].to_bytes(word), ids)
+            keys[word] = (owner << 32) | position  # sorted: by candidate, then position
+        starts = keys[query.words[0]]
+        for word in query.words[1:]:
+            deadline.check()
+            following = keys[word]
+            if slop == 1:
+                starts = following[np.isin(following - 1, starts)]
+            else:
+                near = np.zeros(len(following), dtype=bool)
+                for distance in range(1, slop + 1):
+                    near |= np.isin(following - distance, starts)
+                starts = following[near]
+            if not len(starts):
+                break
+        keep = np.zeros(len(ids), dtype=bool)
+        keep[np.unique(starts >> 32)] = True
+        return keep
