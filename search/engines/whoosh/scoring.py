@@ -234,15 +234,20 @@ class TermScorer:
         for word in query.words[1:]:
             deadline.check()
             following = keys[word]
-            if slop == 1:
-                starts = following[np.isin(following - 1, starts)]
-            else:
-                near = np.zeros(len(following), dtype=bool)
-                for distance in range(1, slop + 1):
-                    near |= np.isin(following - distance, starts)
-                starts = following[near]
+            near = np.zeros(len(following), dtype=bool)
+            for distance in range(1, slop + 1):
+                near |= _within(following - distance, starts)
+            starts = following[near]
             if not len(starts):
                 break
         keep = np.zeros(len(ids), dtype=bool)
-        keep[np.unique(starts >> 32)] = True
+        keep[starts >> 32] = True
         return keep
+
+
+def _within(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_keys)`` for a sorted ``sorted_keys``, by bisection instead of sorting both."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_keys, values)
+    return sorted_keys[np.minimum(at, len(sorted_keys) - 1)] == values
