@@ -322,6 +322,10 @@ class ProductHTTP(Engine):
             "workers": len(workers),
             "rss_mb": [round((proc_status_kb(p, "VmRSS") or 0) / 1024, 1) for p in workers],
             "peak_mb": [round((proc_status_kb(p, "VmHWM") or 0) / 1024, 1) for p in workers],
+            # VmRSS = RssAnon (the worker's own memory) + RssFile (pages of files it maps: the build's
+            # derived arrays and code, in the page cache once for every worker) + RssShmem
+            "anon_mb": [round((proc_status_kb(p, "RssAnon") or 0) / 1024, 1) for p in workers],
+            "file_mb": [round((proc_status_kb(p, "RssFile") or 0) / 1024, 1) for p in workers],
         }
 
     def close(self) -> None:

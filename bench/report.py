@@ -117,6 +117,10 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"  gunicorn workers after the run: {http['workers']} workers, VmRSS "
             f"{', '.join(f'{m:.0f}' for m in http['rss_mb'])} MB "
             f"(peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
+        if http.get("anon_mb"):
+            out(f"    of which each worker's own (RssAnon) {', '.join(f'{m:.0f}' for m in http['anon_mb'])} MB, and pages "
+                f"of mapped files (RssFile: the build's derived arrays and the code, held once in the page cache for "
+                f"every worker) {', '.join(f'{m:.0f}' for m in http['file_mb'])} MB")
     first = http.get("first_requests")
     if first:
         per_worker = first["per_worker_ms"]
@@ -251,6 +255,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "rss_mb": _r(product_build.peak_rss_mb, 1),
         "index_tree_mb": _r(product_build.peak_tree_mb, 1),
         "worker_rss_mb": max(workers) if workers else None,
+        "worker_anon_mb": max(http["anon_mb"]) if http.get("anon_mb") else None,
         "http_p50_ms": p("product-http", "html", "p50"),
         "http_p95_ms": p("product-http", "html", "p95"),
         "http_hit_p50_ms": p("product-http", "html-hit", "p50"),
