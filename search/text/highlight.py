@@ -1,6 +1,6 @@
 """Snippets with the query's words marked, safe to put in a page as they are.
 
-Words are found with ``analysis.text_terms`` (the index's own tokens and stems, so "companies"
+Words are found with ``matched.term_spans`` (the index's own tokens and stems, so "companies"
 marks where the query said "company"). Text is HTML-escaped piece by piece while ``<mark>`` is
 inserted, and the result is then passed through nh3 (ammonia) allowing only ``<mark>`` without
 attributes. So markup in an article can never come through, even when a payload is split around
@@ -13,7 +13,7 @@ from html import escape
 
 import nh3
 
-from search.text.analysis import text_terms
+from search.text.matched import term_spans
 
 SNIPPET_CHARS = 300  # at most this much text per snippet, in at most SNIPPET_FRAGMENTS pieces
 SNIPPET_CONTEXT = 70  # text kept before and after a match
@@ -30,7 +30,7 @@ def sanitize(html: str) -> str:
 
 def matches(text: str, words: set[str]) -> list[tuple[int, int, str]]:
     """Return (start, end, term) of every word of ``text`` whose term is in ``words``."""
-    return [span for span in text_terms(text) if span[2] in words]
+    return term_spans(text, words)
 
 
 def _marked(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:

@@ -88,17 +88,53 @@ def has_term(lowered: str, term: str) -> bool:
 
     Only the words starting with the term's first letters are analysed, not the whole text: the
     hits of a common word in long articles spent most of their time analysing whole bodies."""
-    prefix = term[:1] if term in _ONE_LETTER else term[:2]
+    prefix = _prefix(term)
     start = lowered.find(prefix)
     while start >= 0:
-        before = lowered[start - 1] if start else " "
-        inside = _TOKEN_CHAR.match(before) or (before == "." and start > 1 and _TOKEN_CHAR.match(lowered[start - 2]))
-        if not inside:  # a word starts here, as the tokenizer would cut it
-            word = _TOKEN.match(lowered, start).group()
-            if len(word) > 1 and word not in STOP_WORDS and _cached_stem(word) == term:
-                return True
+        word = _word_at(lowered, start)
+        if word is not None and _term_of(word.group()) == term:
+            return True
         start = lowered.find(prefix, start + 1)
     return False
+
+
+def _prefix(term: str) -> str:
+    """What every word whose term is ``term`` starts with (Snowball's English stems keep the first letters)."""
+    return term[:1] if term in _ONE_LETTER else term[:2]
+
+
+def _word_at(lowered: str, start: int) -> re.Match | None:
+    """The word starting at ``start`` as the tokenizer would cut it, or None if ``start`` is inside one."""
+    before = lowered[start - 1] if start else " "
+    if _TOKEN_CHAR.match(before) or (before == "." and start > 1 and _TOKEN_CHAR.match(lowered[start - 2])):
+        return None
+    return _TOKEN.match(lowered, start)
+
+
+def _term_of(word: str) -> str | None:
+    """The index term of a lowercased word, None for a stop word or a single letter."""
+    return _cached_stem(word) if len(word) > 1 and word not in STOP_WORDS else None
+
+
+def term_spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """The (start, end, term) of ``text_terms(text)`` whose term is in ``terms``, in text order.
+
+    For a few terms only the words starting with their first letters are analysed, as ``has_term``
+    does: a long paragraph of a hit is not analysed word by word to mark two words in it. Where
+    lowercasing changes the text's length (a few letters, such as "İ", become two characters), or
+    for many terms, the whole text is analysed."""
+    lowered = text.lower()
+    if len(terms) > FEW_TERMS or len(lowered) != len(text):
+        return [span for span in text_terms(text) if span[2] in terms]
+    found: dict[int, tuple[int, int, str]] = {}
+    for prefix in {_prefix(term) for term in terms}:
+        start = lowered.find(prefix)
+        while start >= 0:
+            word = _word_at(lowered, start)
+            if word is not None and (term := _term_of(word.group())) in terms:
+                found[start] = (start, word.end(), term)
+            start = lowered.find(prefix, start + 1)
+    return [found[start] for start in sorted(found)]
 
 
 def _stemmed(text: str) -> list[str]:

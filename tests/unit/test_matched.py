@@ -36,3 +36,25 @@ def test_matched_terms_reports_the_fields_a_word_is_in(bundled_articles):
     found = matched_terms(seed, {"title": {"byted", "zebra"}, "body": {"byted", "tiktok"}, "captions": {"zebra"},
                                  "company": {"tiktok"}})
     assert found == {"title": {"byted"}, "body": {"byted", "tiktok"}, "company": {"tiktok"}}
+
+
+def test_term_spans_are_the_full_analysis_filtered_on_every_bundled_paragraph(bundled_articles):
+    """``term_spans`` looks only where a term's word can start; it gives exactly the spans of the full
+    analysis (``text_terms``) of the terms, on every paragraph of the bundled corpus, for words each
+    paragraph has, one-letter-prefix stems and absent words; and text whose lowercase is longer."""
+    from search.text.analysis import text_terms
+    from search.text.matched import term_spans
+
+    checked = 0
+    for number, article in enumerate(bundled_articles):
+        for paragraph in [article.title, *article.body.split("\n"), *article.captions]:
+            spans = text_terms(paragraph)
+            if not spans:
+                continue
+            terms = {spans[number % len(spans)][2], spans[-1][2], "compani", "die", "nosuchterm"}
+            assert term_spans(paragraph, terms) == [s for s in spans if s[2] in terms], paragraph
+            checked += 1
+    assert checked > 1000
+    for text in ("İstanbul: Companies said COMPANY shares rose", "the dying man, u.s.bank and .bank"):
+        terms = {"compani", "share", "die", "bank"}
+        assert term_spans(text, terms) == [s for s in text_terms(text) if s[2] in terms]
