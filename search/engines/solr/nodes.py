@@ -529,7 +529,11 @@ class LocalSolrCluster:
         """Point ``alias`` at ``collection`` (CREATEALIAS: creating or re-pointing an alias is atomic)."""
         self.collections_api({"action": "CREATEALIAS", "name": alias, "collections": collection})
 
+    def delete_alias(self, alias: str) -> None:
+        self.collections_api({"action": "DELETEALIAS", "name": alias})
+
     def delete_collection(self, name: str) -> None:
+        """Delete ``name`` (Solr refuses while an alias points at it: delete_alias first)."""
         self.collections_api({"action": "DELETE", "name": name})
 
 
