@@ -369,16 +369,43 @@ def zip_directory(directory: Path) -> bytes:
 class LocalSolrCluster:
     """ZooKeeper and ``nodes`` Solr nodes under ``workdir``, on free loopback ports picked at start."""
 
-    def __init__(self, workdir: Path, nodes: int = 3, heap_mb: int = HEAP_MB, zk_heap_mb: int = ZK_HEAP_MB):
+    def __init__(self, workdir: Path, nodes: int = 3, heap_mb: int = HEAP_MB, zk_heap_mb: int = ZK_HEAP_MB,
+                 zk_port: int | None = None, ports: list[int] | None = None):
         if nodes < 1:
             raise ValueError("a cluster needs at least one node")
+        if ports is not None and len(ports) != nodes:
+            raise ValueError(f"{nodes} nodes need {nodes} ports, got {ports}")
         self.workdir = Path(workdir).resolve()
         self.node_count = nodes
         self.heap_mb = heap_mb
         self.zk_heap_mb = zk_heap_mb
+        self.zk_port = zk_port
+        self.ports = ports
         self.zookeeper: LocalZooKeeper | None = None
         self.nodes: list[LocalSolrNode] = []
         self._finalizer: weakref.finalize | None = None
+
+    @property
+    def state_file(self) -> Path:
+        """The ports of the last start in this work folder: a new start takes them again, so that ZooKeeper's
+        cluster state (collections, replicas named by node address) and the nodes' cores still match."""
+        return self.workdir / "cluster.json"
+
+    def _pick_ports(self) -> tuple[int, list[int]]:
+        saved: dict = {}
+        try:
+            saved = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            pass
+        zk_port = self.zk_port or saved.get("zookeeper") or free_port()
+        ports = self.ports or saved.get("nodes") or []
+        ports = list(ports[:self.node_count])
+        while len(ports) < self.node_count:
+            port = free_port()
+            if port not in ports and port != zk_port:
+                ports.append(port)
+        self.state_file.write_text(json.dumps({"zookeeper": zk_port, "nodes": ports}) + "\n")
+        return zk_port, ports
 
     # where it is
     @property
@@ -404,17 +431,21 @@ class LocalSolrCluster:
 
     # start and stop
     def start(self, timeout: float = 120.0) -> LocalSolrCluster:
-        """Start ZooKeeper, then the nodes in parallel; return when /live_nodes lists them all."""
+        """Start ZooKeeper, then the nodes in parallel; return when /live_nodes lists them all.
+
+        Ports: those given, else those of the last start in this work folder (cluster.json), else free ones."""
         ensure_launcher()
         started = time.monotonic()
         self.workdir.mkdir(parents=True, exist_ok=True)
         kill_leftovers(self.workdir)
         pids = self.workdir / "pids"
-        self.zookeeper = LocalZooKeeper(self.workdir / "zookeeper", heap_mb=self.zk_heap_mb,
+        zk_port, ports = self._pick_ports()
+        self.zookeeper = LocalZooKeeper(self.workdir / "zookeeper", port=zk_port, heap_mb=self.zk_heap_mb,
                                         log=self.logs / "zookeeper.log", pid_file=pids / "zookeeper.pid")
-        self.nodes = [LocalSolrNode(self.workdir / f"node{i}", self.zookeeper.address, heap_mb=self.heap_mb,
-                                    log=self.logs / f"node{i}.log", pid_file=pids / f"node{i}.pid")
-                      for i in range(1, self.node_count + 1)]
+        self.nodes = [LocalSolrNode(self.workdir / f"node{i}", self.zookeeper.address, port=port,
+                                    heap_mb=self.heap_mb, log=self.logs / f"node{i}.log",
+                                    pid_file=pids / f"node{i}.pid")
+                      for i, port in enumerate(ports, 1)]
         # Stopped when the cluster is collected or, at the latest, when the interpreter exits.
         self._finalizer = weakref.finalize(self, _stop_processes, self.zookeeper, list(self.nodes))
         try:
@@ -606,7 +637,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap-mb", type=int, default=int(os.environ.get("ARCHIVE_SOLR_HEAP_MB", HEAP_MB)))
     parser.add_argument("--configset", type=Path, default=CONFIGSET_DIR)
     parser.add_argument("--configset-name", default="news")
-    parser.add_argument("--collection", help="also create this collection (2 shards x 2 replicas) and alias")
+    parser.add_argument("--collection", help="also create NAME_1 (2 shards x 2 replicas) and alias NAME to it")
+    parser.add_argument("--zk-port", type=int, help="ZooKeeper's port (default: as last time in --workdir, or free)")
+    parser.add_argument("--port", type=int, help="the first node's port, the others following (default: as last "
+                                                 "time in --workdir, or free ones)")
+    parser.add_argument("--fresh", action="store_true", help="delete --workdir first (collections, data, logs)")
     parser.add_argument("--build-only", action="store_true", help="build the launcher and exit")
     args = parser.parse_args(argv)
 
@@ -626,13 +661,20 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    cluster = LocalSolrCluster(args.workdir, nodes=args.nodes, heap_mb=args.heap_mb)
+    if args.fresh and args.workdir.exists():
+        kill_leftovers(args.workdir)
+        shutil.rmtree(args.workdir)
+    cluster = LocalSolrCluster(args.workdir, nodes=args.nodes, heap_mb=args.heap_mb, zk_port=args.zk_port,
+                               ports=[args.port + i for i in range(args.nodes)] if args.port else None)
     began = time.monotonic()
     print(f"Starting ZooKeeper and {args.nodes} Solr {SOLR_VERSION} nodes in {cluster.workdir}...", flush=True)
     try:
         cluster.start()
-        cluster.upload_configset(args.configset_name, args.configset)
-        if args.collection:
+        cluster.upload_configset(args.configset_name, args.configset)  # collections using it see it on RELOAD
+        existing = sorted(cluster.cluster_status()["collections"])
+        for name in existing:  # kept from the last run in --workdir: their replicas recover first
+            cluster.wait_active(name)
+        if args.collection and f"{args.collection}_1" not in cluster.cluster_status()["collections"]:
             cluster.create_collection(f"{args.collection}_1", args.configset_name, shards=2,
                                       replicas=min(2, args.nodes))
             cluster.create_alias(args.collection, f"{args.collection}_1")
@@ -643,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  configset: {args.configset_name} (from {args.configset})")
         if args.collection:
             print(f"  collection: {args.collection}_1, alias {args.collection}")
+        if existing:
+            print(f"  kept from the last run: {', '.join(existing)} (--fresh starts over)")
         print(f"  logs:      {cluster.logs}")
         print("Ctrl-C stops everything.", flush=True)
         while not stop_requested.wait(1.0):
@@ -651,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{dead[0].name} exited; the end of {dead[0].log}:\n{log_tail(dead[0].log)}", flush=True)
                 return 1
     except SolrNodesError as error:
-        print(f"error: {error}", flush=True)
+        print(f"error: {error}\n(--fresh starts over in a clean {args.workdir})", flush=True)
         return 1
     finally:
         print("Stopping the Solr nodes and ZooKeeper...", flush=True)
