@@ -162,6 +162,16 @@ def log_tail(path: Path, size: int = LOG_TAIL) -> str:
         return "(no log)"
 
 
+def _end_process(process: subprocess.Popen, timeout: float = 30.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class _JavaProcess:
     """One launcher JVM in its own session, its output appended to ``log``, its pid in ``pid_file``."""
 
@@ -190,6 +200,8 @@ class _JavaProcess:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             cwd=self.workdir, start_new_session=True)
         self.pid_file.write_text(f"{self.process.pid}\n")
+        # Stopped at the latest when the interpreter exits, even if nobody calls stop().
+        weakref.finalize(self, _end_process, self.process)
 
     @property
     def pid(self) -> int | None:
@@ -202,18 +214,15 @@ class _JavaProcess:
         code = self.process.poll() if self.process is not None else None
         state = f"exited with code {code}" if code is not None else "still running"
         self.kill()
-        return SolrNodesError(f"{self.name} {what} ({state}); the end of {self.log}:\n{log_tail(self.log)}")
+        tail = log_tail(self.log)
+        fatal = [line for line in tail.splitlines() if "FAILED to start" in line]
+        return SolrNodesError(f"{self.name} {what} ({state}){': ' + fatal[-1] if fatal else ''}; "
+                              f"the end of {self.log}:\n{tail}")
 
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM (a clean shutdown), then SIGKILL if it has not exited within ``timeout`` seconds."""
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if self.process is not None:
+            _end_process(self.process, timeout)
         self._forget()
 
     def kill(self) -> None:

@@ -1,10 +1,14 @@
 package news.solr;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
 
@@ -51,6 +55,15 @@ public final class SolrNodeMain {
     String zkHost = options.get("--zk");
     String context = options.getOrDefault("--context", "/solr");
     Files.createDirectories(home);
+    // JettySolrRunner's own retry on a busy port ends in an unhelpful "STOPPED": say it plainly.
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress("127.0.0.1", port));
+    } catch (IOException e) {
+      System.err.println(
+          "news.solr.SolrNodeMain: FAILED to start Solr on 127.0.0.1:" + port + ": port in use (" + e + ")");
+      System.exit(1);
+    }
     Path solrXml = home.resolve("solr.xml");
     if (!Files.exists(solrXml)) {
       Files.writeString(solrXml, SOLR_XML);
@@ -67,10 +80,14 @@ public final class SolrNodeMain {
     JettySolrRunner runner = new JettySolrRunner(home.toString(), nodeProperties, config);
 
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean started = new AtomicBoolean(false);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (!started.get()) {
+                    return; // failed to start: main has said why
+                  }
                   System.err.println("news.solr.SolrNodeMain: stopping on signal");
                   try {
                     runner.stop();
@@ -81,7 +98,28 @@ public final class SolrNodeMain {
                   System.err.println("news.solr.SolrNodeMain: stopped");
                 },
                 "solr-shutdown"));
-    runner.start();
+    try {
+      runner.start();
+    } catch (Exception e) {
+      StringBuilder why = new StringBuilder(e.toString());
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t != e) {
+          why.append(" <- caused by ").append(t);
+        }
+        for (Throwable suppressed : t.getSuppressed()) {
+          why.append(" (suppressed: ").append(suppressed).append(")");
+        }
+      }
+      try {
+        runner.stop();
+      } catch (Exception ignored) {
+        // the start's failure is what matters
+      }
+      System.err.println(
+          "news.solr.SolrNodeMain: FAILED to start Solr on 127.0.0.1:" + port + ": " + why);
+      System.exit(1);
+    }
+    started.set(true);
     System.err.println(
         "news.solr.SolrNodeMain: serving http://127.0.0.1:" + runner.getLocalPort() + context
             + " (node " + runner.getNodeName() + ", zkHost " + zkHost + ")");
