@@ -69,6 +69,20 @@ $(VENV)/.test-installed: requirements-test.txt requirements-bench.txt requiremen
 bench: install bench-install
 	$(PY) -m bench $(BENCH_ARGS)
 
+# SolrCloud for tests, benchmarks and development (docs/solr.md): the launcher in deploy/solr is built by Maven
+# from solr-core 9.10.1 (target/classes + target/classpath.txt into ~/.m2; no fat jar). `make solr` starts
+# ZooKeeper and 3 Solr nodes in run/solr on free loopback ports, uploads deploy/solr/configset as "news",
+# prints where they are and stays in the foreground until Ctrl-C; the next `make solr` takes the same ports and
+# finds its collections again. SOLR_ARGS="--collection articles --port 8983 --zk-port 9983 --fresh --nodes 2".
+# Standard library only: no venv needed.
+.PHONY: solr solr-build
+SOLR_ARGS ?=
+solr-build:
+	$(PYTHON) -m search.engines.solr.nodes --build-only
+
+solr:
+	$(PYTHON) -m search.engines.solr.nodes $(SOLR_ARGS)
+
 # Load and soak (bench/load.py): make serve's stack (nginx + gunicorn pools) + wrk (Debian package `wrk`) with a full rebuild swapped in
 # under load; `make soak` runs 10 minutes and checks workers' memory and open files stay flat.
 .PHONY: loadtest soak

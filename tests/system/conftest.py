@@ -1,7 +1,8 @@
 """The system tier: what tests/integration has (the bundled index and the app on it, from
 tests/support/index.py), plus the fixtures shared by its modules: a headless Chromium with its pages,
 the app served on loopback beside two intranet origins (tests/support/browser.py), and the hostile
-corpus indexed and served (tests/support/hostile.py).
+corpus indexed and served (tests/support/hostile.py), and a local SolrCloud once per session
+(tests/support/solr.py).
 
 Module-scoped fixtures here are, as before, one per test module that uses them.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import index
+from tests.support import index, solr
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, intranet_page, serve, watch
 from tests.support.hostile import build_hostile
 
@@ -21,6 +22,7 @@ client = index.client
 http = index.http
 parser_and_reader = index.parser_and_reader
 corpus_copy = index.corpus_copy
+solr_cluster = solr.solr_cluster
 
 
 @pytest.fixture(scope="module")
