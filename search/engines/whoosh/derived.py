@@ -24,8 +24,9 @@ import json
 import logging
 import os
 import time
+from array import array
 from bisect import bisect_left
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from pickle import loads
 
@@ -192,8 +193,10 @@ def open_derived(build_dir: Path, reader) -> Derived | None:
 
 # --- writing ---------------------------------------------------------------------------------------
 
-def _leaf_postings(leaf, fieldname: str):
-    """Yield (term bytes, docnums, frequencies) of every term of a field in one segment, in term order."""
+def _leaf_postings(leaf, fieldname: str, positions: array | None = None):
+    """Yield (term bytes, docnums, frequencies) of every term of a field in one segment, in term order;
+    with ``positions``, append each posting's word positions to it as well, in the same order (one
+    reading of the postings for both). Raise ``_NoPositions`` when they are not laid out as expected."""
     terms = leaf._terms  # the segment's W3TermsReader: (term, TermInfo) pairs without a lookup per term
     fieldobj = leaf.schema[fieldname]
     codec, postfile = terms._codec, terms._postfile
@@ -201,47 +204,89 @@ def _leaf_postings(leaf, fieldname: str):
         if name != fieldname:
             break
         matcher = codec.postings_reader(postfile, info, fieldobj.format, term=(fieldname, btext))
+        ids, weights, values = [], [], []
         if isinstance(matcher, W3LeafMatcher):
-            ids, weights = [], []
             while matcher.is_active():
                 matcher._read_ids()
                 matcher._read_weights()
                 ids.append(np.asarray(matcher._ids, dtype=np.int32))
                 weights.append(np.asarray(matcher._weights, dtype=np.float32))
+                if positions is not None:
+                    matcher._read_values()
+                    values.extend(matcher._values)
                 matcher._next_block()
-            yield btext, np.concatenate(ids), np.concatenate(weights)
+            leaf_ids, leaf_weights = np.concatenate(ids), np.concatenate(weights)
         else:
-            ids, weights = [], []
             while matcher.is_active():
                 ids.append(matcher.id())
                 weights.append(matcher.weight())
+                if positions is not None:
+                    values.append(matcher.value())
                 matcher.next()
-            yield btext, np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+            leaf_ids, leaf_weights = np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+        if positions is not None:
+            _decode_positions(values, positions)
+        yield btext, leaf_ids, leaf_weights
 
 
-def _field_arrays(reader, fieldname: str) -> dict[str, np.ndarray]:
-    """The field's terms and postings over all segments (docnums in order), as flat arrays."""
+class _NoPositions(Exception):
+    """A field's postings hold no positions laid out as Whoosh's ``Positions`` format writes them."""
+
+
+SMALL_TERM = 64  # positions decoded with plain Python below this many, with numpy above
+
+
+def _decode_positions(values: list[bytes], out: array) -> None:
+    """Append the absolute word positions of Whoosh ``Positions`` values (a 4-byte count and a pickled list
+    of position deltas each) to ``out``, decoded with one ``pickle.loads`` for all of them: the pickles'
+    bodies are joined into one list of lists."""
+    if any(value[4:6] != b"\x80\x02" or value[-1:] != b"." for value in values):
+        raise _NoPositions
+    deltas = loads(b"\x80\x02(" + b"".join(value[6:-1] for value in values) + b"l.")
+    if len(deltas) < SMALL_TERM:  # most terms: a handful of postings, where numpy's set-up costs more
+        for posting in deltas:
+            out.extend(accumulate(posting))
+        return
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    ends = np.cumsum(counts)
+    before = np.zeros(len(counts), dtype=np.int64)  # the running sum before each posting's first delta
+    before[1:] = running[ends[:-1] - 1] if len(running) else 0
+    out.frombytes((running - np.repeat(before, counts)).astype(np.uint32).tobytes())
+
+
+def _field_arrays(reader, fieldname: str, with_positions: bool = False) -> dict[str, np.ndarray]:
+    """The field's terms and postings over all segments (docnums in order), as flat arrays; ``with_positions``:
+    also every posting's word positions, in the postings' order ("positions"), and where each term's begin
+    ("pos_starts"), when the field keeps them as counts of positions (else those two are left out)."""
     per_leaf = []
+    positioned = with_positions and type(reader.schema[fieldname].format) is Positions
     for leaf, offset in reader.leaf_readers():
         if fieldname not in leaf.schema or not hasattr(leaf, "_terms"):
             continue
         terms, counts, ids, freqs = [], [], [], []
-        for btext, leaf_ids, leaf_freqs in _leaf_postings(leaf, fieldname):
-            terms.append(btext)
-            counts.append(len(leaf_ids))
-            ids.append(leaf_ids + offset)
-            freqs.append(leaf_freqs)
+        positions = array("I") if positioned else None
+        try:
+            for btext, leaf_ids, leaf_freqs in _leaf_postings(leaf, fieldname, positions):
+                terms.append(btext)
+                counts.append(len(leaf_ids))
+                ids.append(leaf_ids + offset)
+                freqs.append(leaf_freqs)
+        except _NoPositions:
+            return _field_arrays(reader, fieldname)
         per_leaf.append((terms, np.asarray(counts, dtype=np.int64),
                          np.concatenate(ids) if ids else np.zeros(0, np.int32),
-                         np.concatenate(freqs) if freqs else np.zeros(0, np.float32)))
+                         np.concatenate(freqs) if freqs else np.zeros(0, np.float32),
+                         np.frombuffer(positions, dtype=np.uint32) if positioned else None))
     if len(per_leaf) == 1:
-        terms, counts, docs, freqs = per_leaf[0]
+        terms, counts, docs, freqs, positions = per_leaf[0]
     else:  # merge: a term's postings are its segments' postings one after the other (docnums ascending)
         terms = sorted(set().union(*(leaf[0] for leaf in per_leaf)))
         position = {t: i for i, t in enumerate(terms)}
         counts = np.zeros(len(terms), dtype=np.int64)
         slots = []
-        for leaf_terms, leaf_counts, _, _ in per_leaf:
+        for leaf_terms, leaf_counts, *_ in per_leaf:
             where = np.fromiter((position[t] for t in leaf_terms), dtype=np.int64, count=len(leaf_terms))
             slots.append(where)
             counts[where] += leaf_counts
@@ -250,90 +295,45 @@ def _field_arrays(reader, fieldname: str) -> dict[str, np.ndarray]:
         docs = np.zeros(int(starts[-1]), dtype=np.int32)
         freqs = np.zeros(int(starts[-1]), dtype=np.float32)
         filled = starts[:-1].copy()
-        for (_, leaf_counts, leaf_docs, leaf_freqs), where in zip(per_leaf, slots):
+        places = []
+        for (_, leaf_counts, leaf_docs, leaf_freqs, _), where in zip(per_leaf, slots):
             # each posting of the segment goes to its term's next free place
             leaf_starts = np.repeat(filled[where], leaf_counts)
             within = np.arange(len(leaf_docs)) - np.repeat(np.cumsum(leaf_counts) - leaf_counts, leaf_counts)
             docs[leaf_starts + within] = leaf_docs
             freqs[leaf_starts + within] = leaf_freqs
+            places.append(leaf_starts + within)
             filled[where] += leaf_counts
+        positions = _merged_positions(per_leaf, places, freqs) if positioned else None
     starts = np.zeros(len(terms) + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     offsets, blob = StringArray.encode(terms)
-    return {"terms.at": offsets, "terms.bytes": blob, "starts": starts, "docs": docs.astype(np.int32),
-            "freqs": freqs.astype(np.float32)}
+    found = {"terms.at": offsets, "terms.bytes": blob, "starts": starts, "docs": docs.astype(np.int32),
+             "freqs": freqs.astype(np.float32)}
+    if positioned:
+        before = np.zeros(len(freqs) + 1, dtype=np.int64)  # positions of the postings before each one
+        np.cumsum(np.rint(freqs).astype(np.int64), out=before[1:])
+        if before[-1] != len(positions) or not np.array_equal(before[1:], np.cumsum(freqs, dtype=np.float64)):
+            return found  # frequencies that are not counts of positions: phrases read them through Whoosh
+        found["pos_starts"] = before[starts]
+        found["positions"] = positions
+    return found
 
 
-def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
-    """(count per posting, absolute positions) from Whoosh ``Positions`` values (a 4-byte count and a
-    pickled list of position deltas each), decoded with one ``pickle.loads`` for all of them: the
-    pickles' bodies are joined into one list of lists. None if a value is not laid out so."""
-    if not values:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
-    if any(value[4:6] != b"\x80\x02" or value[-1:] != b"." for value in values):
-        return None
-    deltas = loads(b"\x80\x02(" + b"".join(value[6:-1] for value in values) + b"l.")
-    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
-    running = np.cumsum(flat)
-    ends = np.cumsum(counts)
-    before = np.zeros(len(counts), dtype=np.int64)  # the running sum before each posting's first delta
-    before[1:] = running[ends[:-1] - 1] if len(running) else 0
-    return counts, (running - np.repeat(before, counts)).astype(np.uint32)
-
-
-def _field_positions(reader, fieldname: str, found: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
-    """Every posting's word positions of a field, in the order of ``found``'s merged postings (``_field_arrays``):
-    {"pos_starts", "positions"}; None when the field keeps no positions, or a posting's frequency is not
-    its number of positions (a boosted token), where phrases keep reading positions through Whoosh."""
-    if type(reader.schema[fieldname].format) is not Positions:
-        return None
-    terms = StringArray(found["terms.at"], found["terms.bytes"])
-    starts, freqs = found["starts"], found["freqs"]
-    counted = np.zeros(len(freqs) + 1, dtype=np.int64)
-    np.cumsum(freqs, dtype=np.int64, out=counted[1:])
-    if not np.array_equal(counted[1:], np.cumsum(np.rint(freqs).astype(np.int64))):
-        return None  # fractional frequencies: not counts of positions
-    pos_starts = counted[starts]  # term t's positions begin after those of every earlier posting
-    positions = np.zeros(int(counted[-1]), dtype=np.uint32)
-    index = {terms.raw(i): i for i in range(len(terms))}
-    filled = pos_starts[:-1].copy()  # the next free place of each term (segments are read in docnum order)
-    for leaf, _offset in reader.leaf_readers():
-        if fieldname not in leaf.schema or not hasattr(leaf, "_terms"):
-            continue
-        for btext, values in _leaf_values(leaf, fieldname):
-            decoded = _decode_positions(values)
-            if decoded is None:
-                return None
-            counts, leaf_positions = decoded
-            at = index[btext]
-            positions[filled[at]:filled[at] + len(leaf_positions)] = leaf_positions
-            filled[at] += len(leaf_positions)
-    if not np.array_equal(filled, pos_starts[1:]):
-        return None  # the positions did not add up to the frequencies
-    return {"pos_starts": pos_starts, "positions": positions}
-
-
-def _leaf_values(leaf, fieldname: str):
-    """Yield (term bytes, the postings' encoded values) of every term of a field in one segment."""
-    terms = leaf._terms
-    fieldobj = leaf.schema[fieldname]
-    codec, postfile = terms._codec, terms._postfile
-    for (name, btext), info in terms.items_from(fieldname, b""):
-        if name != fieldname:
-            break
-        matcher = codec.postings_reader(postfile, info, fieldobj.format, term=(fieldname, btext))
-        values: list[bytes] = []
-        if isinstance(matcher, W3LeafMatcher):
-            while matcher.is_active():
-                matcher._read_values()
-                values.extend(matcher._values)
-                matcher._next_block()
-        else:
-            while matcher.is_active():
-                values.append(matcher.value())
-                matcher.next()
-        yield btext, values
+def _merged_positions(per_leaf, places: list[np.ndarray], freqs: np.ndarray) -> np.ndarray:
+    """The segments' positions (each in its postings' order) moved to the merged postings' order: a posting
+    that went to place p of the merged postings takes its positions to where the positions of place p begin."""
+    begins = np.zeros(len(freqs) + 1, dtype=np.int64)
+    np.cumsum(np.rint(freqs).astype(np.int64), out=begins[1:])
+    merged = np.zeros(int(begins[-1]), dtype=np.uint32)
+    for (_, _, _, leaf_freqs, leaf_positions), place in zip(per_leaf, places):
+        lengths = np.rint(leaf_freqs).astype(np.int64)
+        if int(lengths.sum()) != len(leaf_positions):
+            return np.zeros(0, dtype=np.uint32)  # not counts of positions: refused by the caller
+        leaf_begins = np.cumsum(lengths) - lengths
+        target = np.repeat(begins[place] - leaf_begins, lengths) + np.arange(len(leaf_positions), dtype=np.int64)
+        merged[target] = leaf_positions
+    return merged
 
 
 def write_derived(build_dir: Path, completions=None) -> dict:
@@ -357,16 +357,12 @@ def write_derived(build_dir: Path, completions=None) -> dict:
             for field in SEARCHED_FIELDS:
                 if field not in reader.schema:
                     continue
-                found = _field_arrays(reader, field)
-                for name, array in found.items():
-                    arrays[f"{field}.{name}"] = array
+                found = _field_arrays(reader, field, with_positions=True)
+                for name, values in found.items():
+                    arrays[f"{field}.{name}"] = values
                 arrays[f"{field}.lengths"] = field_lengths(reader, field, BYTE_TO_LENGTH)
-                meta["fields"][field] = {"avg_length": searcher.avg_field_length(field) or 1.0}
-                positions = _field_positions(reader, field, found)
-                if positions is not None:
-                    arrays[f"{field}.pos_starts"] = positions["pos_starts"]
-                    arrays[f"{field}.positions"] = positions["positions"]
-                    meta["fields"][field]["positions"] = True
+                meta["fields"][field] = {"avg_length": searcher.avg_field_length(field) or 1.0,
+                                         "positions": "positions" in found}
             for facet in FACETS:
                 fieldname = FACET_FIELD[facet]
                 if fieldname in reader.schema:
@@ -410,11 +406,11 @@ def write_derived(build_dir: Path, completions=None) -> dict:
 def _save(build_dir: Path, arrays: dict[str, np.ndarray], meta: dict) -> int:
     """Write arrays (each under a temporary name, then renamed) and then the meta file; their size in bytes."""
     size = 0
-    for name, array in arrays.items():
+    for name, values in arrays.items():
         path = build_dir / f"{PREFIX}{name}.npy"
         temporary = path.with_name(path.name + ".tmp")
         with open(temporary, "wb") as handle:
-            np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+            np.save(handle, np.ascontiguousarray(values), allow_pickle=False)
         os.replace(temporary, path)
         size += path.stat().st_size
     temporary = build_dir / (META + ".tmp")
