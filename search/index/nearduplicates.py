@@ -10,7 +10,8 @@ they push everything else off the page. So:
   the build folder, keyed by article id, so an incremental build only signs the files it reads.
 * **After every build** (full or incremental) all signatures are grouped again: LSH (42 bands of 3
   rows) finds candidate pairs; a pair whose estimate is at least ``PREFILTER`` is checked on the
-  articles' own text (exact Jaccard of the shingle sets, read back from the index); articles whose
+  articles' own text (exact Jaccard of the shingle sets, read back from the index, or from Solr's
+  stored fields for a Solr build: ``Texts``); articles whose
   shingle sets have Jaccard >= ``THRESHOLD`` and that were published at most ``MAX_DAYS`` apart are
   near-duplicates. Groups are formed greedily in publication order, and an article joins a group
   only if it is a near-duplicate of *every* member (complete linkage: no chains of drifting
