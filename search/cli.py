@@ -27,6 +27,9 @@ from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
 from search.ingest.importer import import_files
 from search.request import SORTS, SearchRequest
 
+# What `index --backend` takes: the engines, and solr (loaded straight from the corpus: engines/solr/loader.py).
+INDEX_BACKENDS = tuple(dict.fromkeys((*BACKENDS, "solr")))
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search", description="Index and search the news archive.")
@@ -42,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when on a terminal)")
     index.add_argument("--max-problems", type=int, default=50, help="problems to list at the end (default 50)")
-    index.add_argument("--backend", choices=BACKENDS, default=None,
+    index.add_argument("--backend", choices=INDEX_BACKENDS, default=None,
                        help="also load the build into this engine before publishing it "
                             "(default: $ARCHIVE_SEARCH_BACKEND or whoosh); "
-                            "manticore: the nodes of $ARCHIVE_MANTICORE_NODES")
+                            "manticore: the nodes of $ARCHIVE_MANTICORE_NODES; "
+                            "solr: straight into SolrCloud ($ARCHIVE_SOLR_URLS), no Whoosh index (docs/solr.md)")
     index.add_argument("--rewrite-derived", action="store_true",
                        help="only write the arrays workers memory-map into the build being served "
                             "(for a build made before they existed); the corpus is not read")
@@ -172,8 +176,18 @@ def _index(args) -> int:
         return 2
     mapping = parse_mapping(args.map)
     backend = args.backend or config.get("SEARCH_BACKEND")
-    if backend not in BACKENDS:
-        raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if backend not in INDEX_BACKENDS:
+        raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(INDEX_BACKENDS)}, not {backend!r}")
+    if backend == "solr":
+        from search.engines.solr.loader import load_corpus
+        from search.engines.solr.settings import Settings as SolrSettings
+
+        report = load_corpus(corpus, index_root, SolrSettings.from_config(), mapping=mapping,
+                             progress=args.progress, incremental=args.incremental)
+        for line in report.lines(max_problems=args.max_problems) + (report.fields.lines() if report.fields else []):
+            print(line)
+        print(f"Serving from {report.index_path} (Solr alias {report.solr['alias']} -> {report.solr['collection']})")
+        return 0
     loaded: dict = {}
     before_publish = None
     if backend == "manticore":

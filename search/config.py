@@ -57,6 +57,14 @@ SETTINGS = (
             "holding a share of the articles. Empty: the head node holds them all."),
     Setting("MANTICORE_INDEX", "articles", "Name prefix of the indexes on the nodes (`articles_a`, `articles_b`)."),
     Setting("MANTICORE_TIMEOUT", "10", "Seconds to connect to a node and for it to answer."),
+    Setting("SOLR_URLS", "http://127.0.0.1:8983/solr", "Comma-separated base URLs of SolrCloud nodes "
+            "(`http://host:8983/solr`): the indexer and the web workers use the first that answers (docs/solr.md)."),
+    Setting("SOLR_ALIAS", "news", "Collection alias the Solr engine serves; each build loads a new collection "
+            "`<alias>_<build time>` and points the alias at it."),
+    Setting("SOLR_CONFIGSET", "news", "Configset new collections are made with; uploaded from deploy/solr/configset "
+            "when SolrCloud does not have it."),
+    Setting("SOLR_TIMEOUT", "60", "Seconds a Solr request may take before it counts as failed (the indexer "
+            "retries a batch a few times)."),
     Setting("WORKERS", "2", "gunicorn worker processes for `make serve` (one per core)."),
     Setting("THREADS", "4", "Threads per gunicorn worker for `make serve`."),
     Setting("COSTLY_WORKERS", "1", "gunicorn worker processes of `make serve` kept for costly searches (wildcards, "

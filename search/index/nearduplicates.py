@@ -44,6 +44,7 @@ import os
 import re
 import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +144,13 @@ def signature(hashes: np.ndarray) -> np.ndarray:
     return minhash.hashvalues.astype(_SIGNATURE_DTYPE)
 
 
+def sign(article) -> tuple[str, float, bytes]:
+    """An article's id, publication time (epoch seconds, NaN if undated) and signature bytes."""
+    hashes = shingle_hashes(article.title, article.body, article.captions)
+    published = article.published.timestamp() if article.published is not None else np.nan
+    return article.id, published, signature(hashes).tobytes()
+
+
 class Signatures:
     """The signatures of one build's articles: id, publication time (epoch seconds, NaN if undated)
     and MinHash values. Built up while indexing (kept packed: 520 bytes an article), saved next to the
@@ -157,11 +165,14 @@ class Signatures:
 
     def add(self, article) -> None:
         """Sign ``article`` (an Article being indexed)."""
-        hashes = shingle_hashes(article.title, article.body, article.captions)
-        self.ids.append(article.id)
-        self._published.append(article.published.timestamp() if article.published is not None else np.nan)
-        self._values += signature(hashes).tobytes()
-        self._removed.discard(article.id)
+        self.add_signed(*sign(article))
+
+    def add_signed(self, article_id: str, published: float, values: bytes) -> None:
+        """Add an article signed elsewhere (``sign``, in a loader's worker process)."""
+        self.ids.append(article_id)
+        self._published.append(published)
+        self._values += values
+        self._removed.discard(article_id)
 
     def remove(self, ids) -> None:
         """Forget these articles (deleted, or about to be read again from a changed file)."""
@@ -293,9 +304,30 @@ class Grouping:
     near_duplicate_pairs: int = 0
 
 
-def group(signatures: Signatures, searcher, numbers: dict[str, int] | None = None) -> Grouping:
-    """Group the near-duplicates among ``signatures`` (the articles of the index ``searcher`` reads;
-    ``numbers``: their document numbers, if known)."""
+# The texts of some articles, by id: {article id: (title, body, captions)} (ids it does not know left out).
+Texts = Callable[[list[str]], dict[str, tuple[str, str, list[str]]]]
+
+
+def index_texts(searcher, numbers: dict[str, int]) -> Texts:
+    """The texts of articles as a Whoosh index stores them (``numbers``: id -> document number)."""
+    def texts(ids: list[str]) -> dict[str, tuple[str, str, list[str]]]:
+        found = {}
+        for article_id in ids:
+            docnum = numbers.get(article_id)
+            if docnum is None:  # signed but not in the index: nothing to compare
+                continue
+            stored = searcher.stored_fields(docnum)
+            captions = [c for c in (stored.get("captions") or "").split("\n") if c]
+            found[article_id] = (stored.get("title", ""), stored.get("body", ""), captions)
+        return found
+    return texts
+
+
+def group(signatures: Signatures, searcher=None, numbers: dict[str, int] | None = None,
+          texts: Texts | None = None) -> Grouping:
+    """Group the near-duplicates among ``signatures``: the articles of the index ``searcher`` reads
+    (``numbers``: their document numbers, if known), or those whose texts ``texts`` reads (the Solr
+    loader, which has no Whoosh index)."""
     ids, published, values = signatures.arrays()
     nonempty = ~(values == _EMPTY).all(axis=1) if len(values) else np.zeros(0, dtype=bool)
     result = Grouping([], articles=len(ids))
@@ -314,15 +346,15 @@ def group(signatures: Signatures, searcher, numbers: dict[str, int] | None = Non
     left, right = left[estimate >= PREFILTER], right[estimate >= PREFILTER]
     result.verified = len(left)
 
-    numbers = document_numbers(searcher.reader()) if numbers is None else numbers
+    if texts is None:
+        texts = index_texts(searcher, document_numbers(searcher.reader()) if numbers is None else numbers)
+    positions = sorted(set(left.tolist()) | set(right.tolist()))
+    found = texts([str(ids[position]) for position in positions])
     hashes: dict[int, np.ndarray] = {}
-    for position in sorted(set(left.tolist()) | set(right.tolist())):
-        docnum = numbers.get(str(ids[position]))
-        if docnum is None:  # signed but not in the index: nothing to compare
-            continue
-        stored = searcher.stored_fields(docnum)
-        captions = [c for c in (stored.get("captions") or "").split("\n") if c]
-        hashes[position] = shingle_hashes(stored.get("title", ""), stored.get("body", ""), captions)
+    for position in positions:
+        text = found.get(str(ids[position]))
+        if text is not None:
+            hashes[position] = shingle_hashes(*text)
     neighbours: dict[int, dict[int, float]] = {}
     for a, b in zip(left.tolist(), right.tolist()):
         if a in hashes and b in hashes:
@@ -391,6 +423,14 @@ def update(folder: Path, signatures: Signatures, index) -> Grouping:
         numbers = document_numbers(searcher.reader())
         grouping = group(signatures, searcher, numbers)
         save_groups(folder, grouping, numbers)
+    return grouping
+
+
+def update_from(folder: Path, signatures: Signatures, numbers: dict[str, int], texts: Texts) -> Grouping:
+    """``update`` for a build without a Whoosh index: the document numbers and texts come from the loader."""
+    signatures.save(folder)
+    grouping = group(signatures, numbers=numbers, texts=texts)
+    save_groups(folder, grouping, numbers)
     return grouping
 
 

@@ -67,3 +67,30 @@ def select(url: str, collection: str, **params) -> dict:
     from search.engines.solr.nodes import api
 
     return api(url, f"{collection}/select", params)
+
+
+def solr_settings(cluster, alias: str = "news"):
+    """The loader's and the engine's Settings for the session cluster (every node's URL)."""
+    from search.engines.solr.settings import Settings
+
+    return Settings(urls=tuple(cluster.urls), alias=alias, configset=CONFIGSET)
+
+
+def load_into(cluster, corpus, index_root, alias: str = "news", **options):
+    """``python -m search index --backend solr`` of ``corpus`` into ``index_root`` on ``cluster``; the report."""
+    from search.engines.solr.loader import load_corpus
+
+    return load_corpus(corpus, index_root, solr_settings(cluster, alias), progress=False, **options)
+
+
+@pytest.fixture(scope="session")
+def solr_build(solr_cluster, tmp_path_factory):
+    """The bundled corpus loaded into the session cluster (alias ``news``), once per session: (index_root, alias).
+
+    Its build folder (manifest with the ``solr`` entry, vocabulary, near-duplicate groups, facet counts,
+    completions) is in index_root; the alias points at the loaded collection."""
+    from tests.support.paths import CORPUS
+
+    root = tmp_path_factory.mktemp("solr-index")
+    load_into(solr_cluster, CORPUS, root, alias="news")
+    return root, "news"

@@ -23,6 +23,7 @@ http = index.http
 parser_and_reader = index.parser_and_reader
 corpus_copy = index.corpus_copy
 solr_cluster = solr.solr_cluster
+solr_build = solr.solr_build
 
 
 @pytest.fixture(scope="module")
