@@ -94,8 +94,8 @@ def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | 
         from search.engines.manticore.sphinxql import Settings
         return ManticoreArchive(index_root, Settings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
     if name == "solr":
-        from search.engines.solr.archive import Settings as SolrSettings
         from search.engines.solr.archive import SolrArchive
+        from search.engines.solr.settings import Settings as SolrSettings
         return SolrArchive(index_root, SolrSettings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
     raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
 

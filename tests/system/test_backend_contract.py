@@ -34,10 +34,10 @@ from search.index.store import Credit
 from search.ingest.corpus import CorpusReader
 from search.request import SearchRequest
 from search.text.analysis import text_terms
-from tests.support.cluster import cluster_settings, start_cluster
+from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
 from tests.support.facet_lists import every_facet_value
 from tests.support.paths import CORPUS
-from tests.support.solr_interim import whoosh_to_solr_step
+from tests.support.solr import load_into
 from web import create_app
 
 ENGINES = ("whoosh", "manticore", "solr")
@@ -104,23 +104,26 @@ def settings(cluster) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory, settings, contract_corpus, solr_cluster):
-    """The contract's corpus built once and loaded into the Manticore cluster and into a SolrCloud collection
-    before publishing: (index root, Manticore's load report)."""
-    from search.engines.manticore.loader import publish_step
-    from search.index.build import build_index
-
+def loaded(tmp_path_factory, settings, contract_corpus):
+    """The contract's corpus built once and loaded into the cluster before publishing: (index root, load report)."""
     root = tmp_path_factory.mktemp("contract-index")
-    report: dict = {}
-    build_index(contract_corpus, root, progress=False,
-                before_publish=whoosh_to_solr_step(solr_cluster, "contract", then=publish_step(settings, report)))
-    return root, report
+    return root, load_into_cluster(contract_corpus, root, settings)
 
 
 @pytest.fixture(scope="module")
-def engines(loaded, settings):
+def solr_root(tmp_path_factory, contract_corpus, solr_cluster):
+    """The contract's corpus loaded by the Solr loader (``index --backend solr``: no Whoosh build) into a
+    collection of the session SolrCloud (2 shards x 2 replicas), alias ``contract``: its index root."""
+    root = tmp_path_factory.mktemp("contract-solr")
+    load_into(solr_cluster, contract_corpus, root, alias="contract")
+    return root
+
+
+@pytest.fixture(scope="module")
+def engines(loaded, settings, solr_root):
     root, _ = loaded
-    opened = {"whoosh": WhooshArchive(root), "manticore": ManticoreArchive(root, settings), "solr": SolrArchive(root)}
+    opened = {"whoosh": WhooshArchive(root), "manticore": ManticoreArchive(root, settings),
+              "solr": SolrArchive(solr_root)}
     yield opened
     for engine in opened.values():
         engine.close()
@@ -507,13 +510,16 @@ def test_stats_count_the_articles(engines, contract_articles):
 # --- the web layer does not know which engine answers ------------------------------------------
 
 @pytest.fixture(scope="module")
-def clients(loaded, settings):
+def clients(loaded, settings, solr_root, solr_cluster):
     root, _ = loaded
-    environ = {"ARCHIVE_MANTICORE_HOST": settings.head.host, "ARCHIVE_MANTICORE_PORT": str(settings.head.port)}
+    environ = {"ARCHIVE_MANTICORE_HOST": settings.head.host, "ARCHIVE_MANTICORE_PORT": str(settings.head.port),
+               "ARCHIVE_SOLR_URLS": ",".join(solr_cluster.urls), "ARCHIVE_SOLR_ALIAS": "contract"}
+    roots = {"whoosh": root, "manticore": root, "solr": solr_root}
     with pytest.MonkeyPatch.context() as patch:
         for key, value in environ.items():
             patch.setenv(key, value)
-        apps = {name: create_app({"INDEX_DIR": str(root), "SEARCH_BACKEND": name, "TESTING": True}) for name in ENGINES}
+        apps = {name: create_app({"INDEX_DIR": str(roots[name]), "SEARCH_BACKEND": name, "TESTING": True})
+                for name in ENGINES}
     yield {name: app.test_client() for name, app in apps.items()}
     for app in apps.values():
         app.extensions["archive"].close()

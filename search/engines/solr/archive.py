@@ -30,7 +30,6 @@ are read once: the vocabulary (fuzzy words, wildcards, "did you mean") and near-
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,7 +47,9 @@ from search.engines.relevance import (
     text_shares,
 )
 from search.engines.solr import fields as F
+from search.engines.solr.build_files import COMPLETIONS_FILE
 from search.engines.solr.client import Answer, SolrClient
+from search.engines.solr.settings import Settings
 from search.engines.solr.translate import EVERYTHING, Leaf, Scoring, scoring, to_filter
 from search.errors import IndexMissing, NotFound
 from search.index.nearduplicates import GROUPS_NAME, Groups
@@ -72,28 +73,13 @@ FEEDBACK_FIELDS = ("title", "body")
 # pair costs a termfreq per matching document).
 MAX_FUNCTION_TERMS = 600
 FREQUENCY_BATCH = 200  # document frequencies asked per request
+REQUEST_TIMEOUT = 60.0  # seconds a request may take without a deadline, when no settings say
 EXPORT_ROWS = 500  # rows per cursorMark page (CSV export, completion candidates)
 BY_SCORE = f"score desc,{F.DOCNUM} asc"
 NEWEST = f"{F.UNDATED} asc,{F.PUBLISHED} desc,{F.DOCNUM} asc"
 OLDEST = f"{F.UNDATED} asc,{F.PUBLISHED} asc,{F.DOCNUM} asc"
 PAGE_FIELDS = f"{F.ID},{F.DOCNUM},score,{F.STORED}"
 TAGS = {"company": "company", "source": "source", "section": "section", "date": "date"}
-COMPLETIONS_FILE = "completions.json"  # written by the loader, if it does (else asked from Solr)
-
-
-@dataclass
-class Settings:
-    """Where the SolrCloud nodes are (ARCHIVE_SOLR_URLS, else the URLs the build's manifest names)."""
-
-    urls: tuple[str, ...] = ()
-    timeout: float = 10.0
-
-    @classmethod
-    def from_config(cls, environ: dict | None = None) -> Settings:
-        environ = os.environ if environ is None else environ
-        urls = tuple(environ.get("ARCHIVE_SOLR_URLS", "").split())
-        timeout = float(environ.get("ARCHIVE_SOLR_TIMEOUT", "") or 10)
-        return cls(urls=urls, timeout=timeout)
 
 
 @dataclass
@@ -502,18 +488,20 @@ class SolrArchive(Archive):
 
     def __init__(self, index_root: Path, settings: Settings | None = None, facet_limit: int = FACET_LIMIT,
                  timeout: float | None = None):
+        """``settings``: the nodes to ask (ARCHIVE_SOLR_*); None: those the build's manifest names (tests, tools)."""
         super().__init__(index_root, facet_limit, timeout)
-        self.settings = settings or Settings()
+        self.settings = settings
         self._clients: dict[tuple[str, ...], SolrClient] = {}
         self._clients_lock = threading.Lock()
 
     def client(self, manifest: dict) -> SolrClient:
         """The client to the nodes of the settings, else those the build's manifest names."""
-        urls = self.settings.urls or tuple(manifest.get("solr", {}).get("urls", ()))
+        urls = self.settings.urls if self.settings else tuple(manifest.get("solr", {}).get("urls", ()))
         with self._clients_lock:
             client = self._clients.get(urls)
             if client is None:
-                client = self._clients[urls] = SolrClient(list(urls), self.settings.timeout)
+                timeout = self.settings.timeout if self.settings else REQUEST_TIMEOUT
+                client = self._clients[urls] = SolrClient(list(urls), timeout)
             return client
 
     def open_build(self, path: Path, generation: str) -> SolrBuild:

@@ -60,7 +60,7 @@ class SolrClient:
 
     def __init__(self, urls: list[str] | tuple[str, ...], timeout: float = 10.0):
         if not urls:
-            raise SearchUnavailable("No Solr node is configured: set ARCHIVE_SOLR_URLS (space-separated "
+            raise SearchUnavailable("No Solr node is configured: set ARCHIVE_SOLR_URLS (comma-separated "
                                     "http://host:port/solr addresses).")
         self.urls = [url.rstrip("/") for url in urls]
         self.timeout = timeout
