@@ -132,8 +132,10 @@ class SolrBuild(Build):
         with self._frequency_lock:
             return {pair: self._frequencies.get(pair, 0) for pair in pairs}
 
-    def function(self, leaves: list[Leaf], conditions: dict[str, str], params: dict[str, str]) -> str | None:
-        """The product's BM25F of ``leaves`` as a Solr function (params it refers to added to ``params``)."""
+    def function(self, leaves: list[Leaf], conditions: dict[str, str], params: dict[str, str],
+                 negations: list[tuple[str, float]] = ()) -> str | None:
+        """The product's BM25F of ``leaves`` as a Solr function (params it refers to added to ``params``), plus
+        each negation's weight where its condition does not match."""
         weights: dict[tuple[str, str, str], float] = {}
         for leaf in leaves:
             key = (leaf.field, leaf.term, leaf.condition)
@@ -158,6 +160,9 @@ class SolrBuild(Build):
                 params[condition] = conditions[condition]
                 part = f"if(exists(query(${condition})),{part},0)"
             parts.append(part)
+        for condition, weight in negations:
+            params[condition] = conditions[condition]
+            parts.append(f"if(exists(query(${condition})),0,{weight!r})")
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else f"sum({','.join(parts)})"
@@ -208,7 +213,7 @@ class SolrBuild(Build):
         params = dict(scored.params)
         if len({(leaf.field, leaf.term) for leaf in scored.leaves}) > MAX_FUNCTION_TERMS:
             return Ranking(match, match, params, BY_SCORE)  # Solr's own BM25 (docs/solr.md)
-        function = self.function(scored.leaves, scored.conditions, params)
+        function = self.function(scored.leaves, scored.conditions, params, scored.negations)
         if function is None:
             return Ranking(match, EVERYTHING, params, BY_SCORE)
         if parsed.any_words and scored.numpy_scored and len(scored.words()) >= FEEDBACK_MIN_WORDS:
