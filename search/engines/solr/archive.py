@@ -75,6 +75,7 @@ MAX_FUNCTION_TERMS = 600
 FREQUENCY_BATCH = 200  # document frequencies asked per request
 REQUEST_TIMEOUT = 60.0  # seconds a request may take without a deadline, when no settings say
 EXPORT_ROWS = 500  # rows per cursorMark page (CSV export, completion candidates)
+SINGLE_PASS_ROWS = 100  # pages ending at most this deep are fetched in one pass (``select``)
 BY_SCORE = f"score desc,{F.DOCNUM} asc"
 NEWEST = f"{F.UNDATED} asc,{F.PUBLISHED} desc,{F.DOCNUM} asc"
 OLDEST = f"{F.UNDATED} asc,{F.PUBLISHED} asc,{F.DOCNUM} asc"
@@ -280,7 +281,10 @@ class SolrBuild(Build):
                 facet["months"] = _terms_facet(F.MONTH, exclude=TAGS["date"],
                                                filters=[*filters.date_range, f"{F.YEAR}:{request.year}"])
             body["facet"] = facet
-        answer = self.ask(body)
+        # A shallow page's stored fields come with the shards' first answer (one round trip less: 10-15% of a
+        # search on the bundled corpus); a deep one would make each shard send offset + rows stored articles.
+        shallow = with_page and request.page * request.per_page <= SINGLE_PASS_ROWS
+        answer = self.ask(body, {"distrib.singlePass": "true"} if shallow else None)
         response = answer.response
         counts = {name: _buckets(answer.facets.get(name)) for name in facet}
         return SolrSelection(self, ranking, filters, response.get("docs", []), int(response.get("numFound", 0)),
