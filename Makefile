@@ -46,7 +46,7 @@ test: test-install js-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Without the system tests (gunicorn, nginx, searchd, the browser): lint, then tests/unit and tests/integration.
+# Without the system tests (gunicorn, nginx, SolrCloud, the browser): lint, then tests/unit and tests/integration.
 test-fast: test-install
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS) tests/unit tests/integration

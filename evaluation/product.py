@@ -2,8 +2,7 @@
 searcher. Nothing here scores or tokenises: the collection becomes a corpus folder of JSON Lines
 (the format a newsroom export is imported in), ``build_index`` indexes it as ``make index`` does,
 and ``WhooshArchive.rank`` ranks with the search page's parser and scorer in its "any of the words" mode
-(``--backend manticore``: the build is loaded into a local searchd cluster, which ranks; ``--backend solr``:
-the Solr loader loads the corpus into a local SolrCloud, and ``SolrArchive.rank`` ranks).
+(``--backend solr``: the Solr loader loads the corpus into a local SolrCloud, and ``SolrArchive.rank`` ranks).
 """
 
 from __future__ import annotations
@@ -14,9 +13,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.engines.manticore.archive import ManticoreArchive
-from search.engines.manticore.loader import publish_step
-from search.engines.manticore.sphinxql import Settings
 from search.engines.whoosh.archive import WhooshArchive
 from search.index.build import build_index
 from search.ingest.corpus import CorpusReader
@@ -55,13 +51,12 @@ def write_corpus(collection: TestCollection, corpus_dir: Path) -> None:
 
 
 def run_product(collection: TestCollection, workdir: Path, cluster=None) -> ProductRun:
-    """Index and rank ``collection`` with the Whoosh engine, or with the Manticore/Sphinx engine on
-    ``cluster`` (a started ``LocalCluster``: the build is loaded into it, and it ranks)."""
+    """Index and rank ``collection`` with the Whoosh engine, or with the Solr engine on ``cluster`` (a started
+    ``LocalSolrCluster`` with the configset: the corpus is loaded into it, and it ranks)."""
     corpus_dir, index_root = workdir / "corpus", workdir / "index"
     write_corpus(collection, corpus_dir)
     started = time.perf_counter()
-    settings = None
-    if cluster is not None and hasattr(cluster, "upload_configset"):  # a LocalSolrCluster
+    if cluster is not None:
         from search.engines.solr.archive import SolrArchive
         from search.engines.solr.loader import load_corpus
         from search.engines.solr.settings import Settings as SolrSettings
@@ -71,14 +66,9 @@ def run_product(collection: TestCollection, workdir: Path, cluster=None) -> Prod
                              progress=False)
         build_seconds = time.perf_counter() - started
         return _ranked(collection, corpus_dir, SolrArchive(index_root), report, build_seconds)
-    if cluster is not None:
-        settings = Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=60)
-        report = build_index(corpus_dir, index_root, progress=False, before_publish=publish_step(settings, {}))
-    else:
-        report = build_index(corpus_dir, index_root, progress=False)
+    report = build_index(corpus_dir, index_root, progress=False)
     build_seconds = time.perf_counter() - started
-    archive = ManticoreArchive(index_root, settings) if settings else WhooshArchive(index_root)
-    return _ranked(collection, corpus_dir, archive, report, build_seconds)
+    return _ranked(collection, corpus_dir, WhooshArchive(index_root), report, build_seconds)
 
 
 def _ranked(collection: TestCollection, corpus_dir: Path, archive, report, build_seconds: float) -> ProductRun:

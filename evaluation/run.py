@@ -1,7 +1,7 @@
 """``make eval``: the product's ranking on the classic test collections, beside two BM25 baselines.
 
     python -m evaluation.run [--root DIR] [--collections cran,cisi] [--engines product,bm25,tantivy]
-                             [--backend manticore]
+                             [--backend solr]
 
 Prints, per collection, MAP, P@10 and nDCG@10 of the product, of rank_bm25 and of tantivy, the
 product's ratio to each, and to out-of-the-box Whoosh (the collections' SOURCE.md). The last
@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=default_root(), help="folder of the test collections")
     parser.add_argument("--collections", default=",".join(COLLECTIONS), help="comma-separated folder names")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: product, bm25, tantivy")
-    parser.add_argument("--backend", choices=("whoosh", "manticore", "solr"), default="whoosh",
-                        help="the product's engine (manticore: two local searchd data nodes and a head; "
-                             "solr: a local SolrCloud of ZooKeeper and 3 nodes, each collection 2 shards x 2 replicas)")
+    parser.add_argument("--backend", choices=("whoosh", "solr"), default="whoosh",
+                        help="the product's engine (solr: a local SolrCloud of ZooKeeper and 3 nodes, "
+                             "each collection 2 shards x 2 replicas)")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.collections.split(",") if n.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -49,11 +49,6 @@ def main(argv: list[str] | None = None) -> int:
 
     with ExitStack() as stack:
         cluster = None
-        if args.backend == "manticore":
-            from search.engines.manticore.nodes import LocalCluster
-            cluster = LocalCluster(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="eval-cluster-"))))
-            stack.callback(cluster.stop)
-            cluster.start()
         if args.backend == "solr":
             from search.engines.solr.nodes import LocalSolrCluster, ensure_launcher
             ensure_launcher()

@@ -15,9 +15,6 @@ from search.article import Article, iso_published
 from search.companies.candidates import MIN_ARTICLES
 from search.companies.directory import CompanyDirectory
 from search.engines.backend import BACKENDS, open_backend, rewrite_derived_arrays
-from search.engines.manticore.loader import publish_step as manticore_step
-from search.engines.manticore.nodes import Address, node_config
-from search.engines.manticore.sphinxql import Settings
 from search.errors import ArchiveError
 from search.index.build import BuildFailed, build_index, request_stop, update_index
 from search.index.store import IndexStore
@@ -26,9 +23,6 @@ from search.ingest.corpus_settings import CONFIG_NAME
 from search.ingest.formats.jsonlines import mapping_lines, parse_mapping
 from search.ingest.importer import import_files
 from search.request import SORTS, SearchRequest
-
-# What `index --backend` takes: the engines, and solr (loaded straight from the corpus: engines/solr/loader.py).
-INDEX_BACKENDS = tuple(dict.fromkeys((*BACKENDS, "solr")))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,10 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when on a terminal)")
     index.add_argument("--max-problems", type=int, default=50, help="problems to list at the end (default 50)")
-    index.add_argument("--backend", choices=INDEX_BACKENDS, default=None,
-                       help="also load the build into this engine before publishing it "
-                            "(default: $ARCHIVE_SEARCH_BACKEND or whoosh); "
-                            "manticore: the nodes of $ARCHIVE_MANTICORE_NODES; "
+    index.add_argument("--backend", choices=BACKENDS, default=None,
+                       help="the engine the build is for (default: $ARCHIVE_SEARCH_BACKEND or whoosh); "
                             "solr: straight into SolrCloud ($ARCHIVE_SOLR_URLS), no Whoosh index (docs/solr.md)")
     index.add_argument("--rewrite-derived", action="store_true",
                        help="only write the arrays workers memory-map into the build being served "
@@ -114,18 +106,6 @@ def main(argv: list[str] | None = None) -> int:
                            help="also list the R names most often found with evidence but rejected, "
                                 "and why (default 20)")
 
-    node = commands.add_parser(
-        "manticore-config", help="print the sphinx.conf of one Manticore/Sphinx node (docs/scaling-out.md)",
-        description="A data node holds RT indexes; "
-                    "a head node (--agents) holds distributed indexes over the data nodes.")
-    node.add_argument("--data-dir", type=Path, required=True, help="folder for the node's indexes, logs and pid file")
-    node.add_argument("--listen", default="127.0.0.1:9306", help="host:port of SphinxQL, where the product connects")
-    node.add_argument("--api-port", type=int, default=9312,
-                      help="port of the binary protocol, where a head node connects")
-    node.add_argument("--agents", nargs="*", default=None, metavar="HOST:API_PORT",
-                      help="the data nodes (their host:api-port): makes this a head node")
-    node.add_argument("--index", default=None, help="index name prefix (default: $ARCHIVE_MANTICORE_INDEX or articles)")
-
     args = parser.parse_args(argv)
     try:
         if args.command == "index":
@@ -138,10 +118,6 @@ def main(argv: list[str] | None = None) -> int:
             return _companies(args)
         if args.command == "parse":
             return _parse(args)
-        if args.command == "manticore-config":
-            print(node_config(args.data_dir, Address.parse(args.listen), args.api_port,
-                              args.index or config.get("MANTICORE_INDEX"), args.agents), end="")
-            return 0
         return _query(args)
     except BuildFailed as exc:
         print(f"error: {exc}; the index being served is unchanged", file=sys.stderr)
@@ -176,8 +152,8 @@ def _index(args) -> int:
         return 2
     mapping = parse_mapping(args.map)
     backend = args.backend or config.get("SEARCH_BACKEND")
-    if backend not in INDEX_BACKENDS:
-        raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(INDEX_BACKENDS)}, not {backend!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if backend == "solr":
         from search.engines.solr.loader import load_corpus
         from search.engines.solr.settings import Settings as SolrSettings
@@ -188,20 +164,12 @@ def _index(args) -> int:
             print(line)
         print(f"Serving from {report.index_path} (Solr alias {report.solr['alias']} -> {report.solr['collection']})")
         return 0
-    loaded: dict = {}
-    before_publish = None
-    if backend == "manticore":
-        before_publish = manticore_step(Settings.from_config(), loaded)
     build = update_index if args.incremental else build_index
-    report = build(corpus, index_root, mapping=mapping, progress=args.progress, before_publish=before_publish)
+    report = build(corpus, index_root, mapping=mapping, progress=args.progress)
     for line in report.lines(max_problems=args.max_problems):
         print(line)
     for line in report.fields.lines() if report.fields else ():  # what each mapped field held, and became
         print(line)
-    if loaded:
-        print(f"Manticore: {loaded['documents']:,} articles in {loaded['index']} on {len(loaded['per_node'])} node(s) "
-              f"{loaded['per_node']}: {loaded['written']:,} written, {loaded['kept']:,} unchanged, "
-              f"{loaded['deleted']:,} deleted, in {loaded['seconds']} s")
     print(f"Serving from {report.index_path}")
     return 0
 

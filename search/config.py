@@ -49,14 +49,7 @@ SETTINGS = (
     Setting("EMBED_LINKS", "embed", "Where article links in /embed open: `embed` (inside the frame) or `new-tab`."),
     Setting("EMBED_STYLESHEET", "", "URL of an extra stylesheet for /embed, to set the --na-* colour variables."),
     Setting("SEARCH_BACKEND", "whoosh", "Engine that answers searches: `whoosh` (the index in ARCHIVE_INDEX_DIR) or "
-            "`manticore` (Manticore/Sphinx nodes loaded by `python -m search index --backend manticore`; "
-            "docs/scaling-out.md)."),
-    Setting("MANTICORE_HOST", "127.0.0.1", "Manticore/Sphinx node the web workers query (the head node of a cluster)."),
-    Setting("MANTICORE_PORT", "9306", "Its SphinxQL (MySQL protocol) port."),
-    Setting("MANTICORE_NODES", "", "Space-separated host:port (SphinxQL) of the data nodes the indexer loads, each "
-            "holding a share of the articles. Empty: the head node holds them all."),
-    Setting("MANTICORE_INDEX", "articles", "Name prefix of the indexes on the nodes (`articles_a`, `articles_b`)."),
-    Setting("MANTICORE_TIMEOUT", "10", "Seconds to connect to a node and for it to answer."),
+            "`solr` (a SolrCloud collection loaded by `python -m search index --backend solr`; docs/solr.md)."),
     Setting("SOLR_URLS", "http://127.0.0.1:8983/solr", "Comma-separated base URLs of SolrCloud nodes "
             "(`http://host:8983/solr`): the indexer and the web workers use the first that answers (docs/solr.md)."),
     Setting("SOLR_ALIAS", "news", "Collection alias the Solr engine serves; each build loads a new collection "

@@ -6,7 +6,7 @@ The tests live in three folders, each a marker (pytest.ini) given here by folder
   query parsing): no index built, no Flask app, no server;
 - tests/integration: the bundled corpus's index built once per session, the Flask test client, the
   command line (tests/integration/conftest.py);
-- tests/system: a real browser, nginx, gunicorn, a searchd cluster, killed builds and full disks,
+- tests/system: a real browser, nginx, gunicorn, a SolrCloud cluster, killed builds and full disks,
   fuzzing with thousands of examples, the benchmark and evaluation harnesses (tests/system/conftest.py).
 
 ``pytest tests/unit tests/integration`` is the fast tier; ``pytest`` runs all three. This file imports

@@ -11,7 +11,7 @@ the old build is served or confirmed after the swap. Each worker also keeps the 
 least-recently-used cache bounded in bytes (``ARCHIVE_RESPONSE_CACHE_MB``), so a repeated search is
 sent without searching or rendering.
 
-Never cached or tagged: anything from an engine whose search nodes answer live (the Manticore engine: a
+Never cached or tagged: anything from an engine whose search nodes answer live (the Solr engine: a
 node that stops or comes back changes the answers of one build), anything but a 200, partial answers, streams (the CSV
 export), /healthz, company pages (they read the corpus's companies.csv, which changes without a
 rebuild), and answers while the worker serves an earlier build than the one published (a refused build).

@@ -4,15 +4,13 @@ The pages, the JSON API, the feeds and the command line ask a ``SearchBackend`` 
 which engine answers. ``open_backend`` picks it from ``ARCHIVE_SEARCH_BACKEND``:
 
 * ``whoosh`` (the default, ``whoosh.archive.WhooshArchive``): the index on this machine, in ARCHIVE_INDEX_DIR;
-* ``manticore`` (``manticore.archive.ManticoreArchive``): Manticore/Sphinx nodes, for an archive
-  that outgrows one machine (docs/scaling-out.md);
-* ``solr`` (``solr.archive.SolrArchive``): a SolrCloud collection (shards with replicas), the scale-out
-  engine of issue 19 (docs/solr.md).
+* ``solr`` (``solr.archive.SolrArchive``): a SolrCloud collection (shards with replicas), for an archive
+  that outgrows one machine (docs/solr.md).
 
-Both read the same builds: the indexer parses the corpus and writes a build; with
-``--backend manticore`` it also loads that build into the nodes before publishing it
-(``manticore.loader``). The contract tests (``tests/system/test_backend_contract.py``) run the same
-assertions against both engines.
+Both serve a published build folder (its manifest, vocabulary, near-duplicate groups, facet counts):
+``python -m search index`` writes a Whoosh index into it, ``--backend solr`` loads the corpus straight
+into a new collection and writes the build's small files beside it (``solr.loader``). The contract tests
+(``tests/system/test_backend_contract.py``) run the same assertions against both engines.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from search.results import ArticleView, CompanyProfile, Credit, FacetPage, Hit, 
 if TYPE_CHECKING:
     from search.engines.flow import Archive
 
-BACKENDS = ("whoosh", "manticore", "solr")
+BACKENDS = ("whoosh", "solr")
 
 
 class SearchBackend(Protocol):
@@ -85,14 +83,10 @@ class SearchBackend(Protocol):
 def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | None = None,
                  timeout: float | None = None) -> Archive:
     """Return the engine ``name`` (one of BACKENDS) serving the builds in ``index_root``. The engine's
-    modules (Whoosh and numpy, or the SphinxQL client) are imported here, when one is opened."""
+    modules (Whoosh and numpy, or Solr's HTTP client) are imported here, when one is opened."""
     if name == "whoosh":
         from search.engines.whoosh.archive import WhooshArchive
         return WhooshArchive(index_root, facet_limit=facet_limit, timeout=timeout)
-    if name == "manticore":
-        from search.engines.manticore.archive import ManticoreArchive
-        from search.engines.manticore.sphinxql import Settings
-        return ManticoreArchive(index_root, Settings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
     if name == "solr":
         from search.engines.solr.archive import SolrArchive
         from search.engines.solr.settings import Settings as SolrSettings

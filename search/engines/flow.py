@@ -1,6 +1,6 @@
 """The one search flow: what a search does whatever engine answers it, written once.
 
-An engine (``whoosh/``, ``manticore/``) opens a published build as a ``Build`` and answers a few
+An engine (``whoosh/``, ``solr/``) opens a published build as a ``Build`` and answers a few
 primitives over it: the match set of a parsed query under the request's filters (a ``Selection``:
 its exact total, one page of it, its facet counts), stored articles, term statistics for related
 articles, and the counts a company page needs. Everything else is here, the same for every engine:

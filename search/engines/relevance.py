@@ -1,7 +1,7 @@
 """Relevance rules every engine applies the same way: Lucene's idf, and what makes two articles related.
 
-The Whoosh engine scores with them in numpy (``whoosh/scoring.py``, ``whoosh/related.py``); the Manticore
-engine weighs a related-articles query with them from the nodes' document counts.
+The Whoosh engine scores with them in numpy (``whoosh/scoring.py``, ``whoosh/related.py``); the Solr engine
+sends them to the cluster as function queries, with document frequencies asked from Solr (``solr/archive.py``).
 """
 
 from __future__ import annotations

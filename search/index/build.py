@@ -70,7 +70,7 @@ def _check_stop() -> None:
         raise KeyboardInterrupt
 
 
-check_stop = _check_stop  # for steps run inside a build (manticore/loader.py)
+check_stop = _check_stop  # for loads run outside build_index (solr/loader.py)
 
 
 def _die_with_parent() -> None:
@@ -257,7 +257,8 @@ def build_index(
     """Rebuild the whole index from ``corpus_dir`` and publish it (``procs`` writer processes).
 
     ``before_publish(build_dir, manifest, served_manifest)`` runs on the finished build just before it
-    is published (the Manticore loader); it may add to the manifest, and if it raises, nothing is published."""
+    is published (tests/system/test_damaged_builds.py damages a build there); it may add to the manifest,
+    and if it raises, nothing is published."""
     procs = config.get_int("INDEX_PROCS", high=64) if procs is None else procs
     store = IndexStore(index_root)
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 and what is marked in its headline, snippet and page.
 
 The Whoosh engine knows this from the postings of a scored query; otherwise (a page sorted by
-date, the Manticore engine) the article's own fields are analysed as the index analysed them
+date, the Solr engine) the article's own fields are analysed as the index analysed them
 and compared with the query's words.
 """
 

@@ -3,8 +3,8 @@ two section values, not the one value "crude, ship".
 
 A small Reuters-like export is imported with the product's importer, indexed with its indexer into a
 real Whoosh index on disk, and searched through the Archive and the Flask app. The parsing alone:
-tests/unit/test_list_fields.py; what the import and index commands say, a node of a real searchd, and
-both engines on a multi-section article: tests/system/test_list_fields.py and test_backend_contract.py.
+tests/unit/test_list_fields.py; what the import and index commands say, and both engines on a multi-section
+article: tests/system/test_list_fields.py and test_backend_contract.py.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from search.article import Article
-from search.engines.manticore.loader import COLUMNS, MULTI_VALUED, article_row
-from search.engines.manticore.nodes import Address, node_config
-from search.engines.manticore.tokens import value_id
+from search.engines.solr.documents import solr_document
+from search.engines.solr.fields import FACET_FIELDS
 from search.engines.whoosh.archive import WhooshArchive
 from search.index.build import build_index
 from search.index.schema import article_to_document, document_to_article
@@ -28,6 +27,7 @@ from search.ingest.corpus import CorpusReader
 from search.ingest.importer import import_files
 from search.request import SearchRequest
 from tests.support.list_fields import MAPPING, OWN, REUTERS, SECTION_COUNTS, write_jsonl
+from tests.support.paths import ROOT
 from web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -184,13 +184,14 @@ def test_the_csv_and_the_feed_carry_every_section(client):
     assert sections == ["grain", "wheat", "corn"]
 
 
-# --- the Manticore rows (a real node: tests/system/test_list_fields.py and test_backend_contract.py) -
+# --- the Solr documents (a real cluster: test_backend_contract.py) ----------------------------------
 
-def test_a_manticore_row_holds_every_section_as_a_multi_valued_attribute(articles):
-    article = articles["GRAIN EXPORTS RISE"]
-    row = dict(zip(COLUMNS, article_row(article, 0, article_to_document(article)).values))
-    assert row["section_ids"] == tuple(sorted(value_id(v) for v in ("grain", "wheat", "corn")))
-    assert MULTI_VALUED == {"company_ids", "section_ids"}
-    assert "rt_attr_multi_64 = section_ids" in node_config(Path("/tmp/node"), Address("127.0.0.1", 9306), 9312)
-    empty = articles["STOCKS CLOSE HIGHER"]
-    assert dict(zip(COLUMNS, article_row(empty, 1, {}).values))["section_ids"] == ()
+def test_a_solr_document_holds_every_section_as_a_multi_valued_field(articles):
+    field = FACET_FIELDS["section"]
+    document, _ = solr_document(articles["GRAIN EXPORTS RISE"])
+    assert document[field] == ["grain", "wheat", "corn"]
+    schema = (ROOT / "deploy" / "solr" / "configset" / "schema.xml").read_text()
+    assert field.endswith("_ss") and ('<dynamicField name="*_ss" type="string" indexed="true" stored="true" '
+                                      'docValues="true" multiValued="true"/>') in schema
+    empty, _ = solr_document(articles["STOCKS CLOSE HIGHER"])
+    assert field not in empty

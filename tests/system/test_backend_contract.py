@@ -1,17 +1,13 @@
-"""The backend contract (search/backend.py), run against every engine on the same build.
+"""The backend contract (search/engines/backend.py), run against every engine on the same corpus.
 
-A real cluster is started for these tests: two ``searchd`` data nodes on loopback ports, each
-holding about half the articles, and a head node whose distributed index fans out to both
-(Debian's ``sphinxsearch``; ``.ci/run`` installs it). The bundled corpus is built once, loaded
-into the cluster before it is published, and then asked the same questions through the Whoosh
-engine and through the cluster; a few articles with several sections each (a list of values, as
-Reuters' topics) are added to it, so that a multi-valued section facet is covered on both. Totals
-and facet counts are compared with each other and with a
-brute-force count over the parsed articles; date orders must be identical; every hit of a word
-query must carry its highlights. Relevance order is each engine's own BM25F and is compared as
-a set for Manticore; the SolrCloud engine (a session cluster of 3 nodes, tests/support/solr.py, the
-collection 2 shards x 2 replicas) scores with the product's own BM25F and must give the Whoosh engine's
-first pages, in the same order.
+The bundled corpus, with a few articles of several sections each (a list of values, as Reuters' topics,
+so that a multi-valued section facet is covered on both), is built once by the Whoosh indexer and loaded
+once by the Solr loader (``index --backend solr``) into a collection of the session SolrCloud (3 nodes,
+tests/support/solr.py; the collection 2 shards x 2 replicas, each shard holding about half the articles),
+and then asked the same questions through both engines. Totals and facet counts are compared with each
+other and with a brute-force count over the parsed articles; date orders must be identical; every hit of a
+word query must carry its highlights. The Solr engine scores with the product's own BM25F and must give the
+Whoosh engine's first pages, in the same order, with the same scores.
 """
 
 from __future__ import annotations
@@ -25,22 +21,20 @@ from datetime import date
 
 import pytest
 
-from search.engines.manticore.archive import ManticoreArchive
-from search.engines.manticore.sphinxql import Settings
 from search.engines.solr.archive import SolrArchive
 from search.engines.whoosh.archive import WhooshArchive
 from search.errors import BadRequest, NotFound
+from search.index.build import build_index
 from search.index.store import Credit
 from search.ingest.corpus import CorpusReader
 from search.request import SearchRequest
 from search.text.analysis import text_terms
-from tests.support.cluster import cluster_settings, load_into_cluster, start_cluster
 from tests.support.facet_lists import every_facet_value
 from tests.support.paths import CORPUS
-from tests.support.solr import load_into
+from tests.support.solr import load_into, select
 from web import create_app
 
-ENGINES = ("whoosh", "manticore", "solr")
+ENGINES = ("whoosh", "solr")
 OTHERS = ENGINES[1:]  # each compared with the Whoosh engine, the reference
 
 # Queries of words only: checked against brute force as well as across engines.
@@ -92,22 +86,11 @@ def contract_articles(contract_corpus):
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    started = start_cluster(tmp_path_factory.mktemp("cluster"))
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="module")
-def settings(cluster) -> Settings:
-    return cluster_settings(cluster)
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory, settings, contract_corpus):
-    """The contract's corpus built once and loaded into the cluster before publishing: (index root, load report)."""
+def whoosh_root(tmp_path_factory, contract_corpus):
+    """The contract's corpus built once by the Whoosh indexer (``python -m search index``): its index root."""
     root = tmp_path_factory.mktemp("contract-index")
-    return root, load_into_cluster(contract_corpus, root, settings)
+    build_index(contract_corpus, root, progress=False)
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -120,10 +103,8 @@ def solr_root(tmp_path_factory, contract_corpus, solr_cluster):
 
 
 @pytest.fixture(scope="module")
-def engines(loaded, settings, solr_root):
-    root, _ = loaded
-    opened = {"whoosh": WhooshArchive(root), "manticore": ManticoreArchive(root, settings),
-              "solr": SolrArchive(solr_root)}
+def engines(whoosh_root, solr_root):
+    opened = {"whoosh": WhooshArchive(whoosh_root), "solr": SolrArchive(solr_root)}
     yield opened
     for engine in opened.values():
         engine.close()
@@ -197,11 +178,14 @@ def brute_facets(matched, request: SearchRequest) -> dict[str, Counter]:
 
 # --- the contract ------------------------------------------------------------------------------
 
-def test_the_cluster_holds_every_article_split_across_both_data_nodes(loaded, contract_articles):
-    _, report = loaded
-    assert report["documents"] == len(contract_articles)
-    assert len(report["per_node"]) == 2 and all(n > 0.3 * len(contract_articles) for n in report["per_node"])
-    assert sum(report["per_node"]) == len(contract_articles)
+def test_the_cluster_holds_every_article_split_across_both_shards(solr_root, solr_cluster, contract_articles):
+    entry = json.loads((solr_root / "current" / "manifest.json").read_text())["solr"]
+    assert entry["documents"] == len(contract_articles) and (entry["shards"], entry["replicas"]) == (2, 2)
+    placement = solr_cluster.placement(entry["collection"])
+    assert len(placement) == 2 and all(len(set(nodes)) == 2 for nodes in placement.values())
+    per_shard = [select(solr_cluster.urls[0], entry["collection"], q="*:*", rows=0, shards=shard)
+                 ["response"]["numFound"] for shard in placement]
+    assert all(n > 0.3 * len(contract_articles) for n in per_shard) and sum(per_shard) == len(contract_articles)
 
 
 @pytest.mark.parametrize("q", WORD_QUERIES)
@@ -413,7 +397,6 @@ def test_whole_articles_and_more_like_this(engines, seed_id):
         assert other.paragraphs_html == whoosh.paragraphs_html
         related = [hit.id for hit in other.related]
         assert seed_id not in related and len(related) == len(set(related))
-    assert engines["manticore"].article(seed_id).related, "the seed has related articles on Manticore"
     # Solr's related articles are the Whoosh engine's (whoosh/related.py's rules, Solr's term statistics): none
     # for this seed under the product's similarity floor, and the same lists for every article
     assert [h.id for h in engines["solr"].article(seed_id).related] == [h.id for h in whoosh.related]
@@ -511,11 +494,9 @@ def test_stats_count_the_articles(engines, contract_articles):
 # --- the web layer does not know which engine answers ------------------------------------------
 
 @pytest.fixture(scope="module")
-def clients(loaded, settings, solr_root, solr_cluster):
-    root, _ = loaded
-    environ = {"ARCHIVE_MANTICORE_HOST": settings.head.host, "ARCHIVE_MANTICORE_PORT": str(settings.head.port),
-               "ARCHIVE_SOLR_URLS": ",".join(solr_cluster.urls), "ARCHIVE_SOLR_ALIAS": "contract"}
-    roots = {"whoosh": root, "manticore": root, "solr": solr_root}
+def clients(whoosh_root, solr_root, solr_cluster):
+    environ = {"ARCHIVE_SOLR_URLS": ",".join(solr_cluster.urls), "ARCHIVE_SOLR_ALIAS": "contract"}
+    roots = {"whoosh": whoosh_root, "solr": solr_root}
     with pytest.MonkeyPatch.context() as patch:
         for key, value in environ.items():
             patch.setenv(key, value)
@@ -527,7 +508,6 @@ def clients(loaded, settings, solr_root, solr_cluster):
 
 
 def test_the_web_layer_opens_the_engine_it_is_told(clients):
-    assert isinstance(clients["manticore"].application.extensions["archive"], ManticoreArchive)
     assert isinstance(clients["whoosh"].application.extensions["archive"], WhooshArchive)
     assert isinstance(clients["solr"].application.extensions["archive"], SolrArchive)
 
@@ -537,8 +517,8 @@ def test_the_web_layer_opens_the_engine_it_is_told(clients):
                                    "q=bytedance&company=ByteDance", "q=presid*&sort=oldest", "q=vaccine&per_page=100",
                                    "q=&section=Energy&section=Markets&sort=newest"])
 def test_the_api_answers_the_same_json(clients, query):
-    """The same JSON from every engine; by relevance, the same hits, each in its engine's own order (Solr: the
-    Whoosh engine's order)."""
+    """The same JSON from every engine, the same hits in the same order (by relevance too: Solr ranks with
+    the Whoosh engine's BM25F)."""
     answers = {}
     for name, client in clients.items():
         response = client.get(f"/api/search?{query}")
@@ -548,14 +528,8 @@ def test_the_api_answers_the_same_json(clients, query):
         hits = [hit for top in body.pop("hits") for hit in [top, *top.pop("similar")]]
         for hit in hits:
             hit.pop("score")
-        if "sort=" not in query and name == "manticore":  # relevance: Manticore ranks with its own BM25F
-            hits.sort(key=lambda hit: hit["id"])
         answers[name] = body, hits
-    whoosh_hits = answers["whoosh"][1]
-    if "sort=" not in query:
-        answers["whoosh"] = answers["whoosh"][0], sorted(whoosh_hits, key=lambda hit: hit["id"])
-    assert answers["manticore"] == answers["whoosh"]
-    assert answers["solr"] == (answers["whoosh"][0], whoosh_hits)
+    assert answers["solr"] == answers["whoosh"]
     for name in OTHERS:
         assert answers[name][0]["partial"] is False
 

@@ -2,8 +2,8 @@
 inside functions) and by importing in a fresh interpreter.
 
 * An engine's package is imported only by itself and by the contract's ``open_backend`` (and the
-  Manticore one by the command line's node commands): the rest of the library and the web layer
-  never know which engine answers.
+  Solr one by the command line's index command, which loads the corpus straight into it): the rest of
+  the library and the web layer never know which engine answers.
 * The web layer imports only the contract, the results, the request and the shared nouns.
 * The library never imports Flask; the shared nouns load neither Whoosh nor numpy.
 """
@@ -29,7 +29,7 @@ WEB_MAY_IMPORT = {
 }
 ENGINE_IMPORTERS = {
     "search.engines.whoosh": {"search/engines/backend.py"},
-    "search.engines.manticore": {"search/engines/backend.py", "search/cli.py"},
+    "search.engines.solr": {"search/engines/backend.py", "search/cli.py"},
 }
 
 
@@ -89,7 +89,7 @@ def test_the_search_flow_and_the_results_know_no_engine():
     for name in ("search/engines/flow.py", "search/results.py", "search/request.py", "search/article.py"):
         modules = [module for _line, module in imports_of(ROOT / name)]
         assert not [m for m in modules if is_within(m, "numpy") or is_within(m, "search.engines.whoosh")
-                    or is_within(m, "search.engines.manticore")], name
+                    or is_within(m, "search.engines.solr")], name
 
 
 @pytest.mark.parametrize("module", ["search", "search.ingest.dates", "search.article", "search.request",
@@ -97,6 +97,7 @@ def test_the_search_flow_and_the_results_know_no_engine():
                                     "web"])
 def test_importing_a_shared_module_loads_neither_whoosh_nor_numpy(module):
     probe = (f"import sys; import {module}; "
-             "print(sorted(m for m in ('whoosh', 'numpy', 'search.index.build', 'pymysql') if m in sys.modules))")
+             "print(sorted(m for m in ('whoosh', 'numpy', 'search.index.build', 'search.engines.solr') "
+             "if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]", f"import {module} loaded {loaded.stdout.strip()}"

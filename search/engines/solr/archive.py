@@ -23,7 +23,7 @@ the function with their weights. A query of more than ``MAX_FUNCTION_TERMS`` ter
 thousands of words) is ranked by Solr's own BM25 instead (docs/solr.md).
 
 Snippets, highlights and "matched in" come from the product's highlighter over the stored text (through
-the flow), as with the Manticore engine. Per build, the small files the loader wrote beside the manifest
+the flow), as with the Whoosh engine. Per build, the small files the loader wrote beside the manifest
 are read once: the vocabulary (fuzzy words, wildcards, "did you mean") and near-duplicate groups.
 """
 

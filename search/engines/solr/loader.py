@@ -1,8 +1,8 @@
 """Load the corpus straight into SolrCloud: ``python -m search index --backend solr`` (no Whoosh build).
 
-The Whoosh build writes an index and the Manticore loader copied that index into searchd afterwards; an
-archive larger than one machine's Whoosh build could not be loaded that way. Here the articles go from
-the parser to the cluster directly:
+The Whoosh build writes an index on one machine (the retired Manticore engine loaded its nodes from that
+index afterwards); an archive larger than one machine's Whoosh build could not be loaded that way. Here the
+articles go from the parser to the cluster directly:
 
 * the corpus is read as the Whoosh build reads it (``CorpusReader`` with the parse cache, the files in the
   same order, an article id belonging to the first file that has it; the same manifest entries, credits

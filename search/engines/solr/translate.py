@@ -22,8 +22,7 @@ occurrence of a middle word leads on to the next one is missed (docs/solr.md "Th
 Scores (``scoring``): the product's BM25F (``whoosh/scoring.py``) as a function of Solr's ``termfreq`` and
 the stored field lengths. A leaf's weight is its boost times every boost above it; AndNot, Not and Require
 score their first part only; a phrase's words count only in the documents that have the phrase (a
-``query()`` condition). Wildcards and fuzzy words the parser could not expand are refused with a 400, as
-the Manticore engine does.
+``query()`` condition). Wildcards and fuzzy words the parser could not expand are refused with a 400.
 """
 
 from __future__ import annotations

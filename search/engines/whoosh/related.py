@@ -11,7 +11,7 @@ is under ``MIN_SIMILARITY`` of the article's own score for the same query: on th
 (294 articles on every subject) the lists below that were other subjects sharing a word or two
 ("Study indicates as great white shark disappears" -> "Wikinews investigates disappearance of
 Indonesian cargo ship"), and an article with nothing related shows no list rather than noise.
-The rules (``engines/relevance.py``) are the Manticore engine's too; the cost is in docs/benchmarks.md.
+The rules (``engines/relevance.py``) are the Solr engine's too; the cost is in docs/benchmarks.md.
 """
 
 from __future__ import annotations
