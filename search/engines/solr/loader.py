@@ -6,7 +6,9 @@ the parser to the cluster directly:
 
 * the corpus is read as the Whoosh build reads it (``CorpusReader`` with the parse cache, the files in the
   same order, an article id belonging to the first file that has it; the same manifest entries, credits
-  and problems report), in this process, and each article gets its number (``docnum_l``) in read order;
+  and problems report), parsed and its companies found in ``ARCHIVE_INDEX_PROCS`` worker processes
+  (``search/ingest/parallel.py``, results in the corpus's order), and each article gets its number
+  (``docnum_l``) in read order;
 * worker processes (``ARCHIVE_INDEX_PROCS``) turn batches of articles into Solr documents
   (``documents.py``: the product's analysed terms, the stored fields as JSON), near-duplicate signatures
   and vocabulary counts, while this process goes on parsing;
