@@ -5,7 +5,9 @@ which engine answers. ``open_backend`` picks it from ``ARCHIVE_SEARCH_BACKEND``:
 
 * ``whoosh`` (the default, ``whoosh.archive.WhooshArchive``): the index on this machine, in ARCHIVE_INDEX_DIR;
 * ``manticore`` (``manticore.archive.ManticoreArchive``): Manticore/Sphinx nodes, for an archive
-  that outgrows one machine (docs/scaling-out.md).
+  that outgrows one machine (docs/scaling-out.md);
+* ``solr`` (``solr.archive.SolrArchive``): a SolrCloud collection (shards with replicas), the scale-out
+  engine of issue 19 (docs/solr.md).
 
 Both read the same builds: the indexer parses the corpus and writes a build; with
 ``--backend manticore`` it also loads that build into the nodes before publishing it
@@ -26,7 +28,7 @@ from search.results import ArticleView, CompanyProfile, Credit, FacetPage, Hit, 
 if TYPE_CHECKING:
     from search.engines.flow import Archive
 
-BACKENDS = ("whoosh", "manticore")
+BACKENDS = ("whoosh", "manticore", "solr")
 
 
 class SearchBackend(Protocol):
@@ -91,6 +93,10 @@ def open_backend(name: str, index_root: Path, facet_limit: int, environ: dict | 
         from search.engines.manticore.archive import ManticoreArchive
         from search.engines.manticore.sphinxql import Settings
         return ManticoreArchive(index_root, Settings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
+    if name == "solr":
+        from search.engines.solr.archive import SolrArchive
+        from search.engines.solr.settings import Settings as SolrSettings
+        return SolrArchive(index_root, SolrSettings.from_config(environ), facet_limit=facet_limit, timeout=timeout)
     raise ValueError(f"ARCHIVE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
 
 

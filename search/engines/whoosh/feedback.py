@@ -11,15 +11,12 @@ words are highlighted. `make eval` chose the constants on Cranfield, CISI and ME
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-
 import numpy as np
 from whoosh import query as wq
 
-from search.engines.whoosh.scoring import TermScorer, term_idf
+from search.engines.relevance import key_terms_of
+from search.engines.whoosh.scoring import TermScorer
 from search.index.schema import FIELD_BOOSTS
-from search.text.analysis import text_terms
 
 DOCUMENTS = 10  # best matches read for their key words
 TERMS = 20  # key words added
@@ -34,35 +31,15 @@ def applies(leaves: list[tuple[str, str, np.ndarray]]) -> bool:
 
 
 def key_terms(searcher, docnums: list[int], limit: int = TERMS) -> list[tuple[str, float]]:
-    """Return the ``limit`` words that best characterise these documents, with weights (max 1): each
-    word's share of each document's headline and body, summed, times its idf.
-
-    Words are weighed by falling share, and once a share times the largest possible idf is under the
-    ``limit``-th best weight so far no later word can enter, so their document frequencies are not
-    looked up (in a long interview those lookups were most of the time its related articles took:
-    docs/benchmarks.md)."""
+    """Return the ``limit`` words that best characterise these documents, with weights (max 1)
+    (``relevance.key_terms_of``: each word's share of each document's headline and body, summed, times its
+    idf in the body field)."""
     reader = searcher.reader()
-    doc_count = reader.doc_count_all()
-    shares: Counter[str] = Counter()
+    texts = []
     for docnum in docnums:
         stored = searcher.stored_fields(docnum)
-        terms = [term for _, _, term in text_terms(f"{stored.get('title', '')}\n{stored.get('body', '')}")]
-        for term, count in Counter(terms).items():
-            shares[term] += count / len(terms)
-    highest_idf = term_idf(doc_count, 1)
-    weights: Counter[str] = Counter()
-    lowest: list[float] = []  # the ``limit`` highest weights so far (a min-heap)
-    for term in sorted(shares, key=shares.__getitem__, reverse=True):
-        if len(lowest) == limit and shares[term] * highest_idf < lowest[0]:
-            break
-        frequency = reader.doc_frequency("body", term)
-        weights[term] = shares[term] * (term_idf(doc_count, frequency) if frequency else 0.0)
-        (heapq.heappush if len(lowest) < limit else heapq.heappushpop)(lowest, weights[term])
-    best = Counter({term: weights[term] for term in shares if term in weights}).most_common(limit)
-    if not best or best[0][1] <= 0:
-        return []
-    top = best[0][1]
-    return [(term, weight / top) for term, weight in best if weight > 0]
+        texts.append(f"{stored.get('title', '')}\n{stored.get('body', '')}")
+    return key_terms_of(texts, reader.doc_count_all(), lambda term: reader.doc_frequency("body", term), limit)
 
 
 def rerank(scorer: TermScorer, searcher, ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
