@@ -133,8 +133,10 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
             f"(peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
         if http.get("anon_mb"):
             anon = ", ".join(f"{m:.0f}" for m in http["anon_mb"])
-            out(f"    of which each worker's own (RssAnon) {anon} MB, and pages of mapped files (RssFile: the "
-                f"build's derived arrays and the code, held once in the page cache for "
+            mapped = ("the code: the Solr engine maps no index files" if backend == "solr"
+                      else "the build's derived arrays and the code")
+            out(f"    of which each worker's own (RssAnon) {anon} MB, and pages of mapped files (RssFile: "
+                f"{mapped}, held once in the page cache for "
                 f"every worker) {', '.join(f'{m:.0f}' for m in http['file_mb'])} MB")
     first = http.get("first_requests")
     if first:
