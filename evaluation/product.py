@@ -2,7 +2,8 @@
 searcher. Nothing here scores or tokenises: the collection becomes a corpus folder of JSON Lines
 (the format a newsroom export is imported in), ``build_index`` indexes it as ``make index`` does,
 and ``WhooshArchive.rank`` ranks with the search page's parser and scorer in its "any of the words" mode
-(``--backend manticore``: the build is loaded into a local searchd cluster, which ranks).
+(``--backend manticore``: the build is loaded into a local searchd cluster, which ranks; ``--backend solr``:
+the Solr loader loads the corpus into a local SolrCloud, and ``SolrArchive.rank`` ranks).
 """
 
 from __future__ import annotations
@@ -60,12 +61,28 @@ def run_product(collection: TestCollection, workdir: Path, cluster=None) -> Prod
     write_corpus(collection, corpus_dir)
     started = time.perf_counter()
     settings = None
+    if cluster is not None and hasattr(cluster, "upload_configset"):  # a LocalSolrCluster
+        from search.engines.solr.archive import SolrArchive
+        from search.engines.solr.loader import load_corpus
+        from search.engines.solr.settings import Settings as SolrSettings
+
+        alias = "eval_" + re.sub(r"\W", "_", collection.name)
+        report = load_corpus(corpus_dir, index_root, SolrSettings(urls=tuple(cluster.urls), alias=alias),
+                             progress=False)
+        build_seconds = time.perf_counter() - started
+        return _ranked(collection, corpus_dir, SolrArchive(index_root), report, build_seconds)
     if cluster is not None:
         settings = Settings(head=cluster.head.sql, data_nodes=tuple(cluster.data_addresses), timeout=60)
         report = build_index(corpus_dir, index_root, progress=False, before_publish=publish_step(settings, {}))
     else:
         report = build_index(corpus_dir, index_root, progress=False)
     build_seconds = time.perf_counter() - started
+    archive = ManticoreArchive(index_root, settings) if settings else WhooshArchive(index_root)
+    return _ranked(collection, corpus_dir, archive, report, build_seconds)
+
+
+def _ranked(collection: TestCollection, corpus_dir: Path, archive, report, build_seconds: float) -> ProductRun:
+    """Rank every query of ``collection`` with ``archive`` (then closed), as ``make eval`` measures it."""
     # Article ids are the product's (a slug and a hash); the corpus reader gives each one's line.
     docids = {}
     for result in CorpusReader(corpus_dir).read_all():
@@ -73,7 +90,7 @@ def run_product(collection: TestCollection, workdir: Path, cluster=None) -> Prod
             docids[article.id] = collection.documents[article.line - 1].id
     run: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
-    with (ManticoreArchive(index_root, settings) if settings else WhooshArchive(index_root)) as archive:
+    with archive:
         for qid, text in collection.queries.items():
             ranked = archive.rank(typed_query(text), limit=DEPTH, any_words=True)
             run[qid] = {docids[article_id]: float(DEPTH - position) for position, article_id in enumerate(ranked)}

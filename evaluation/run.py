@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=default_root(), help="folder of the test collections")
     parser.add_argument("--collections", default=",".join(COLLECTIONS), help="comma-separated folder names")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: product, bm25, tantivy")
-    parser.add_argument("--backend", choices=("whoosh", "manticore"), default="whoosh",
-                        help="the product's engine (manticore: two local searchd data nodes and a head)")
+    parser.add_argument("--backend", choices=("whoosh", "manticore", "solr"), default="whoosh",
+                        help="the product's engine (manticore: two local searchd data nodes and a head; "
+                             "solr: a local SolrCloud of ZooKeeper and 3 nodes, each collection 2 shards x 2 replicas)")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.collections.split(",") if n.strip()]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -53,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             cluster = LocalCluster(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="eval-cluster-"))))
             stack.callback(cluster.stop)
             cluster.start()
+        if args.backend == "solr":
+            from search.engines.solr.nodes import LocalSolrCluster, ensure_launcher
+            ensure_launcher()
+            cluster = LocalSolrCluster(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="eval-solr-"))))
+            stack.callback(cluster.stop)
+            cluster.start()
+            cluster.upload_configset("news")
         return _evaluate(args, names, engines, cluster)
 
 

@@ -244,7 +244,8 @@ def test_the_engines_find_the_same_articles_for_the_query_syntax(engines, q):
 FIRST_PAGE_QUERIES = WORD_QUERIES + ('"white house"', '"prime minister"', "title:china", "china -trump", "+china trade",
                                      "(china OR russia) trade", "fly*", "headline:vaccine OR caption:vaccine",
                                      "bytedanse~1", "china trade market police government vaccine",
-                                     "president said the election was won by biden")
+                                     "president said the election was won by biden", "china NOT (trump OR biden)",
+                                     "NOT china", "tiktok OR huawei -china", '"prime minister"~3 election')
 
 
 @pytest.mark.parametrize("match", ["all", "any"])

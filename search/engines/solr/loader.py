@@ -278,8 +278,10 @@ def stored_texts(cluster: SolrCluster, collection: str) -> nearduplicates.Texts:
         for start in range(0, len(ids), 200):
             part = ids[start:start + 200]
             body = {"query": "*:*", "limit": len(part), "fields": f"{fields.ID},{fields.STORED}",
-                    "filter": ["{!terms f=id separator=$sep v=$ids}"],
-                    "params": {"sep": "\u0001", "ids": "\u0001".join(part), "shards.tolerant": "false"}}
+                    # not "ids": Solr's distributed search reads a request's ``ids`` as the documents its second
+                    # phase fetches, and found none of them (no near-duplicate was ever verified)
+                    "filter": ["{!terms f=id separator=$sep v=$wanted}"],
+                    "params": {"sep": "\u0001", "wanted": "\u0001".join(part), "shards.tolerant": "false"}}
             answer = cluster.call(f"{collection}/select", data=json.dumps(body).encode("utf-8"))
             for document in answer["response"]["docs"]:
                 stored = json.loads(document[fields.STORED])

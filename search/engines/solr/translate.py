@@ -59,6 +59,9 @@ class Scoring:
 
     leaves: list[Leaf] = field(default_factory=list)
     conditions: dict[str, str] = field(default_factory=dict)
+    # (condition, weight): ``weight`` added to the documents that do NOT match the condition (a Not, which
+    # Whoosh's InverseMatcher scores 1 where it matches)
+    negations: list[tuple[str, float]] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
     numpy_scored: bool = True
 
@@ -217,3 +220,29 @@ def _score(q: wq.Query, weight: float, found: Scoring, condition: str) -> None:
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         return
     found.numpy_scored = False  # Not, Every: Whoosh's matchers give them a constant
+    if isinstance(q, wq.Not):
+        name = f"n{len(found.negations)}"
+        found.conditions[name] = local_params(_node(q.query), found.params, name)
+        found.negations.append((name, weight))
+
+
+def local_params(node, params: dict[str, str], prefix: str) -> str:
+    """The JSON DSL ``node`` as one local-params query string, every value and sub-query a parameter of
+    ``params`` (named from ``prefix``): for a ``query()`` in a function, which takes no JSON."""
+    def param(value: str) -> str:
+        name = f"{prefix}_{len([k for k in params if k.startswith(prefix + '_')])}"
+        params[name] = value
+        return f"${name}"
+
+    if isinstance(node, str):
+        return f"{{!lucene v={param(node)}}}"
+    (kind, spec), = node.items()
+    if kind == "bool":
+        clauses = " ".join(f"{occur}={param(local_params(part, params, prefix))}"
+                           for occur, parts in spec.items() for part in parts)
+        return f"{{!bool {clauses}}}"
+    if kind == "xmlparser":
+        return f"{{!xmlparser v={param(spec['query'])}}}"
+    if kind == "terms":
+        return f"{{!terms f={spec['f']} separator=' ' v={param(spec['query'])}}}"
+    return f"{{!{kind} f={spec['f']} v={param(spec['query'])}}}"  # term, field
