@@ -27,7 +27,8 @@ SETTINGS = (
     Setting("PORT", "5000", "Port `make run` and `make serve` (its nginx front) listen on."),
     Setting("SITE_NAME", "News Archive", "Name shown in the page title and header."),
     Setting("PER_PAGE", "10", "Results per page when the request does not say (1-100)."),
-    Setting("INDEX_PROCS", "2", "Processes that write the index in a full build (1: all in one process)."),
+    Setting("INDEX_PROCS", "2", "Worker processes of a full build (1: all in one process): as many parse the "
+            "corpus and find its companies, and as many write the index (or encode Solr documents)."),
     Setting("INDEX_MEMORY_MB", "512", "Megabytes of postings the index writers (all processes together) sort in "
             "memory before spilling sorted runs to disk."),
     Setting("MAX_ARTICLE_BYTES", "4194304", "Largest article the indexer takes, in bytes of text (4 MiB); a larger "

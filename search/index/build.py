@@ -6,6 +6,7 @@ so a failed, interrupted or disk-full build leaves the previous index serving.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -263,7 +264,7 @@ def build_index(
     started = time.perf_counter()
     with store.lock():
         store.remove_stale_builds()
-        reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)))
+        reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)), procs=procs)
         files = list(list_corpus_files(Path(corpus_dir)))
         report = BuildReport(mode="full", summary=ReadSummary(), fields=reader.fields, cache=reader.cache.stats)
         build_dir = store.new_build_dir()
@@ -436,46 +437,54 @@ def _index_files(
     bar = tqdm(total=len(files), unit="file", disable=not show, file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
     try:
-        for path, relative in files:
-            if previous is not None:
-                entry = previous.kept(relative, claimed)
-                if entry is not None:
-                    claimed.update(dict.fromkeys(entry["ids"], relative))
-                    entries[relative] = entry
-                    bar.update(1)
-                    continue
-                old = previous.files.get(relative)
-                if old is not None:
-                    if old["checksum"] == previous.checksums.get(relative):
-                        report.files_reread += 1
-                    previous.forget(old.get("ids", []))
-            result = FileResult(relative, "")
-            ids: list[str] = []
-            duplicates: list[str] = []
-            credits = FileCredits()
-            for article in reader.iter_file(path, relative, result):
-                if article.id in claimed:
-                    result.problems.append(
-                        Problem(relative, article.line, f"duplicate id: {article.id} (also in {claimed[article.id]})")
-                    )
-                    duplicates.append(article.id)
-                    continue
-                claimed[article.id] = relative
-                writer.add_document(**article_to_document(article))
-                vocabulary.add(words_of(article.title, article.body, *article.captions))
-                signatures.add(article)
-                credits.add(article)
-                ids.append(article.id)
-                if show and len(ids) % 500 == 0:
-                    _show_rate(bar, report.summary.articles + len(ids), started)
-            report.summary.add(result, articles=len(ids))
-            entries[relative] = {"checksum": result.checksum, "ids": ids, "duplicates": duplicates,
-                                 "credits": credits.entries()}
-            bar.update(1)
-            _show_rate(bar, report.summary.articles, started)
+        with reader.reading(files) if previous is None else contextlib.nullcontext():
+            _read_files(reader, files, writer, report, vocabulary, signatures, previous, entries, claimed, bar,
+                        show, started)
     finally:
         bar.close()
     return entries
+
+
+def _read_files(reader, files, writer, report, vocabulary, signatures, previous, entries, claimed, bar, show,
+                started) -> None:
+    """``_index_files``'s loop over the files (in the reader's worker processes when it has them)."""
+    for path, relative in files:
+        if previous is not None:
+            entry = previous.kept(relative, claimed)
+            if entry is not None:
+                claimed.update(dict.fromkeys(entry["ids"], relative))
+                entries[relative] = entry
+                bar.update(1)
+                continue
+            old = previous.files.get(relative)
+            if old is not None:
+                if old["checksum"] == previous.checksums.get(relative):
+                    report.files_reread += 1
+                previous.forget(old.get("ids", []))
+        result = FileResult(relative, "")
+        ids: list[str] = []
+        duplicates: list[str] = []
+        credits = FileCredits()
+        for article in reader.iter_file(path, relative, result):
+            if article.id in claimed:
+                result.problems.append(
+                    Problem(relative, article.line, f"duplicate id: {article.id} (also in {claimed[article.id]})")
+                )
+                duplicates.append(article.id)
+                continue
+            claimed[article.id] = relative
+            writer.add_document(**article_to_document(article))
+            vocabulary.add(words_of(article.title, article.body, *article.captions))
+            signatures.add(article)
+            credits.add(article)
+            ids.append(article.id)
+            if show and len(ids) % 500 == 0:
+                _show_rate(bar, report.summary.articles + len(ids), started)
+        report.summary.add(result, articles=len(ids))
+        entries[relative] = {"checksum": result.checksum, "ids": ids, "duplicates": duplicates,
+                             "credits": credits.entries()}
+        bar.update(1)
+        _show_rate(bar, report.summary.articles, started)
 
 
 def check_servable(build_dir: Path, manifest: dict) -> None:

@@ -13,6 +13,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -197,8 +198,12 @@ class CorpusReader:
         max_article_bytes: int | None = None,
         each_record: bool = False,
         cache: ParseCache | None = None,
+        procs: int = 1,
     ):
         self.corpus_dir = Path(corpus_dir)
+        # Worker processes parsing and building articles (parallel.py); 1: all in this process.
+        self.procs = max(1, procs)
+        self._ahead = None  # the workers' Pipeline of the files being read (``reading``)
         # An article larger than this (its text, or the JSON line it is on) is reported and skipped.
         self.max_article_bytes = max_article_bytes if max_article_bytes is not None else max_article_setting()
         self.max_page_bytes = PAGE_BYTES_PER_ARTICLE_BYTE * self.max_article_bytes  # of an HTML page, markup and all
@@ -228,6 +233,12 @@ class CorpusReader:
         and reported by the pass that builds the articles.
         """
         counter = CandidateCounter(self.extractor)
+        if self.procs > 1:
+            from search.ingest import parallel
+
+            parallel.count_pass(self, counter, list(list_corpus_files(self.corpus_dir)))
+            self.cache.prune()
+            return counter
         for path, relative in list_corpus_files(self.corpus_dir):
             checksum = self.checksum(path, relative)
             key = None
@@ -270,6 +281,121 @@ class CorpusReader:
             except OSError:
                 return ""
         return self._checksums[relative]
+
+    def mapping_of(self, relative: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The field mapping a file is read with, and where each mapped name's mapping comes from."""
+        mapping = {**self.config.mapping_for(relative), **self.mapping}
+        origins = {**self.config.mapping_origins(relative), **dict.fromkeys(self.mapping, "--map")}
+        return mapping, origins
+
+    def plan(self, mode: str, path: Path, relative: str, examples: int = 3):
+        """A file's tasks for the worker processes (parallel.py) and what the parse cache gives and keeps of it:
+        what ``count_candidates`` (``mode`` "count") or ``iter_file`` ("build") does with one file, cut in parts."""
+        from search.ingest import parallel
+
+        plan = parallel.FilePlan(path, relative)
+        cache = self.cache
+        if mode == parallel.COUNT:
+            plan.checksum = checksum = self.checksum(path, relative)
+            if cache.enabled and checksum and self._gazetteer_key:
+                key = cache.key("organisations", self._drafts_key(relative, checksum), self._gazetteer_key,
+                                COMPANIES_SOURCE, examples)
+                cached = cache.load(key)
+                if cached is not None and len(cached) == 1:
+                    cache.stats.count_hits += 1
+                    cache.stats.cached.add(relative)
+                    drafts_key = self._drafts_key(relative, checksum)
+                    cache.used.update((drafts_key, cache.key("evidence", drafts_key, COMPANIES_SOURCE)))
+                    plan.counted = cached[0]
+                    return plan
+                plan.counts_key = key
+            if not (checksum and cache.enabled):
+                plan.tasks = self._source_tasks(plan, want_found=False)
+                return plan
+        else:
+            try:
+                plan.checksum = checksum = self._checksums.get(relative) or file_checksum(path)
+            except OSError as exc:
+                plan.error = f"unreadable: {exc.strerror or exc}"
+                return plan
+            if not cache.enabled:
+                plan.tasks = self._source_tasks(plan, want_found=False)
+                return plan
+        mapping, _origins = self.mapping_of(relative)
+        key = self._drafts_key(relative, checksum)
+        evidence_key = cache.key("evidence", key, COMPANIES_SOURCE)
+        frames = cache.load(key)
+        if frames is not None and frames and len(frames[0]) == len(mapping):
+            cache.stats.hits += 1
+            cache.stats.cached.add(relative)
+            plan.field_numbers = frames[0]
+            drafts = [draft for frame in frames[1:] for draft in frame]
+            evidence = cache.load(evidence_key)
+            found = evidence[0] if evidence is not None and len(evidence) == 1 and len(evidence[0]) == len(drafts) \
+                else None
+            if found is None:
+                plan.evidence_key = evidence_key
+            step = parallel.LINES_PER_TASK
+            plan.tasks = ((("drafts", drafts[i:i + step]), None if found is None else found[i:i + step], found is None)
+                          for i in range(0, len(drafts), step))
+            return plan
+        cache.stats.misses += 1
+        cache.stats.parsed.add(relative)
+        plan.drafts_key = key
+        plan.evidence_key = evidence_key
+        plan.tasks = self._source_tasks(plan, want_found=True)
+        return plan
+
+    def _source_tasks(self, plan, want_found: bool) -> Iterator[tuple]:
+        """The parsing tasks of a file: parts of its lines (JSON Lines, decoded here once, a decode warning in
+        ``plan.lead``), else the whole file, read by the worker as ``_file_drafts`` reads it."""
+        from search.ingest import parallel
+
+        path, relative = plan.path, plan.relative
+        whole = iter([(("file", str(path)), None, want_found)])
+        name = relative[:-3] if relative.endswith(".gz") else relative
+        suffix = Path(name).suffix.lower()
+        if suffix in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES | HTML_SUFFIXES or is_web_archive(relative):
+            return whole
+        if suffix not in JSON_LINES_SUFFIXES and looks_like_web_archive(path):
+            return whole
+        try:
+            raw = self._read_bytes(path)
+        except OSError:
+            return whole  # the worker says why
+        if suffix not in JSON_LINES_SUFFIXES and looks_like_html(raw):
+            return whole
+        text, warning = decode_text(raw)
+        del raw
+        if text is None or not text.strip() or not self.is_json_lines(relative, text):
+            return whole
+        if warning:
+            plan.lead.append(Problem(relative, 0, warning, skipped=False))
+        lines = text.split("\n")
+        del text
+        step = parallel.LINES_PER_TASK
+        return ((("lines", "\n".join(lines[i:i + step]), i + 1), None, want_found) for i in range(0, len(lines), step))
+
+    @contextmanager
+    def reading(self, files: list[tuple[Path, str]]) -> Iterator[None]:
+        """Parse and build ``files`` ahead in the worker processes (``procs`` > 1) while the caller takes each
+        file's articles from ``iter_file``, in this order; the counting pass (parallel too) comes first."""
+        if self.procs <= 1:
+            yield
+            return
+        from search.ingest import parallel
+
+        self._promote_candidates()
+        self._ahead = parallel.Pipeline(self, parallel.BUILD, files)
+        try:
+            yield
+        except BaseException:
+            self._ahead.terminate()
+            raise
+        else:
+            self._ahead.close()
+        finally:
+            self._ahead = None
 
     def _drafts_key(self, relative: str, checksum: str) -> str:
         """The parse cache's key of a file's drafts: whatever makes them what they are."""
@@ -353,6 +479,12 @@ class CorpusReader:
 
         Every failure becomes a Problem, never an exception; a large file is never held as Articles.
         """
+        if self._ahead is not None:
+            from search.ingest import parallel
+
+            plan = self._ahead.next_file(relative)
+            yield from parallel.build_file(self, self._ahead, plan, result, self._built_articles(relative, result))
+            return
         try:
             result.checksum = self._checksums.get(relative) or file_checksum(path)
         except OSError as exc:
@@ -367,6 +499,33 @@ class CorpusReader:
             yield from self._articles(drafts, relative, result)
         finally:
             self.extractor.evidence = None
+
+    def _built_articles(self, relative: str, result: FileResult):
+        """``_articles`` for drafts built by the worker processes: a function taking parts of a file's drafts
+        in order, each with what became of its drafts (an Article, an error's text, None for a Problem),
+        and yielding the Articles as ``_articles`` does (the same problems and duplicates)."""
+        seen_ids: set[str] = set()
+        offset = None
+
+        def take(parts: list[tuple[list, list]]) -> Iterator[Article]:
+            nonlocal offset
+            for drafts, outcomes in parts:
+                for draft, outcome in zip(drafts, outcomes, strict=True):
+                    if isinstance(draft, Problem):
+                        result.problems.append(draft)
+                        offset = draft.offset
+                        continue
+                    if not isinstance(outcome, Article):
+                        result.problems.append(Problem(relative, draft.line, str(outcome), offset=offset))
+                        continue
+                    if outcome.id in seen_ids:
+                        result.problems.append(Problem(relative, outcome.line, f"duplicate id: {outcome.id}",
+                                                       offset=offset))
+                        continue
+                    seen_ids.add(outcome.id)
+                    yield outcome
+
+        return take
 
     def _articles(self, drafts, relative: str, result: FileResult) -> Iterator[Article]:
         seen_ids: set[str] = set()
@@ -507,11 +666,34 @@ class CorpusReader:
     def _drafts(self, text: str, relative: str, tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         """The file's drafts (and problems), each article over the size limit made a problem."""
         for draft in self._parsed(text, relative, tally):
-            if isinstance(draft, ArticleDraft):
-                size = draft_bytes(draft, self.max_article_bytes)
-                if size > self.max_article_bytes:
-                    draft = Problem(relative, draft.line, too_large(size, self.max_article_bytes))
-            yield draft
+            yield self._sized(draft, relative)
+
+    def _sized(self, draft: ArticleDraft | Problem, relative: str) -> ArticleDraft | Problem:
+        """The draft, or the Problem it is when its article is over the size limit."""
+        if isinstance(draft, ArticleDraft):
+            size = draft_bytes(draft, self.max_article_bytes)
+            if size > self.max_article_bytes:
+                return Problem(relative, draft.line, too_large(size, self.max_article_bytes))
+        return draft
+
+    def is_json_lines(self, relative: str, text: str) -> bool:
+        """True when ``_parsed`` reads ``text`` (a file's, decoded) as JSON Lines: one record a line."""
+        name = relative[:-3] if relative.endswith(".gz") else relative
+        suffix = Path(name).suffix.lower()
+        return (suffix in JSON_LINES_SUFFIXES
+                or (suffix not in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES and text.lstrip().startswith("{")))
+
+    def line_drafts(self, text: str, relative: str, first: int,
+                    tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
+        """The drafts of some lines of a JSON Lines file (``first``: the number of the first), as ``_drafts``
+        gives them for the whole file: a file's lines are parsed in parts by worker processes (parallel.py)."""
+        mapping = {**self.config.mapping_for(relative), **self.mapping}
+        count = None
+        if tally is not None and mapping:
+            count = tally.counter(mapping, {**self.config.mapping_origins(relative),
+                                            **dict.fromkeys(self.mapping, "--map")})
+        for number, record in iter_json_lines(text, self.max_article_bytes, first):
+            yield self._sized(self._record(record, mapping, relative, number, count), relative)
 
     def _parsed(self, text: str, relative: str, tally: FieldTally | None = None) -> Iterator[ArticleDraft | Problem]:
         name = relative[:-3] if relative.endswith(".gz") else relative
@@ -522,8 +704,7 @@ class CorpusReader:
             count = tally.counter(mapping, {**self.config.mapping_origins(relative),
                                                   **dict.fromkeys(self.mapping, "--map")})
         stripped = text.lstrip()
-        if (suffix in JSON_LINES_SUFFIXES
-                or (suffix not in JSON_SUFFIXES | PAGE_TEXT_SUFFIXES and stripped.startswith("{"))):
+        if self.is_json_lines(relative, text):
             for number, record in iter_json_lines(text, self.max_article_bytes):
                 yield self._record(record, mapping, relative, number, count)
         elif suffix in JSON_SUFFIXES or (suffix not in PAGE_TEXT_SUFFIXES and stripped.startswith("[")):

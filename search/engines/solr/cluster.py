@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from search.engines.solr.nodes import (
@@ -74,22 +75,35 @@ class SolrCluster:
 
     def create_collection(self, name: str, configset: str, shards: int = 2, replicas: int = 2) -> dict:
         """Create ``name``: ``shards`` shards of ``replicas`` NRT replicas, no two replicas of a shard on one
-        node, spread over the live nodes (replica r of shard s on live node (s * replicas + r) mod n, as
-        ``LocalSolrCluster`` places them). Returns {shard: [node names]} once every replica is active."""
+        node, spread over the live nodes. Returns {shard: [node names]} once every replica is active.
+
+        One CREATE over the live nodes (``createNodeSet``) lets Solr's placement spread the replicas (about
+        2 s); should it put two replicas of a shard on one node, the collection is made again as an empty one
+        with one ADDREPLICA per replica (run together), replica r of shard s on live node (s * replicas + r)
+        mod n, as ``LocalSolrCluster`` places them."""
         live = sorted(self.status()["live_nodes"])
         if replicas > len(live):
             raise SolrNodesError(f"{replicas} replicas of a shard need {replicas} live Solr nodes; "
                                  f"the cluster has {len(live)} ({', '.join(live)})")
-        # One CREATE with an explicit node set per shard is not possible; an empty collection and one
-        # ADDREPLICA per replica is (each waits for its replica to be active).
+        self.collections_api({"action": "CREATE", "name": name, "collection.configName": configset,
+                              "router.name": "compositeId", "numShards": shards, "nrtReplicas": replicas,
+                              "createNodeSet": ",".join(live), "waitForFinalState": "true"})
+        placement = self.wait_active(name)
+        try:
+            check_placement(placement, replicas)
+            return placement
+        except SolrNodesError:
+            self.delete_collection(name)
         self.collections_api({"action": "CREATE", "name": name, "collection.configName": configset,
                               "router.name": "compositeId", "numShards": shards, "replicationFactor": 1,
                               "createNodeSet": "EMPTY", "waitForFinalState": "true"})
         shard_names = sorted(self.status_of(name)["shards"], key=_shard_order)
-        for s, shard in enumerate(shard_names):
-            for r in range(replicas):
-                self.collections_api({"action": "ADDREPLICA", "collection": name, "shard": shard, "type": "NRT",
-                                      "node": live[(s * replicas + r) % len(live)], "waitForFinalState": "true"})
+        calls = [{"action": "ADDREPLICA", "collection": name, "shard": shard, "type": "NRT",
+                  "node": live[(s * replicas + r) % len(live)], "waitForFinalState": "true"}
+                 for s, shard in enumerate(shard_names) for r in range(replicas)]
+        with ThreadPoolExecutor(len(calls)) as pool:
+            for _ in pool.map(self.collections_api, calls):
+                pass
         placement = self.wait_active(name)
         check_placement(placement, replicas)
         return placement

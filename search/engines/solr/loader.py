@@ -6,7 +6,9 @@ the parser to the cluster directly:
 
 * the corpus is read as the Whoosh build reads it (``CorpusReader`` with the parse cache, the files in the
   same order, an article id belonging to the first file that has it; the same manifest entries, credits
-  and problems report), in this process, and each article gets its number (``docnum_l``) in read order;
+  and problems report), parsed and its companies found in ``ARCHIVE_INDEX_PROCS`` worker processes
+  (``search/ingest/parallel.py``, results in the corpus's order), and each article gets its number
+  (``docnum_l``) in read order;
 * worker processes (``ARCHIVE_INDEX_PROCS``) turn batches of articles into Solr documents
   (``documents.py``: the product's analysed terms, the stored fields as JSON), near-duplicate signatures
   and vocabulary counts, while this process goes on parsing;
@@ -347,8 +349,8 @@ def load_corpus(
                 note = "No standby collection to update: loaded in full into a new collection."
         created = not target
         target = target or collection_name(settings.alias)
-        reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)))
-        promoted = reader.promoted_companies()  # the counting pass, before the worker processes fork
+        reader = CorpusReader(corpus_dir, mapping=mapping, cache=ParseCache(cache_setting(index_root)), procs=procs)
+        promoted = reader.promoted_companies()  # the counting pass (in worker processes), before the build's fork
         files = list(list_corpus_files(Path(corpus_dir)))
         report = SolrBuildReport(mode="incremental" if incremental else "full", summary=ReadSummary(),
                                  fields=reader.fields, cache=reader.cache.stats, note=note)
@@ -472,37 +474,38 @@ def _send_corpus(reader: CorpusReader, files: list[tuple[Path, str]], cluster: S
 
     numbers_queue: deque = deque()
     try:
-        for path, relative in files:
-            result = FileResult(relative, "")
-            ids: list[str] = []
-            duplicates: list[str] = []
-            credits = FileCredits()
-            for article in reader.iter_file(path, relative, result):
-                if article.id in claimed:
-                    result.problems.append(
-                        Problem(relative, article.line, f"duplicate id: {article.id} (also in {claimed[article.id]})"))
-                    duplicates.append(article.id)
-                    continue
-                claimed[article.id] = relative
-                previous = held.get(article.id)
-                if previous is not None and previous[1] >= 0:
-                    docnum = previous[1]
-                else:
-                    docnum, next_number = next_number, next_number + 1
-                stream.numbers[article.id] = docnum
-                stream.facets.add(article)
-                stream.headlines.add(article, docnum)
-                credits.add(article)
-                ids.append(article.id)
-                chunk.append(article)
-                numbers.append(docnum)
-                if len(chunk) >= CHUNK:
-                    submit()
-            report.summary.add(result, articles=len(ids))
-            entries[relative] = {"checksum": result.checksum, "ids": ids, "duplicates": duplicates,
-                                 "credits": credits.entries()}
-            bar.update(1)
-            _show_rate(bar, report.summary.articles, started)
+        with reader.reading(files):
+            for path, relative in files:
+                result = FileResult(relative, "")
+                ids: list[str] = []
+                duplicates: list[str] = []
+                credits = FileCredits()
+                for article in reader.iter_file(path, relative, result):
+                    if article.id in claimed:
+                        result.problems.append(Problem(
+                            relative, article.line, f"duplicate id: {article.id} (also in {claimed[article.id]})"))
+                        duplicates.append(article.id)
+                        continue
+                    claimed[article.id] = relative
+                    previous = held.get(article.id)
+                    if previous is not None and previous[1] >= 0:
+                        docnum = previous[1]
+                    else:
+                        docnum, next_number = next_number, next_number + 1
+                    stream.numbers[article.id] = docnum
+                    stream.facets.add(article)
+                    stream.headlines.add(article, docnum)
+                    credits.add(article)
+                    ids.append(article.id)
+                    chunk.append(article)
+                    numbers.append(docnum)
+                    if len(chunk) >= CHUNK:
+                        submit()
+                report.summary.add(result, articles=len(ids))
+                entries[relative] = {"checksum": result.checksum, "ids": ids, "duplicates": duplicates,
+                                     "credits": credits.entries()}
+                bar.update(1)
+                _show_rate(bar, report.summary.articles, started)
         if chunk:
             submit()
         while encoders.pending:

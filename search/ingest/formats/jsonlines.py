@@ -88,12 +88,13 @@ def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-def iter_json_lines(text: str, max_bytes: int | None = None) -> Iterator[tuple[int, object]]:
+def iter_json_lines(text: str, max_bytes: int | None = None, first: int = 1) -> Iterator[tuple[int, object]]:
     """Yield (line number, decoded value) for each non-blank line; bad JSON raises RecordError, and so
-    does a line over ``max_bytes`` (not parsed: the article it holds is too large)."""
+    does a line over ``max_bytes`` (not parsed: the article it holds is too large). ``first``: the number
+    of ``text``'s first line (a part of a file, parsed apart from the rest)."""
     # Split on newlines only: str.splitlines() also breaks at U+2028, U+2029 and U+0085, which
     # json.dumps(ensure_ascii=False) writes raw inside strings, and would cut such a record in two.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=first):
         if not line.strip():
             continue
         if max_bytes is not None and len(line) > max_bytes:  # a character is one byte or more
