@@ -119,6 +119,9 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"{label(t.engine):<{width}} {t.mode:<9} {t.p50:>8.2f} {t.p95:>8.2f} {t.mean:>8.2f}  {note}{headline}")
     out("* headline mode of the engine (faceted + snippets where it can do both; Datasette: its faceted table JSON, "
         "which has no snippets and no relevance order)")
+    if backend in ("manticore", "solr") and ("product-http", "html-hit") in by:
+        out(f"(html-hit with {backend}: no cache hit, the response cache is off for an engine whose nodes answer live "
+            "(web/responsecache.py): the same searches as html, asked again)")
     out("")
 
     # --- memory ---
