@@ -11,12 +11,11 @@ the bench, so their memory and CPU time are read from /proc here.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .backends import NodeMemory, _status_kb, compare_backends, environment, process_cpu_seconds, stopped_on_signals
 
 DATA_NODES = 2
 # What a node's folder holds besides its data: configuration and logs (the query log grows with every query).
@@ -32,39 +31,6 @@ def require_searchd() -> str:
         raise SystemExit("--backend manticore needs searchd (Debian package sphinxsearch: "
                          "apt-get install sphinxsearch); it was not found on PATH, in /usr/bin or in /usr/sbin")
     return binary
-
-
-def _clock_ticks() -> int:
-    return os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far (/proc/<pid>/stat), 0 if it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = text[text.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / _clock_ticks()  # utime, stime (fields 14, 15 of stat)
-
-
-def _status_kb(pid: int, key: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-@dataclass
-class NodeMemory:
-    name: str
-    pid: int
-    rss_mb: float  # VmRSS now, summed over the node's process tree
-    pss_mb: float  # PSS now, summed over the tree (bench.run.tree_memory_mb)
-    peak_mb: float  # VmHWM of the node's main process: its peak resident size since it started
 
 
 @dataclass
@@ -170,79 +136,5 @@ class BenchCluster:
         finally:
             connection.close()
 
-
-@contextmanager
-def stopped_on_signals():
-    """Turn SIGTERM and SIGHUP into SystemExit while the cluster runs, so that ``finally`` stops it
-    (Ctrl-C already raises KeyboardInterrupt; the searchd nodes run in their own sessions and would
-    otherwise outlive the bench)."""
-    def leave(signum, frame):
-        raise SystemExit(128 + signum)
-
-    previous = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            previous[signum] = signal.signal(signum, leave)
-        except (ValueError, OSError):  # not the main thread
-            pass
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-@contextmanager
-def environment(values: dict[str, str]):
-    """``os.environ`` with ``values`` set, for code that reads its settings from the environment
-    (``web.create_app`` in the --profile pass)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-# --- do both engines answer alike? ----------------------------------------------------------------
-
-def _facet_counts(results) -> dict[str, list[tuple[str, int]]]:
-    return {name: [(v.value, v.count) for v in values] for name, values in results.facets.items()}
-
-
-def _ids(results) -> list[str]:
-    return [hit.id for hit in results.hits]
-
-
-def compare_backends(index_root: Path, manticore, queries) -> dict:
-    """Ask the Whoosh engine over the same build (``search.engines.whoosh.archive.WhooshArchive(index_root)``) and the
-    Manticore engine every query, untimed: totals, facet counts (facets on, snippets off) and the
-    ids of the 10 hits shown. Returns the Whoosh totals and the queries where the answers differ."""
-    from search.engines.whoosh.archive import WhooshArchive
-    from search.request import SearchRequest
-
-    whoosh = WhooshArchive(index_root)
-    compared = {"whoosh_totals": {}, "manticore_totals": {}, "facets_differ": [], "hits_differ": [],
-                "same_hit_set": 0}
-    try:
-        for query in queries:
-            request = SearchRequest.from_params(query.product_params())
-            mine = whoosh.search(request, facets=True, snippets=False, did_you_mean=False)
-            theirs = manticore.search(request, facets=True, snippets=False, did_you_mean=False)
-            compared["whoosh_totals"][query.label] = mine.total
-            compared["manticore_totals"][query.label] = theirs.total
-            if _facet_counts(mine) != _facet_counts(theirs):
-                differ = {name: {"whoosh": counts, "manticore": _facet_counts(theirs).get(name)}
-                          for name, counts in _facet_counts(mine).items() if _facet_counts(theirs).get(name) != counts}
-                compared["facets_differ"].append({"query": query.label, "facets": differ})
-            if _ids(mine) != _ids(theirs):
-                compared["hits_differ"].append({"query": query.label, "whoosh": _ids(mine), "manticore": _ids(theirs)})
-            if set(_ids(mine)) == set(_ids(theirs)):
-                compared["same_hit_set"] += 1
-    finally:
-        whoosh.close()
-    return compared
+__all__ = ["BenchCluster", "NodeMemory", "compare_backends", "environment", "process_cpu_seconds",
+           "stopped_on_signals", "_status_kb"]

@@ -33,10 +33,12 @@ def _r(value: float | None, digits: int = 2):
 
 def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, memory, engines, skipped, reused,
            queries, load, year_offsets=None, backend="whoosh", manticore=None, compared=None, cluster="",
-           code_at_start=""):
+           code_at_start="", solr=None):
     """``backend``: the engine behind the product (its rows are labelled with it); with manticore,
     ``manticore`` holds the load's figures, ``compared`` the Whoosh engine's answers over the same
-    build (bench.manticore.compare_backends) and ``cluster`` where the nodes ran. ``code_at_start``:
+    build (bench.backends.compare_backends) and ``cluster`` where the nodes ran; with solr, ``solr`` holds
+    the Solr build's figures (bench.solr.build_solr) and ``compared`` the Whoosh engine's answers over its
+    build of the same corpus. ``code_at_start``:
     the commit when the run started (said with the one at the end when they differ)."""
     by = {(t.engine, t.mode): t for t in timings}
 
@@ -69,6 +71,8 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     if backend == "manticore":
         out(f"product backend: manticore (search.engines.manticore.archive.ManticoreArchive), searchd "
             f"{_searchd_version()}, on this machine: {cluster}")
+    elif backend == "solr":
+        out(f"product backend: solr (search.engines.solr.archive.SolrArchive), on this machine: {cluster}")
     else:
         out("product backend: whoosh (search.engines.whoosh.archive.WhooshArchive)")
     for engine, why in skipped.items():
@@ -94,6 +98,16 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"(manticore: the loader's own time, recorded in the build's manifest, after the Whoosh build; "
             f"Whoosh build + load {builds['product'].seconds + manticore['load_seconds']:.1f} s, the indexer's "
             f"wall time {builds['product'].wall_seconds:.1f} s; size MB: the data nodes' files after FLUSH RTINDEX)")
+    if solr:
+        out(f"(solr: the corpus loaded straight into collection {solr['collection']} ({solr['shards']} shards x "
+            f"{solr['replicas']} replicas: {_placement(solr['placement'])}), no Whoosh build; build s = wall s, the "
+            f"indexer process from start to exit; the loader's own time {solr['reported_seconds']:.1f} s, of which "
+            f"parse + encode + send {solr['parse_seconds']} s (waiting for Solr {solr['send_wait_seconds']} s), "
+            f"commit {solr['commit_seconds']} s; CPU of the JVMs during the load: "
+            f"{', '.join(f'{n} {c:.1f} s' for n, c in solr['jvm_cpu_seconds_during_load'].items())})")
+        out(f"(ingest end to end, parsing included, wall time of each indexer: solr {solr['docs_per_s']:.0f} "
+            f"articles/s ({solr['wall_seconds']:.1f} s), whoosh {solr['whoosh_docs_per_s']:.0f} articles/s "
+            f"({solr['whoosh_wall_seconds']:.1f} s): solr/whoosh {solr['speedup']}x (issue 19's target: 3x))")
     out("")
 
     # --- latency ---
@@ -105,6 +119,9 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"{label(t.engine):<{width}} {t.mode:<9} {t.p50:>8.2f} {t.p95:>8.2f} {t.mean:>8.2f}  {note}{headline}")
     out("* headline mode of the engine (faceted + snippets where it can do both; Datasette: its faceted table JSON, "
         "which has no snippets and no relevance order)")
+    if backend in ("manticore", "solr") and ("product-http", "html-hit") in by:
+        out(f"(html-hit with {backend}: no cache hit, the response cache is off for an engine whose nodes answer live "
+            "(web/responsecache.py): the same searches as html, asked again)")
     out("")
 
     # --- memory ---
@@ -119,8 +136,10 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
             f"(peak {', '.join(f'{m:.0f}' for m in http['peak_mb'])} MB)")
         if http.get("anon_mb"):
             anon = ", ".join(f"{m:.0f}" for m in http["anon_mb"])
-            out(f"    of which each worker's own (RssAnon) {anon} MB, and pages of mapped files (RssFile: the "
-                f"build's derived arrays and the code, held once in the page cache for "
+            mapped = ("the code: the Solr engine maps no index files" if backend == "solr"
+                      else "the build's derived arrays and the code")
+            out(f"    of which each worker's own (RssAnon) {anon} MB, and pages of mapped files (RssFile: "
+                f"{mapped}, held once in the page cache for "
                 f"every worker) {', '.join(f'{m:.0f}' for m in http['file_mb'])} MB")
     first = http.get("first_requests")
     if first:
@@ -152,6 +171,19 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
             out(f"  searchd data on disk: {sum(data.values()):.1f} MB "
                 f"({', '.join(f'{name} {mb:.1f} MB' for name, mb in data.items())}); articles per data node: "
                 f"{', '.join(f'{n:,}' for n in per_node)}")
+    solr_memory = memory.get("solr")
+    if solr_memory:
+        when = "after a restart (--reuse)" if (solr or {}).get("restarted") else "after the load"
+        for moment, nodes in ((when, solr_memory["after_load"]), ("after the queries", solr_memory["after_queries"])):
+            if nodes:
+                rss = ", ".join(f"{n['name']} {n['rss_mb']:.0f}" for n in nodes)
+                peaks = ", ".join(f"{n['name']} {n['peak_mb']:.0f}" for n in nodes)
+                out(f"  Solr JVM x{len(nodes)} (-Xmx{solr_memory['heap_mb']}m each) {moment}: VmRSS "
+                    f"{sum(n['rss_mb'] for n in nodes):.0f} MB in all ({rss}), peak VmHWM {peaks} MB")
+        data = solr_memory.get("data_mb") or {}
+        if data:
+            out(f"  Solr data on disk: {sum(data.values()):.1f} MB "
+                f"({', '.join(f'{name} {mb:.1f} MB' for name, mb in data.items())}; every article twice: 2 replicas)")
     out("")
 
     # --- ratios ---
@@ -185,6 +217,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out("WARNING: /api/search totals differ from the in-process totals")
     backend_agreement = None
     if compared is not None:
+        other = compared.get("backend", "manticore")
         whoosh = compared["whoosh_totals"]
         same = [label_ for label_ in whoosh if product_totals.get(label_) == whoosh[label_]]
         differ = [(label_, whoosh[label_], product_totals.get(label_)) for label_ in whoosh
@@ -196,17 +229,26 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         backend_agreement = {"queries": n, "totals": len(same), "api_totals": api_same if api_totals else None,
                              "facets": facets_same, "top10_order": hits_same, "top10_set": compared["same_hit_set"],
                              "totals_differ": differ}
-        out("Whoosh and Manticore backends over the same build "
-            "(search.engines.whoosh.archive.WhooshArchive on the same index folder, untimed)")
+        if other == "solr":
+            out("Whoosh and Solr backends over the same corpus (search.engines.whoosh.archive.WhooshArchive on the "
+                "harness's Whoosh build, the Solr engine on its own build, untimed)")
+        else:
+            out("Whoosh and Manticore backends over the same build "
+                "(search.engines.whoosh.archive.WhooshArchive on the same index folder, untimed)")
         out(f"  identical totals:        {len(same)} of {n} queries ({len(same) / n:.1%}; in process, top10 mode)"
             + (f"; over HTTP (/api/search): {api_same} of {n}" if api_totals else ""))
         if differ:
-            out("    differing: " + "; ".join(f"{q}: whoosh {w} vs manticore {m}" for q, w, m in differ[:6]))
+            out("    differing: " + "; ".join(f"{q}: whoosh {w} vs {other} {m}" for q, w, m in differ[:6]))
         out(f"  identical facet counts:  {facets_same} of {n} queries (company, source, section, date; facets on)")
-        out(f"  same 10 hits, same order: {hits_same} of {n}; same 10 hits in any order: {compared['same_hit_set']} "
-            f"of {n} (ranking: Whoosh BM25F vs searchd's bm25f() ranker)")
+        ranking = ("the product's BM25F in both (Solr: a function query)" if other == "solr"
+                   else "Whoosh BM25F vs searchd's bm25f() ranker")
+        out(f"  identical first pages (same 10 hits, same order): {hits_same} of {n} ({hits_same / n:.1%}); same "
+            f"10 hits in any order: {compared['same_hit_set']} of {n} (ranking: {ranking})")
+        if compared["facets_differ"]:
+            first_differ = compared["facets_differ"][0]
+            out(f"    facets differing, e.g. {first_differ['query']}: {', '.join(first_differ['facets'])}")
         shared = sorted(_shared_hits(compared))
-        first = n - sum(1 for h in compared["hits_differ"] if h["whoosh"][:1] != h["manticore"][:1])
+        first = n - sum(1 for h in compared["hits_differ"] if h["whoosh"][:1] != h[other][:1])
         if shared:
             out(f"  hits of the first page in both: median {statistics.median(shared):.0%} of Whoosh's "
                 f"(lowest {shared[0]:.0%}); same first hit: {first} of {n}")
@@ -283,6 +325,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "backend_agreement": ({k: v for k, v in backend_agreement.items() if k != "totals_differ"}
                               if backend_agreement else None),
         "manticore": _manticore_summary(manticore, memory.get("searchd")) if manticore else None,
+        "solr": _solr_summary(solr, memory.get("solr")) if solr else None,
         "ratios": {k: _r(v) for k, v in ratios.items()},
         "reused_indexes": reused,
         "load_avg": [round(x, 2) for x in load],
@@ -302,6 +345,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "mismatches": mismatches,
         "backend": backend,
         "manticore": manticore,
+        "solr": solr,
         "backend_comparison": compared,
         "queries": [{"label": q.label, "kind": q.kind, "product": q.product_params(), "fts5": q.fts5_match(),
                      "tantivy": q.tantivy_text()} for q in queries],
@@ -328,6 +372,34 @@ def _manticore_summary(manticore: dict, searchd: dict | None) -> dict:
         "searchd_rss_mb_after_load": _r(sum(n["rss_mb"] for n in loaded), 1) if loaded else None,
         "searchd_rss_mb_after_queries": _r(sum(n["rss_mb"] for n in after), 1) if after else None,
         "searchd_cpu_seconds_during_build": manticore.get("searchd_cpu_seconds_during_build"),
+    }
+
+
+def _placement(placement: dict) -> str:
+    return "; ".join(f"{shard} on {', '.join(nodes)}" for shard, nodes in placement.items())
+
+
+def _solr_summary(solr: dict, solr_memory: dict | None) -> dict:
+    solr_memory = solr_memory or {}
+    after = solr_memory.get("after_queries") or []
+    loaded = solr_memory.get("after_load") or []
+    return {
+        "collection": solr["collection"],
+        "load_seconds": _r(solr["wall_seconds"]),
+        "load_docs_per_s": _r(solr["docs_per_s"], 1),
+        "reported_seconds": _r(solr["reported_seconds"]),
+        "parse_seconds": solr.get("parse_seconds"),
+        "send_wait_seconds": solr.get("send_wait_seconds"),
+        "commit_seconds": solr.get("commit_seconds"),
+        "whoosh_wall_seconds": solr.get("whoosh_wall_seconds"),
+        "whoosh_docs_per_s": solr.get("whoosh_docs_per_s"),
+        "speedup": solr.get("speedup"),
+        "indexer_cpu_seconds": solr.get("indexer_cpu_seconds"),
+        "jvm_cpu_seconds_during_load": _r(sum(solr["jvm_cpu_seconds_during_load"].values())),
+        "heap_mb": solr.get("heap_mb"),
+        "data_mb": {**(solr_memory.get("data_mb") or solr["data_mb"])},
+        "rss_mb_after_load": {n["name"]: n["rss_mb"] for n in loaded},
+        "rss_mb_after_queries": {n["name"]: n["rss_mb"] for n in after},
     }
 
 
@@ -367,7 +439,8 @@ def _code_version() -> str:
 
 
 def _shared_hits(compared: dict) -> list[float]:
-    """Per query, the share of the Whoosh engine's first-page hits that the Manticore engine also shows."""
+    """Per query, the share of the Whoosh engine's first-page hits that the other engine also shows."""
+    other = compared.get("backend", "manticore")
     differ = {h["query"]: h for h in compared["hits_differ"]}
     shares = []
     for label in compared["whoosh_totals"]:
@@ -375,5 +448,5 @@ def _shared_hits(compared: dict) -> list[float]:
         if h is None:
             shares.append(1.0)
         elif h["whoosh"]:
-            shares.append(len(set(h["whoosh"]) & set(h["manticore"])) / len(h["whoosh"]))
+            shares.append(len(set(h["whoosh"]) & set(h[other])) / len(h["whoosh"]))
     return shares

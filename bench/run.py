@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import corpus as bench_corpus
+from .backends import compare_backends, environment, stopped_on_signals
 from .engines import (
     DatasetteEngine,
     Engine,
@@ -26,18 +27,13 @@ from .engines import (
     ProductInProcess,
     TantivyEngine,
 )
-from .manticore import (
-    DATA_NODES,
-    BenchCluster,
-    compare_backends,
-    environment,
-    stopped_on_signals,
-)
+from .manticore import DATA_NODES, BenchCluster
 from .queries import QUERIES, BenchQuery
+from .solr import SolrBench
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("product", "fts5", "tantivy", "datasette")
-BACKENDS = ("whoosh", "manticore")  # search.engines.backend.BACKENDS
+BACKENDS = ("whoosh", "manticore", "solr")  # search.engines.backend.BACKENDS
 PEER_PACKAGES = {"tantivy": "tantivy", "datasette": "datasette"}
 DEFAULT_REPS = 3
 
@@ -70,8 +66,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also profile one pass of Archive.search and of the HTML fragment "
                              "(cProfile, top functions)")
     parser.add_argument("--backend", choices=BACKENDS, default="whoosh",
-                        help="the product's engine: whoosh (default), or manticore: a local cluster of "
-                             f"{DATA_NODES} searchd data nodes and a head node, loaded by the indexer")
+                        help="the product's engine: whoosh (default); manticore: a local cluster of "
+                             f"{DATA_NODES} searchd data nodes and a head node, loaded by the indexer; solr: a local "
+                             "SolrCloud (3 nodes + ZooKeeper, 2 shards x 2 replicas) loaded straight from the "
+                             "corpus by python -m search index --backend solr (the Whoosh build is kept, to compare)")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]
@@ -379,27 +377,45 @@ def prepare_corpus(args, logs: Path) -> tuple[Path, list[int] | None]:
     return target, offsets
 
 
+def _remove_solr_run(run_dir: Path) -> None:
+    """A previous --backend solr run's cluster files and build folder: not this build's."""
+    from search.engines.solr.nodes import kill_leftovers
+
+    if (run_dir / "solr").exists():
+        kill_leftovers(run_dir / "solr")
+    shutil.rmtree(run_dir / "solr", ignore_errors=True)
+    shutil.rmtree(run_dir / "solr-index", ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.backend == "manticore":
         from .manticore import require_searchd
 
         require_searchd()  # before anything long: a missing searchd is said at once
+    if args.backend == "solr":
+        from .solr import require_java
+
+        require_java()
     work = args.work
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     run_dir = work if args.scale == 1 else work / f"x{args.scale}"  # a scale-up keeps its own indexes
     cluster = BenchCluster(run_dir / "manticore") if args.backend == "manticore" else None
+    solr = SolrBench(run_dir / "solr") if args.backend == "solr" else None
     with stopped_on_signals():
         try:
-            return _run(args, logs, run_dir, cluster)
+            return _run(args, logs, run_dir, cluster, solr)
         finally:
             if cluster is not None and cluster.cluster is not None:
                 log("stopping the Manticore cluster")
                 cluster.stop()
+            if solr is not None and solr.cluster is not None:
+                log("stopping the Solr cluster")
+                solr.stop()
 
 
-def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
+def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: SolrBench | None = None) -> int:
     from .report import _code_version
 
     code_at_start = _code_version()
@@ -424,20 +440,37 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
     parse_seconds = None
     reused = False
     manticore: dict = {}
+    solr_figures: dict = {}
+    solr_index = run_dir / "solr-index"  # the Solr build's folder (manifest, vocabulary...), beside the collection
     if args.reuse and builds_file.exists():
         saved = json.loads(builds_file.read_text())
         needed = {"fts5" if e == "datasette" else e for e in engines}
         if cluster is not None:
             needed.add("manticore")
+        if solr is not None:
+            needed.add("solr")
         if saved.get("corpus") == str(corpus) and needed <= saved["builds"].keys():
             builds = {name: Build(**b) for name, b in saved["builds"].items()}
             parse_seconds = saved.get("parse_seconds")
             manticore = saved.get("manticore") or {}
+            solr_figures = saved.get("solr") or {}
             reused = True
             log(f"reusing the indexes built by the previous run in {work}")
     if cluster is None:  # indexes reused from a manticore run: only the Whoosh figures apply
         builds.pop("manticore", None)
         manticore = {}
+    if solr is None:  # the same for a solr run's
+        builds.pop("solr", None)
+        solr_figures = {}
+    elif reused:
+        solr.start(fresh=False)  # the same ports (cluster.json), so that the cores and the cluster state match
+        log(f"Solr cluster: {solr.describe()}")
+        found = solr.count(solr_figures["collection"])
+        if found != builds["product"].docs:
+            raise SystemExit(f"the reused Solr collection {solr_figures['collection']} holds {found} articles, the "
+                             f"Whoosh build {builds['product'].docs}: run without --reuse")
+        # Memory now is that of nodes just restarted, not just loaded: said as such in the report.
+        solr_figures.update(after_load=[vars(m) for m in solr.memory()], data_mb=solr.data_mb(), restarted=True)
     elif reused:
         cluster.start(fresh=False)  # the nodes saved their indexes when the previous run stopped them
         log(f"Manticore cluster: {cluster.describe()}")
@@ -451,6 +484,19 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
         if cluster is None:
             shutil.rmtree(run_dir / "manticore", ignore_errors=True)  # a previous run's nodes: not this build's
             builds["product"] = build_product(corpus, index_root, logs)
+            if solr is None:
+                _remove_solr_run(run_dir)
+            else:
+                solr.start(fresh=True)
+                log(f"Solr cluster: {solr.describe()}")
+                from .solr import build_solr, compare_figures
+
+                builds["solr"], solr_figures = build_solr(corpus, solr_index, logs, solr)
+                solr_figures.update(compare_figures(solr_figures, builds["product"]))
+                figures = solr_figures
+                log(f"  Solr load: {figures['documents']:,} articles in {figures['wall_seconds']:.1f} s end to end "
+                    f"({figures['docs_per_s']:.0f} articles/s; Whoosh {figures['whoosh_docs_per_s']:.0f}/s: "
+                    f"{figures['speedup']}x), {sum(figures['data_mb'].values()):.1f} MB on disk")
         else:
             cluster.start(fresh=True)
             log(f"Manticore cluster: {cluster.describe()}")
@@ -475,7 +521,8 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
                 builds["tantivy"] = build_peer("tantivy", articles_path, tantivy_dir, logs)
         builds_file.write_text(json.dumps({"corpus": str(corpus), "parse_seconds": parse_seconds,
                                            "builds": {k: vars(v) for k, v in builds.items()},
-                                           "manticore": manticore or None}, indent=1))
+                                           "manticore": manticore or None, "solr": solr_figures or None},
+                                          indent=1))
     for name, build in builds.items():
         if build.docs != builds["product"].docs:
             raise SystemExit(f"{name} indexed {build.docs} articles, the product {builds['product'].docs}")
@@ -487,17 +534,23 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
     profile_text = ""
     compared = None
     # What the product's engines are told (search/config.py), in process and in the server's environment.
-    backend_env = cluster.env() if cluster is not None else {"ARCHIVE_SEARCH_BACKEND": "whoosh"}
+    backend_env = (cluster.env() if cluster is not None else solr.env() if solr is not None
+                   else {"ARCHIVE_SEARCH_BACKEND": "whoosh"})
+    # The folder the product's engine serves: the Solr build's own (its manifest names the collection).
+    served_root = solr_index if solr is not None else index_root
     log(f"timing {len(queries)} queries x {args.reps} repetition(s) after a warm-up pass; "
         f"the product's backend: {args.backend}")
     load_before = os.getloadavg()[0]
-    product = ProductInProcess(index_root, args.backend, backend_env)
+    product = ProductInProcess(served_root, args.backend, backend_env)
     try:
         docs = product.documents()
         timings += time_engine(product, queries, args.reps)
         if cluster is not None:
             log("comparing the Manticore engine's answers with the Whoosh engine's over the same build (untimed)")
-            compared = compare_backends(index_root, product.archive, queries)
+            compared = compare_backends(index_root, product.archive, queries, "manticore")
+        if solr is not None:
+            log("comparing the Solr engine's answers with the Whoosh engine's over the same corpus (untimed)")
+            compared = compare_backends(index_root, product.archive, queries, "solr")
         if args.profile:
             profile_text = (f"Profile of one pass of the {args.backend} engine's search as the web app calls it "
                             "(mode full):\n" + profile_product(product, queries))
@@ -506,8 +559,8 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
     if args.profile:
         with environment(backend_env):
             profile_text += ("\nProfile of one pass of the results fragment (GET /?q= with HX-Request: true) "
-                             "through Flask's test client:\n" + profile_fragment(index_root, queries))
-    server = ProductHTTP(index_root, logs / "gunicorn.log", backend_env)
+                             "through Flask's test client:\n" + profile_fragment(served_root, queries))
+    server = ProductHTTP(served_root, logs / "gunicorn.log", backend_env)
     try:
         timings += time_engine(server, queries, args.reps)
         memory["product-http"] = server.worker_memory()
@@ -520,6 +573,10 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
         memory["searchd"] = {"after_load": manticore.get("after_load", []),
                              "after_queries": [vars(m) for m in cluster.memory()],
                              "data_mb": cluster.data_mb()}
+    if solr is not None:
+        solr.check_running()
+        memory["solr"] = {"heap_mb": solr.heap_mb, "after_load": solr_figures.get("after_load", []),
+                          "after_queries": [vars(m) for m in solr.memory()], "data_mb": solr.data_mb()}
     peers = {
         "fts5": lambda: Fts5Engine(db_path),
         "tantivy": lambda: TantivyEngine(tantivy_dir),
@@ -544,8 +601,9 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None) -> int:
         args=args, docs=docs, synthetic=synthetic, corpus=corpus, builds=builds, parse_seconds=parse_seconds,
         timings=timings, memory=memory, engines=engines, skipped=skipped, reused=reused, queries=queries,
         load=(load_before, load_after), year_offsets=year_offsets, backend=args.backend,
-        manticore=manticore or None, compared=compared,
-        cluster=cluster.describe() if cluster is not None else "", code_at_start=code_at_start,
+        manticore=manticore or None, compared=compared, solr=solr_figures or None,
+        cluster=cluster.describe() if cluster is not None else solr.describe() if solr is not None else "",
+        code_at_start=code_at_start,
     )
     details_path = run_dir / "results.json"
     details_path.write_text(json.dumps(details, indent=1, ensure_ascii=False))
