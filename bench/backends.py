@@ -47,8 +47,8 @@ class NodeMemory:
 @contextmanager
 def stopped_on_signals():
     """Turn SIGTERM and SIGHUP into SystemExit while the cluster runs, so that ``finally`` stops it
-    (Ctrl-C already raises KeyboardInterrupt; the searchd nodes run in their own sessions and would
-    otherwise outlive the bench)."""
+    (Ctrl-C already raises KeyboardInterrupt; the Solr nodes and ZooKeeper run in their own sessions and
+    would otherwise outlive the bench)."""
     def leave(signum, frame):
         raise SystemExit(128 + signum)
 
@@ -91,12 +91,12 @@ def _ids(results) -> list[str]:
     return [hit.id for hit in results.hits]
 
 
-def compare_backends(index_root: Path, other, queries, name: str = "manticore") -> dict:
+def compare_backends(index_root: Path, other, queries, name: str = "solr") -> dict:
     """Ask the Whoosh engine over the build in ``index_root`` (``search.engines.whoosh.archive.WhooshArchive``)
-    and the engine ``other`` (called ``name``: manticore over the same build, solr over its own build of the
-    same corpus) every query, untimed: totals, facet counts (facets on, snippets off) and the ids of the 10
-    hits shown. Returns both engines' totals (``whoosh_totals``, ``<name>_totals``) and the queries where the
-    answers differ (each with ``whoosh`` and ``<name>``: the facets' counts, the first page's ids)."""
+    and the engine ``other`` (called ``name``: solr, over its own build of the same corpus) every query,
+    untimed: totals, facet counts (facets on, snippets off) and the ids of the 10 hits shown. Returns both
+    engines' totals (``whoosh_totals``, ``<name>_totals``) and the queries where the answers differ (each
+    with ``whoosh`` and ``<name>``: the facets' counts, the first page's ids)."""
     from search.engines.whoosh.archive import WhooshArchive
     from search.request import SearchRequest
 

@@ -89,8 +89,8 @@ class ProductInProcess(Engine):
     }
 
     def __init__(self, index_root: Path, backend: str = "whoosh", environ: dict | None = None):
-        """``backend``: the engine behind ``search.engines.backend.open_backend`` (whoosh, or manticore with
-        the ARCHIVE_MANTICORE_* settings in ``environ``), as the web app opens it."""
+        """``backend``: the engine behind ``search.engines.backend.open_backend`` (whoosh, or solr with
+        the ARCHIVE_SOLR_* settings in ``environ``), as the web app opens it."""
         from search.engines.backend import open_backend
 
         self.backend = backend
@@ -246,7 +246,7 @@ class ProductHTTP(Engine):
 
     def __init__(self, index_root: Path, log_path: Path, environ: dict | None = None):
         """``environ``: settings added to the server's environment (ARCHIVE_SEARCH_BACKEND and the
-        ARCHIVE_MANTICORE_* settings for the Manticore backend)."""
+        ARCHIVE_SOLR_* settings for the Solr backend)."""
         self.port = free_port()
         self.backend = ((environ or {}).get("ARCHIVE_SEARCH_BACKEND")
                         or os.environ.get("ARCHIVE_SEARCH_BACKEND", "whoosh"))

@@ -32,14 +32,12 @@ def _r(value: float | None, digits: int = 2):
 
 
 def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, memory, engines, skipped, reused,
-           queries, load, year_offsets=None, backend="whoosh", manticore=None, compared=None, cluster="",
+           queries, load, year_offsets=None, backend="whoosh", compared=None, cluster="",
            code_at_start="", solr=None):
-    """``backend``: the engine behind the product (its rows are labelled with it); with manticore,
-    ``manticore`` holds the load's figures, ``compared`` the Whoosh engine's answers over the same
-    build (bench.backends.compare_backends) and ``cluster`` where the nodes ran; with solr, ``solr`` holds
-    the Solr build's figures (bench.solr.build_solr) and ``compared`` the Whoosh engine's answers over its
-    build of the same corpus. ``code_at_start``:
-    the commit when the run started (said with the one at the end when they differ)."""
+    """``backend``: the engine behind the product (its rows are labelled with it); with solr, ``solr`` holds
+    the Solr build's figures (bench.solr.build_solr), ``compared`` the Whoosh engine's answers over its
+    build of the same corpus (bench.backends.compare_backends) and ``cluster`` where the nodes ran.
+    ``code_at_start``: the commit when the run started (said with the one at the end when they differ)."""
     by = {(t.engine, t.mode): t for t in timings}
 
     def label(engine: str) -> str:
@@ -68,10 +66,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         f"{len(queries)} queries x {args.reps} repetition(s) after one warm-up pass; times in ms")
     out(f"load average (1 min) before / after the queries: {load[0]:.2f} / {load[1]:.2f} "
         "(the benchmark keeps about one core busy; a load well above 1 means something else ran too)")
-    if backend == "manticore":
-        out(f"product backend: manticore (search.engines.manticore.archive.ManticoreArchive), searchd "
-            f"{_searchd_version()}, on this machine: {cluster}")
-    elif backend == "solr":
+    if backend == "solr":
         out(f"product backend: solr (search.engines.solr.archive.SolrArchive), on this machine: {cluster}")
     else:
         out("product backend: whoosh (search.engines.whoosh.archive.WhooshArchive)")
@@ -94,10 +89,6 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
             f"{docs / parse_seconds:.0f} docs/s; the product's build includes it, the peers' builds do not)")
     if "datasette" in engines:
         out("datasette  serves the fts5 database as it is (no index of its own)")
-    if manticore:
-        out(f"(manticore: the loader's own time, recorded in the build's manifest, after the Whoosh build; "
-            f"Whoosh build + load {builds['product'].seconds + manticore['load_seconds']:.1f} s, the indexer's "
-            f"wall time {builds['product'].wall_seconds:.1f} s; size MB: the data nodes' files after FLUSH RTINDEX)")
     if solr:
         out(f"(solr: the corpus loaded straight into collection {solr['collection']} ({solr['shards']} shards x "
             f"{solr['replicas']} replicas: {_placement(solr['placement'])}), no Whoosh build; build s = wall s, the "
@@ -119,7 +110,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out(f"{label(t.engine):<{width}} {t.mode:<9} {t.p50:>8.2f} {t.p95:>8.2f} {t.mean:>8.2f}  {note}{headline}")
     out("* headline mode of the engine (faceted + snippets where it can do both; Datasette: its faceted table JSON, "
         "which has no snippets and no relevance order)")
-    if backend in ("manticore", "solr") and ("product-http", "html-hit") in by:
+    if backend == "solr" and ("product-http", "html-hit") in by:
         out(f"(html-hit with {backend}: no cache hit, the response cache is off for an engine whose nodes answer live "
             "(web/responsecache.py): the same searches as html, asked again)")
     out("")
@@ -156,21 +147,6 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
     for name in ("fts5", "tantivy"):
         if name in builds:
             out(f"  {name} build peak RSS: {builds[name].peak_rss_mb:.0f} MB")
-    searchd = memory.get("searchd")
-    if searchd:
-        when = "after a restart (--reuse)" if (manticore or {}).get("restarted") else "after the load"
-        for moment, nodes in ((when, searchd["after_load"]), ("after the queries", searchd["after_queries"])):
-            if nodes:
-                rss = ", ".join(f"{n['name']} {n['rss_mb']:.0f}" for n in nodes)
-                peaks = ", ".join(f"{n['name']} {n['peak_mb']:.0f}" for n in nodes)
-                out(f"  searchd x{len(nodes)} {moment}: VmRSS {sum(n['rss_mb'] for n in nodes):.0f} MB in all "
-                    f"({rss}; PSS {sum(n['pss_mb'] for n in nodes):.0f} MB), peak VmHWM {peaks} MB")
-        data = searchd.get("data_mb") or {}
-        per_node = (manticore or {}).get("per_node") or []
-        if data:
-            out(f"  searchd data on disk: {sum(data.values()):.1f} MB "
-                f"({', '.join(f'{name} {mb:.1f} MB' for name, mb in data.items())}); articles per data node: "
-                f"{', '.join(f'{n:,}' for n in per_node)}")
     solr_memory = memory.get("solr")
     if solr_memory:
         when = "after a restart (--reuse)" if (solr or {}).get("restarted") else "after the load"
@@ -217,7 +193,7 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         out("WARNING: /api/search totals differ from the in-process totals")
     backend_agreement = None
     if compared is not None:
-        other = compared.get("backend", "manticore")
+        other = compared["backend"]
         whoosh = compared["whoosh_totals"]
         same = [label_ for label_ in whoosh if product_totals.get(label_) == whoosh[label_]]
         differ = [(label_, whoosh[label_], product_totals.get(label_)) for label_ in whoosh
@@ -229,19 +205,14 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         backend_agreement = {"queries": n, "totals": len(same), "api_totals": api_same if api_totals else None,
                              "facets": facets_same, "top10_order": hits_same, "top10_set": compared["same_hit_set"],
                              "totals_differ": differ}
-        if other == "solr":
-            out("Whoosh and Solr backends over the same corpus (search.engines.whoosh.archive.WhooshArchive on the "
-                "harness's Whoosh build, the Solr engine on its own build, untimed)")
-        else:
-            out("Whoosh and Manticore backends over the same build "
-                "(search.engines.whoosh.archive.WhooshArchive on the same index folder, untimed)")
+        out("Whoosh and Solr backends over the same corpus (search.engines.whoosh.archive.WhooshArchive on the "
+            "harness's Whoosh build, the Solr engine on its own build, untimed)")
         out(f"  identical totals:        {len(same)} of {n} queries ({len(same) / n:.1%}; in process, top10 mode)"
             + (f"; over HTTP (/api/search): {api_same} of {n}" if api_totals else ""))
         if differ:
             out("    differing: " + "; ".join(f"{q}: whoosh {w} vs {other} {m}" for q, w, m in differ[:6]))
         out(f"  identical facet counts:  {facets_same} of {n} queries (company, source, section, date; facets on)")
-        ranking = ("the product's BM25F in both (Solr: a function query)" if other == "solr"
-                   else "Whoosh BM25F vs searchd's bm25f() ranker")
+        ranking = "the product's BM25F in both (Solr: a function query)"
         out(f"  identical first pages (same 10 hits, same order): {hits_same} of {n} ({hits_same / n:.1%}); same "
             f"10 hits in any order: {compared['same_hit_set']} of {n} (ranking: {ranking})")
         if compared["facets_differ"]:
@@ -324,7 +295,6 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         "backend": backend,
         "backend_agreement": ({k: v for k, v in backend_agreement.items() if k != "totals_differ"}
                               if backend_agreement else None),
-        "manticore": _manticore_summary(manticore, memory.get("searchd")) if manticore else None,
         "solr": _solr_summary(solr, memory.get("solr")) if solr else None,
         "ratios": {k: _r(v) for k, v in ratios.items()},
         "reused_indexes": reused,
@@ -344,7 +314,6 @@ def render(*, args, docs, synthetic, corpus, builds, parse_seconds, timings, mem
         ],
         "mismatches": mismatches,
         "backend": backend,
-        "manticore": manticore,
         "solr": solr,
         "backend_comparison": compared,
         "queries": [{"label": q.label, "kind": q.kind, "product": q.product_params(), "fts5": q.fts5_match(),
@@ -357,22 +326,6 @@ def _cpu_count() -> int:
     import os
 
     return os.cpu_count() or 0
-
-
-def _manticore_summary(manticore: dict, searchd: dict | None) -> dict:
-    searchd = searchd or {}
-    after = searchd.get("after_queries") or []
-    loaded = searchd.get("after_load") or []
-    return {
-        "load_seconds": _r(manticore["load_seconds"]),
-        "load_docs_per_s": _r(manticore["load_docs_per_s"], 1),
-        "whoosh_build_seconds": _r(manticore["whoosh_build_seconds"]),
-        "per_node": manticore["per_node"],
-        "data_mb": _r(sum((searchd.get("data_mb") or manticore["data_mb"]).values()), 1),
-        "searchd_rss_mb_after_load": _r(sum(n["rss_mb"] for n in loaded), 1) if loaded else None,
-        "searchd_rss_mb_after_queries": _r(sum(n["rss_mb"] for n in after), 1) if after else None,
-        "searchd_cpu_seconds_during_build": manticore.get("searchd_cpu_seconds_during_build"),
-    }
 
 
 def _placement(placement: dict) -> str:
@@ -403,22 +356,6 @@ def _solr_summary(solr: dict, solr_memory: dict | None) -> dict:
     }
 
 
-def _searchd_version() -> str:
-    import subprocess
-
-    from search.engines.manticore.nodes import searchd_path
-
-    binary = searchd_path()
-    if binary is None:
-        return "(not found)"
-    try:
-        done = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return binary
-    first = (done.stdout or done.stderr).strip().splitlines()
-    return first[0] if first else binary
-
-
 def _code_version() -> str:
     """The commit the run's code was at, and the files then modified (the tree may change while it runs)."""
     import subprocess
@@ -440,7 +377,7 @@ def _code_version() -> str:
 
 def _shared_hits(compared: dict) -> list[float]:
     """Per query, the share of the Whoosh engine's first-page hits that the other engine also shows."""
-    other = compared.get("backend", "manticore")
+    other = compared["backend"]
     differ = {h["query"]: h for h in compared["hits_differ"]}
     shares = []
     for label in compared["whoosh_totals"]:

@@ -27,13 +27,13 @@ from .engines import (
     ProductInProcess,
     TantivyEngine,
 )
-from .manticore import DATA_NODES, BenchCluster
 from .queries import QUERIES, BenchQuery
 from .solr import SolrBench
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("product", "fts5", "tantivy", "datasette")
-BACKENDS = ("whoosh", "manticore", "solr")  # search.engines.backend.BACKENDS
+BACKENDS = ("whoosh", "solr")  # search.engines.backend.BACKENDS
+BUILDS = ("product", "fts5", "tantivy", "solr")  # what builds.json may hold: the indexes built here
 PEER_PACKAGES = {"tantivy": "tantivy", "datasette": "datasette"}
 DEFAULT_REPS = 3
 
@@ -66,8 +66,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also profile one pass of Archive.search and of the HTML fragment "
                              "(cProfile, top functions)")
     parser.add_argument("--backend", choices=BACKENDS, default="whoosh",
-                        help="the product's engine: whoosh (default); manticore: a local cluster of "
-                             f"{DATA_NODES} searchd data nodes and a head node, loaded by the indexer; solr: a local "
+                        help="the product's engine: whoosh (default); solr: a local "
                              "SolrCloud (3 nodes + ZooKeeper, 2 shards x 2 replicas) loaded straight from the "
                              "corpus by python -m search index --backend solr (the Whoosh build is kept, to compare)")
     args = parser.parse_args(argv)
@@ -189,20 +188,14 @@ def folder_mb(path: Path) -> float:
 INDEXED_LINE = re.compile(r"Indexed (\d+) articles from (\d+) files in ([\d.]+) s .*the index holds (\d+) articles")
 
 
-def build_product(corpus: Path, index_root: Path, logs: Path, cluster: BenchCluster | None = None) -> Build:
-    """The product's build, as ``make index`` runs it; with ``cluster``, as an operator runs it for the
-    Manticore backend (``--backend manticore`` and the ARCHIVE_MANTICORE_* settings), so that the
-    indexer loads the build into the data nodes before publishing it."""
+def build_product(corpus: Path, index_root: Path, logs: Path) -> Build:
+    """The product's build, as ``make index`` runs it."""
     if index_root.exists():
         shutil.rmtree(index_root)
     command = [sys.executable, "-m", "search", "index", "--corpus", str(corpus), "--index", str(index_root),
-               "--no-progress", "--backend", "whoosh" if cluster is None else "manticore"]
-    env = None
-    if cluster is not None:
-        env = cluster.env()
-        log(f"product: {' '.join(f'{k}={v!r}' for k, v in env.items())}")
+               "--no-progress", "--backend", "whoosh"]
     log(f"product: {' '.join(command[1:])}")
-    child = run_child(command, logs / "product-index.log", env=env)
+    child = run_child(command, logs / "product-index.log")
     output = child.output
     match = INDEXED_LINE.search(output)
     if not match:
@@ -211,46 +204,8 @@ def build_product(corpus: Path, index_root: Path, logs: Path, cluster: BenchClus
         log(f"  {line}")
     docs, seconds = int(match.group(4)), float(match.group(3))
     current = index_root / "current"
-    note = "includes parsing and company extraction (CorpusReader)"
-    if cluster is not None:
-        note = "the Whoosh build alone (as above); wall s, CPU s and RSS include the Manticore load"
     return Build("product", docs, seconds, child.wall_seconds, child.cpu_seconds, child.peak_rss_mb,
-                 child.peak_tree_mb, folder_mb(current), note=note)
-
-
-def load_figures(index_root: Path, cluster: BenchCluster, cpu_before: float, product: Build) -> tuple[Build, dict]:
-    """The Manticore load of the build just published: what its manifest records (the loader's own
-    time, articles per node), the searchd processes' CPU time during the build, their memory, and
-    the data on disk after ``FLUSH RTINDEX``."""
-    from search.index.store import IndexStore
-
-    cluster.check_running()
-    entry = IndexStore(index_root).manifest().get("manticore")
-    if not entry:
-        raise RuntimeError(f"the build in {index_root} was not loaded into Manticore (no 'manticore' in its manifest)")
-    searchd_cpu = cluster.cpu_seconds() - cpu_before
-    cluster.flush(entry["index"])
-    data = cluster.data_mb()
-    memory = cluster.memory()
-    seconds = float(entry["seconds"])
-    load = Build("manticore", int(entry["documents"]), seconds, seconds, searchd_cpu,
-                 max(m.peak_mb for m in memory), sum(m.rss_mb for m in memory), sum(data.values()),
-                 note=f"load into {len(entry['per_node'])} data nodes {entry['per_node']} (loader in the indexer "
-                      "process); CPU s: searchd x3; RSS MB: largest searchd peak; tree MB: searchd x3 RSS")
-    figures = {
-        "index": entry["index"],
-        "per_node": entry["per_node"],
-        "documents": int(entry["documents"]),
-        "written": entry.get("written"),
-        "load_seconds": seconds,
-        "load_docs_per_s": int(entry["documents"]) / seconds if seconds else 0.0,
-        "whoosh_build_seconds": product.seconds,
-        "indexer_wall_seconds": product.wall_seconds,
-        "searchd_cpu_seconds_during_build": round(searchd_cpu, 2),
-        "data_mb": data,
-        "after_load": [vars(m) for m in memory],
-    }
-    return load, figures
+                 child.peak_tree_mb, folder_mb(current), note="includes parsing and company extraction (CorpusReader)")
 
 
 def build_peer(engine: str, articles: Path, out: Path, logs: Path) -> Build:
@@ -389,10 +344,6 @@ def _remove_solr_run(run_dir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.backend == "manticore":
-        from .manticore import require_searchd
-
-        require_searchd()  # before anything long: a missing searchd is said at once
     if args.backend == "solr":
         from .solr import require_java
 
@@ -401,21 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     run_dir = work if args.scale == 1 else work / f"x{args.scale}"  # a scale-up keeps its own indexes
-    cluster = BenchCluster(run_dir / "manticore") if args.backend == "manticore" else None
     solr = SolrBench(run_dir / "solr") if args.backend == "solr" else None
     with stopped_on_signals():
         try:
-            return _run(args, logs, run_dir, cluster, solr)
+            return _run(args, logs, run_dir, solr)
         finally:
-            if cluster is not None and cluster.cluster is not None:
-                log("stopping the Manticore cluster")
-                cluster.stop()
             if solr is not None and solr.cluster is not None:
                 log("stopping the Solr cluster")
                 solr.stop()
 
 
-def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: SolrBench | None = None) -> int:
+def _run(args, logs: Path, run_dir: Path, solr: SolrBench | None = None) -> int:
     from .report import _code_version
 
     code_at_start = _code_version()
@@ -439,27 +386,21 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
     builds: dict[str, Build] = {}
     parse_seconds = None
     reused = False
-    manticore: dict = {}
     solr_figures: dict = {}
     solr_index = run_dir / "solr-index"  # the Solr build's folder (manifest, vocabulary...), beside the collection
     if args.reuse and builds_file.exists():
         saved = json.loads(builds_file.read_text())
         needed = {"fts5" if e == "datasette" else e for e in engines}
-        if cluster is not None:
-            needed.add("manticore")
         if solr is not None:
             needed.add("solr")
         if saved.get("corpus") == str(corpus) and needed <= saved["builds"].keys():
-            builds = {name: Build(**b) for name, b in saved["builds"].items()}
+            # Only the builds this harness makes (a builds.json of a retired backend may hold others).
+            builds = {name: Build(**b) for name, b in saved["builds"].items() if name in BUILDS}
             parse_seconds = saved.get("parse_seconds")
-            manticore = saved.get("manticore") or {}
             solr_figures = saved.get("solr") or {}
             reused = True
             log(f"reusing the indexes built by the previous run in {work}")
-    if cluster is None:  # indexes reused from a manticore run: only the Whoosh figures apply
-        builds.pop("manticore", None)
-        manticore = {}
-    if solr is None:  # the same for a solr run's
+    if solr is None:  # indexes reused from a solr run: only the Whoosh figures apply
         builds.pop("solr", None)
         solr_figures = {}
     elif reused:
@@ -471,41 +412,21 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
                              f"Whoosh build {builds['product'].docs}: run without --reuse")
         # Memory now is that of nodes just restarted, not just loaded: said as such in the report.
         solr_figures.update(after_load=[vars(m) for m in solr.memory()], data_mb=solr.data_mb(), restarted=True)
-    elif reused:
-        cluster.start(fresh=False)  # the nodes saved their indexes when the previous run stopped them
-        log(f"Manticore cluster: {cluster.describe()}")
-        found = cluster.count(manticore["index"])
-        if found != builds["product"].docs:
-            raise SystemExit(f"the reused Manticore cluster holds {found} articles, the build "
-                             f"{builds['product'].docs}: run without --reuse")
-        # Memory now is that of nodes just restarted, not just loaded: said as such in the report.
-        manticore.update(after_load=[vars(m) for m in cluster.memory()], data_mb=cluster.data_mb(), restarted=True)
     if not reused:
-        if cluster is None:
-            shutil.rmtree(run_dir / "manticore", ignore_errors=True)  # a previous run's nodes: not this build's
-            builds["product"] = build_product(corpus, index_root, logs)
-            if solr is None:
-                _remove_solr_run(run_dir)
-            else:
-                solr.start(fresh=True)
-                log(f"Solr cluster: {solr.describe()}")
-                from .solr import build_solr, compare_figures
-
-                builds["solr"], solr_figures = build_solr(corpus, solr_index, logs, solr)
-                solr_figures.update(compare_figures(solr_figures, builds["product"]))
-                figures = solr_figures
-                log(f"  Solr load: {figures['documents']:,} articles in {figures['wall_seconds']:.1f} s end to end "
-                    f"({figures['docs_per_s']:.0f} articles/s; Whoosh {figures['whoosh_docs_per_s']:.0f}/s: "
-                    f"{figures['speedup']}x), {sum(figures['data_mb'].values()):.1f} MB on disk")
+        builds["product"] = build_product(corpus, index_root, logs)
+        if solr is None:
+            _remove_solr_run(run_dir)
         else:
-            cluster.start(fresh=True)
-            log(f"Manticore cluster: {cluster.describe()}")
-            cpu_before = cluster.cpu_seconds()
-            builds["product"] = build_product(corpus, index_root, logs, cluster)
-            builds["manticore"], manticore = load_figures(index_root, cluster, cpu_before, builds["product"])
-            log(f"  Manticore load: {manticore['documents']:,} articles in {manticore['load_seconds']:.1f} s "
-                f"({manticore['load_docs_per_s']:.0f} articles/s), per node {manticore['per_node']}, "
-                f"{sum(manticore['data_mb'].values()):.1f} MB on disk")
+            solr.start(fresh=True)
+            log(f"Solr cluster: {solr.describe()}")
+            from .solr import build_solr, compare_figures
+
+            builds["solr"], solr_figures = build_solr(corpus, solr_index, logs, solr)
+            solr_figures.update(compare_figures(solr_figures, builds["product"]))
+            figures = solr_figures
+            log(f"  Solr load: {figures['documents']:,} articles in {figures['wall_seconds']:.1f} s end to end "
+                f"({figures['docs_per_s']:.0f} articles/s; Whoosh {figures['whoosh_docs_per_s']:.0f}/s: "
+                f"{figures['speedup']}x), {sum(figures['data_mb'].values()):.1f} MB on disk")
         peers = [e for e in engines if e != "product"]
         if peers:
             log("reading the corpus with the product's CorpusReader for the peers")
@@ -521,7 +442,7 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
                 builds["tantivy"] = build_peer("tantivy", articles_path, tantivy_dir, logs)
         builds_file.write_text(json.dumps({"corpus": str(corpus), "parse_seconds": parse_seconds,
                                            "builds": {k: vars(v) for k, v in builds.items()},
-                                           "manticore": manticore or None, "solr": solr_figures or None},
+                                           "solr": solr_figures or None},
                                           indent=1))
     for name, build in builds.items():
         if build.docs != builds["product"].docs:
@@ -534,8 +455,7 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
     profile_text = ""
     compared = None
     # What the product's engines are told (search/config.py), in process and in the server's environment.
-    backend_env = (cluster.env() if cluster is not None else solr.env() if solr is not None
-                   else {"ARCHIVE_SEARCH_BACKEND": "whoosh"})
+    backend_env = solr.env() if solr is not None else {"ARCHIVE_SEARCH_BACKEND": "whoosh"}
     # The folder the product's engine serves: the Solr build's own (its manifest names the collection).
     served_root = solr_index if solr is not None else index_root
     log(f"timing {len(queries)} queries x {args.reps} repetition(s) after a warm-up pass; "
@@ -545,9 +465,6 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
     try:
         docs = product.documents()
         timings += time_engine(product, queries, args.reps)
-        if cluster is not None:
-            log("comparing the Manticore engine's answers with the Whoosh engine's over the same build (untimed)")
-            compared = compare_backends(index_root, product.archive, queries, "manticore")
         if solr is not None:
             log("comparing the Solr engine's answers with the Whoosh engine's over the same corpus (untimed)")
             compared = compare_backends(index_root, product.archive, queries, "solr")
@@ -568,11 +485,6 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
         memory["product-http"]["first_requests"] = server.first
     finally:
         server.close()
-    if cluster is not None:
-        cluster.check_running()
-        memory["searchd"] = {"after_load": manticore.get("after_load", []),
-                             "after_queries": [vars(m) for m in cluster.memory()],
-                             "data_mb": cluster.data_mb()}
     if solr is not None:
         solr.check_running()
         memory["solr"] = {"heap_mb": solr.heap_mb, "after_load": solr_figures.get("after_load", []),
@@ -601,8 +513,7 @@ def _run(args, logs: Path, run_dir: Path, cluster: BenchCluster | None, solr: So
         args=args, docs=docs, synthetic=synthetic, corpus=corpus, builds=builds, parse_seconds=parse_seconds,
         timings=timings, memory=memory, engines=engines, skipped=skipped, reused=reused, queries=queries,
         load=(load_before, load_after), year_offsets=year_offsets, backend=args.backend,
-        manticore=manticore or None, compared=compared, solr=solr_figures or None,
-        cluster=cluster.describe() if cluster is not None else solr.describe() if solr is not None else "",
+        compared=compared, solr=solr_figures or None, cluster=solr.describe() if solr is not None else "",
         code_at_start=code_at_start,
     )
     details_path = run_dir / "results.json"

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .manticore import NodeMemory, _status_kb, process_cpu_seconds
+from .backends import NodeMemory, _status_kb, process_cpu_seconds
 
 NODES = 3
 SHARDS = 2

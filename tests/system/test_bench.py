@@ -2,10 +2,9 @@
 
 This checks only that it works: the figures that matter come from `make bench` on the 24k-article
 corpus. The harness runs once (a child process, like `make bench`); each peer's checks are skipped,
-with the reason, only when its package is not installed. With ``--backend manticore`` it runs once
-more against a real local searchd cluster (2 data nodes and a head): those tests fail, never skip,
-when searchd is not installed. With ``--backend solr`` once more against a local SolrCloud (3 nodes and
-ZooKeeper, the corpus loaded straight into it): those fail, never skip, without Java and the launcher.
+with the reason, only when its package is not installed. With ``--backend solr`` it runs once more
+against a local SolrCloud (3 nodes and ZooKeeper, the corpus loaded straight into it): those tests fail,
+never skip, without Java and the launcher.
 """
 
 from __future__ import annotations
@@ -120,107 +119,6 @@ def test_synthetic_scale_up_is_said_and_counted(tmp_path):
     assert first["title"] == second["title"] and first["id"] != second["id"]
     assert int(first["published"][:4]) - int(second["published"][:4]) == 20
     assert summary["year_offsets"] == [0, -20]
-
-
-@pytest.fixture(scope="module")
-def manticore_run(tmp_path_factory):
-    """The harness with --backend manticore on the bundled corpus, the product and FTS5 only."""
-    from search.engines.manticore.nodes import searchd_path
-
-    if searchd_path() is None:
-        pytest.fail("searchd is not installed: the Manticore backend's benchmark needs it "
-                    "(Debian package sphinxsearch: apt-get install sphinxsearch)")
-    tmp = tmp_path_factory.mktemp("bench-manticore")
-    corpus = tmp / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    work = tmp / "work"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--corpus", str(corpus), "--work", str(work), "--quick",
-         "--backend", "manticore", "--engines", "product,fts5"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )
-    assert done.returncode == 0, (f"python -m bench --backend manticore failed:\n{done.stdout[-3000:]}\n"
-                                  f"{done.stderr[-3000:]}")
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    details = json.loads((work / "results.json").read_text(encoding="utf-8"))
-    expected_docs = sum(len(result.articles) for result in CorpusReader(corpus).read_all())
-    return {"stdout": done.stdout, "stderr": done.stderr, "summary": summary, "details": details,
-            "expected_docs": expected_docs, "work": work}
-
-
-def _searchd_running_in(folder) -> list[int]:
-    """searchd processes whose configuration is under ``folder``."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if "searchd" in command and str(folder) in command:
-                found.append(int(proc.name))
-    return found
-
-
-def test_manticore_backend_prints_the_same_tables_with_real_figures(manticore_run):
-    out, summary = manticore_run["stdout"], manticore_run["summary"]
-    for heading in ("Index build", "Search latency per query (ms)", "Memory", "Ratios of medians"):
-        assert heading in out
-    assert "Traceback" not in manticore_run["stderr"]
-    assert "ResourceWarning" not in manticore_run["stderr"] + out
-    assert summary["backend"] == "manticore" and "product backend: manticore" in out
-    assert summary["docs"] == manticore_run["expected_docs"] > 0
-    # Every mode of the product, in process and over HTTP, labelled with the backend that answered.
-    rows = {(m.group(1), m.group(2)): float(m.group(3)) for m in re.finditer(
-        r"^(product(?:-http)?\[manticore\]|fts5)\s+(\w+)\s+([\d.]+)\s+[\d.]+\s+[\d.]+", out, re.MULTILINE)}
-    for mode in ("top10", "facets", "snippets", "full"):
-        assert rows[("product[manticore]", mode)] > 0, mode
-    for mode in ("html", "json"):
-        assert rows[("product-http[manticore]", mode)] > 0, mode
-    assert ("fts5", "snippets") in rows
-    assert set(summary["inproc_p50_ms"]) == {"top10", "facets", "snippets", "full"}
-    assert summary["http_p50_ms"] > 0 and summary["worker_rss_mb"] > 0
-    assert set(summary["ratios"]) == {"product/fts5 top10", "product/fts5 facets", "product/fts5 snippets"}
-    assert re.search(r"product\[manticore\]/fts5 snippets\s+[\d.]+x", out)
-    assert summary["agreement"]["fts5"] >= 0.9
-
-
-def test_manticore_load_memory_and_data_are_reported(manticore_run):
-    summary, details = manticore_run["summary"], manticore_run["details"]
-    figures = summary["manticore"]
-    assert figures["load_seconds"] > 0 and figures["load_docs_per_s"] > 0
-    assert figures["whoosh_build_seconds"] == summary["index_seconds"] > 0
-    assert sum(figures["per_node"]) == summary["docs"] and len(figures["per_node"]) == 2
-    assert all(n > 0 for n in figures["per_node"])
-    assert figures["data_mb"] > 0
-    assert figures["searchd_rss_mb_after_load"] > 0 and figures["searchd_rss_mb_after_queries"] > 0
-    assert details["builds"]["manticore"]["docs"] == summary["docs"]
-    searchd = details["memory"]["searchd"]
-    assert [n["name"] for n in searchd["after_queries"]] == ["head", "node1", "node2"]
-    out = manticore_run["stdout"]
-    assert re.search(r"^manticore\s+[\d,]+\s+[\d.]+\s+\d+", out, re.MULTILINE)
-    assert re.search(r"searchd x3 after the queries: VmRSS \d+ MB", out)
-    assert "searchd data on disk:" in out
-
-
-def test_manticore_and_whoosh_backends_find_the_same_totals(manticore_run):
-    summary, details = manticore_run["summary"], manticore_run["details"]
-    agreement = summary["backend_agreement"]
-    assert agreement["queries"] == summary["queries"] == 56
-    assert agreement["totals"] == agreement["queries"], details["backend_comparison"]
-    assert agreement["api_totals"] == agreement["queries"]
-    whoosh = details["backend_comparison"]["whoosh_totals"]
-    assert _totals(details, "product") == whoosh and whoosh["government"] > 0
-    assert (f"identical totals:        {agreement['queries']} of {agreement['queries']} queries"
-            in manticore_run["stdout"])
-    # How alike the first pages are is reported, not required: the engines rank differently.
-    assert 0 <= agreement["first_hit"] <= agreement["queries"] and 0 <= agreement["shared_hits_median"] <= 1
-    assert "same first hit:" in manticore_run["stdout"]
-
-
-def test_manticore_cluster_is_stopped_at_the_end(manticore_run):
-    assert "stopping the Manticore cluster" in manticore_run["stderr"]
-    assert _searchd_running_in(manticore_run["work"]) == []
 
 
 @pytest.fixture(scope="module")
