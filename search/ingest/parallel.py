@@ -23,8 +23,10 @@ wait, so a large corpus is never held whole.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,7 +129,22 @@ class Pipeline:
         _reader, _examples = reader, examples  # inherited by the forked workers
         self.reader = reader
         self.mode = mode
-        self.pool = multiprocessing.get_context("fork").Pool(reader.procs, initializer=_start_worker)
+        from search.index.build import _STOP_SIGNALS
+
+        # Forked with Ctrl-C and SIGTERM held back (as the Whoosh writers are): a signal reaching a worker before
+        # ``_start_worker`` set its handlers ran the command's own handler there, and the interrupted build hung.
+        # The pool's threads, made here, keep the mask, so a worker it replaces later is forked the same way.
+        # A process pool of concurrent.futures, not multiprocessing.Pool: a worker killed while it waited for a task
+        # (SIGTERM to the build's process group) held the task queue's lock, and Pool.terminate waited for it
+        # for ever; this one is marked broken instead. With the fork method it forks every worker at the first
+        # task, which is handed out here, signals held back.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            self.pool = ProcessPoolExecutor(reader.procs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_worker)
+            self.pool.submit(int).result()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         self.limit = AHEAD * reader.procs
         self.plans = (reader.plan(mode, path, relative, examples) for path, relative in files)
         self.started: deque[FilePlan] = deque()  # planned, not yet taken by the caller
@@ -150,7 +167,7 @@ class Pipeline:
                 plan.exhausted = True
                 continue
             source, found, want_found = task
-            result = self.pool.apply_async(_work, (self.mode, plan.relative, source, found, want_found))
+            result = self.pool.submit(_work, self.mode, plan.relative, source, found, want_found)
             self.pending.append((plan, source, found, result))
 
     def next_file(self, relative: str | None = None) -> FilePlan | None:
@@ -172,22 +189,22 @@ class Pipeline:
             if not self.pending or self.pending[0][0] is not plan:
                 return  # its tasks are handed out first: none waiting means none left
             _plan, source, found, result = self.pending.popleft()
-            while not result.ready():
-                result.wait(0.2)
+            while not result.done():
+                wait([result], timeout=0.2)
                 check_stop()
-            drafts, numbers, computed, product = result.get()
+            drafts, numbers, computed, product = result.result()
             yield (source[1] if drafts is None else drafts), numbers, (found if computed is None else computed), product
 
     def close(self) -> None:
         global _reader
-        self.pool.close()
-        self.pool.join()
+        self.pool.shutdown(wait=True)
         _reader = None
 
     def terminate(self) -> None:
         global _reader
-        self.pool.terminate()
-        self.pool.join()
+        for worker in list(self.pool._processes.values()):  # the executor has no terminate: its workers are killed
+            worker.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
         _reader = None
 
 
