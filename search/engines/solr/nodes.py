@@ -547,34 +547,27 @@ class LocalSolrCluster:
         return {shard: sorted(replica["node_name"] for replica in info["replicas"].values())
                 for shard, info in sorted(shards.items(), key=lambda item: _shard_order(item[0]))}
 
+    def client(self):
+        """This cluster's nodes as the loader and any operator script address a SolrCloud (``cluster.SolrCluster``)."""
+        from search.engines.solr.cluster import SolrCluster  # noqa: PLC0415 (cluster.py imports this module)
+
+        return SolrCluster(self.urls)
+
     def wait_active(self, collection: str, timeout: float = 120.0) -> dict[str, list[str]]:
-        """Wait until every replica of ``collection`` is active on a live node and every shard has a leader."""
-        deadline = time.monotonic() + timeout
-        problem = "no answer"
-        while True:
-            try:
-                cluster = self.cluster_status(collection)
-                live = set(cluster["live_nodes"])
-                shards = cluster["collections"][collection]["shards"]
-                problem = _not_active(shards, live)
-                if not problem:
-                    return self.placement(collection)
-            except (SolrNodesError, KeyError) as error:
-                problem = str(error)
-            if time.monotonic() > deadline:
-                raise SolrNodesError(f"collection {collection} not active after {timeout:.0f} s: {problem}")
-            time.sleep(0.3)
+        """Wait until every replica of ``collection`` is active on a live node and every shard has a leader;
+        return its placement, {shard: [node names]}."""
+        return self.client().wait_active(collection, timeout)
 
     def create_alias(self, alias: str, collection: str) -> None:
         """Point ``alias`` at ``collection`` (CREATEALIAS: creating or re-pointing an alias is atomic)."""
-        self.collections_api({"action": "CREATEALIAS", "name": alias, "collections": collection})
+        self.client().point_alias(alias, collection)
 
     def delete_alias(self, alias: str) -> None:
         self.collections_api({"action": "DELETEALIAS", "name": alias})
 
     def delete_collection(self, name: str) -> None:
         """Delete ``name`` (Solr refuses while an alias points at it: delete_alias first)."""
-        self.collections_api({"action": "DELETE", "name": name})
+        self.client().delete_collection(name)
 
 
 def _shard_order(shard: str) -> tuple[int, str]:
